@@ -1,0 +1,92 @@
+package dev.byhand.embed;
+
+/**
+ * How a {@link TextEncoder} runs. Build from {@link #defaults(String)} and change one thing at a
+ * time with the {@code with…} methods; every value is checked when set.
+ *
+ * @param pooling seed step [4]: {@link Pooling#MEAN} (default) or {@link Pooling#CLS}
+ * @param normalize L2-normalise the pooled vector (default for {@code minilm}; not for {@code seed},
+ *     whose walkthrough shows raw numbers)
+ * @param batchSize texts encoded per model call, in [1, 4096]
+ * @param threads ONNX Runtime intra-op threads, in [1, 256]
+ * @param maxTokens tokens in one window, special tokens included, in [3, 512]
+ * @param longText what happens to text longer than one window
+ */
+public record EncoderOptions(
+    Pooling pooling,
+    boolean normalize,
+    int batchSize,
+    int threads,
+    int maxTokens,
+    LongText longText) {
+
+  /** What to do with a text longer than {@code maxTokens}. */
+  public enum LongText {
+    /** Keep the first window only (what the model saw in training). */
+    TRUNCATE,
+    /**
+     * Split into consecutive windows, encode each, and average the pooled vectors weighted by their
+     * token counts.
+     */
+    WINDOWS
+  }
+
+  public EncoderOptions {
+    if (pooling == null) {
+      throw new IllegalArgumentException("pooling: must be mean or cls, got null");
+    }
+    if (longText == null) {
+      throw new IllegalArgumentException("longText: must be truncate or windows, got null");
+    }
+    if (batchSize < 1 || batchSize > 4096) {
+      throw new IllegalArgumentException("batchSize: must be in [1, 4096], got " + batchSize);
+    }
+    if (threads < 1 || threads > 256) {
+      throw new IllegalArgumentException("threads: must be in [1, 256], got " + threads);
+    }
+    if (maxTokens < 3 || maxTokens > WordPieceTokenizer.MODEL_MAX_TOKENS) {
+      throw new IllegalArgumentException(
+          "maxTokens: must be in [3, " + WordPieceTokenizer.MODEL_MAX_TOKENS + "], got " + maxTokens);
+    }
+  }
+
+  /**
+   * The defaults for an encoder: mean pooling, batches of 32, as many threads as cores (at most 8),
+   * a 256-token window, truncation; normalised for {@code minilm}, raw for {@code seed}.
+   */
+  public static EncoderOptions defaults(String encoder) {
+    boolean normalize = !Encoders.SEED.equals(encoder);
+    int threads = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    return new EncoderOptions(
+        Pooling.MEAN,
+        normalize,
+        32,
+        threads,
+        WordPieceTokenizer.DEFAULT_MAX_TOKENS,
+        LongText.TRUNCATE);
+  }
+
+  public EncoderOptions withPooling(Pooling p) {
+    return new EncoderOptions(p, normalize, batchSize, threads, maxTokens, longText);
+  }
+
+  public EncoderOptions withNormalize(boolean n) {
+    return new EncoderOptions(pooling, n, batchSize, threads, maxTokens, longText);
+  }
+
+  public EncoderOptions withBatchSize(int b) {
+    return new EncoderOptions(pooling, normalize, b, threads, maxTokens, longText);
+  }
+
+  public EncoderOptions withThreads(int t) {
+    return new EncoderOptions(pooling, normalize, batchSize, t, maxTokens, longText);
+  }
+
+  public EncoderOptions withMaxTokens(int m) {
+    return new EncoderOptions(pooling, normalize, batchSize, threads, m, longText);
+  }
+
+  public EncoderOptions withLongText(LongText l) {
+    return new EncoderOptions(pooling, normalize, batchSize, threads, maxTokens, l);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.byhand.embed;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The text-embedding pipeline, the same for every model: tokenize (seed [2]) → encode each token
+ * (seed [3]) → pool (seed [4]) → normalise. Batches are formed longest-first so that texts of
+ * similar length share a batch and little padding is computed; results come back in input order.
+ */
+public final class PipelineEncoder implements TextEncoder {
+
+  private final String name;
+  private final Tokenizer tokenizer;
+  private final TokenEncoder encoder;
+  private final EncoderOptions options;
+
+  /**
+   * Assembles a pipeline; it owns {@code tokenizer} and {@code encoder} and closes them (if
+   * closeable) when closed.
+   */
+  public PipelineEncoder(
+      String name, Tokenizer tokenizer, TokenEncoder encoder, EncoderOptions options) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int dimension() {
+    return encoder.dimension();
+  }
+
+  /** The options this pipeline runs with. */
+  public EncoderOptions options() {
+    return options;
+  }
+
+  /** The tokenizer of step [2]. */
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  @Override
+  public List<float[]> embedAll(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    int n = texts.size();
+    // 1. Tokenize; with windows, one text may become several units.
+    List<Tokens> units = new ArrayList<>(n);
+    int[] owner;
+    if (options.longText() == EncoderOptions.LongText.TRUNCATE) {
+      units.addAll(tokenizeAll(texts));
+      owner = new int[n];
+      Arrays.setAll(owner, i -> i);
+    } else {
+      List<Integer> owners = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        for (Tokens w : tokenizer.windows(texts.get(i))) {
+          units.add(w);
+          owners.add(i);
+        }
+      }
+      owner = owners.stream().mapToInt(Integer::intValue).toArray();
+    }
+    // 2. Encode and pool, longest units first.
+    float[][] pooled = poolUnits(units);
+    // 3. Merge windows (token-weighted mean), then normalise.
+    float[][] sums = new float[n][];
+    int[] weights = new int[n];
+    for (int u = 0; u < units.size(); u++) {
+      int t = owner[u];
+      int w = units.get(u).size();
+      if (sums[t] == null) {
+        sums[t] = pooled[u];
+        weights[t] = w;
+        continue;
+      }
+      float[] acc = sums[t];
+      for (int j = 0; j < acc.length; j++) {
+        acc[j] = (acc[j] * weights[t] + pooled[u][j] * w) / (weights[t] + w);
+      }
+      weights[t] += w;
+    }
+    List<float[]> out = new ArrayList<>(n);
+    for (float[] v : sums) {
+      out.add(finish(v));
+    }
+    return out;
+  }
+
+  private List<Tokens> tokenizeAll(List<String> texts) {
+    if (tokenizer instanceof WordPieceTokenizer wp) {
+      return wp.tokenizeAll(texts);
+    }
+    List<Tokens> out = new ArrayList<>(texts.size());
+    for (String t : texts) {
+      out.add(tokenizer.tokenize(t));
+    }
+    return out;
+  }
+
+  private float[][] poolUnits(List<Tokens> units) {
+    Integer[] order = new Integer[units.size()];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> units.get(i).size()).reversed());
+    float[][] pooled = new float[units.size()][];
+    int batch = options.batchSize();
+    for (int from = 0; from < order.length; from += batch) {
+      int to = Math.min(order.length, from + batch);
+      List<Tokens> chunk = new ArrayList<>(to - from);
+      for (int k = from; k < to; k++) {
+        chunk.add(units.get(order[k]));
+      }
+      List<float[][]> features = encoder.encode(chunk);
+      for (int k = from; k < to; k++) {
+        pooled[order[k]] = options.pooling().pool(features.get(k - from));
+      }
+    }
+    return pooled;
+  }
+
+  private float[] finish(float[] pooled) {
+    float[] v = pooled.clone();
+    return options.normalize() ? Vectors.normalize(v) : v;
+  }
+
+  @Override
+  public EncodingTrace trace(String text) {
+    Tokens tokens = tokenizer.tokenize(text);
+    float[][] features = encoder.encode(List.of(tokens)).get(0);
+    float[] pooled = options.pooling().pool(features);
+    return new EncodingTrace(
+        tokens, encoder.wordEmbeddings(tokens), features, pooled, finish(pooled));
+  }
+
+  @Override
+  public void close() {
+    encoder.close();
+    if (tokenizer instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing tokenizer of " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}
