@@ -11,6 +11,11 @@ final class PlainVectorOps implements VectorOps {
   private PlainVectorOps() {}
 
   @Override
+  public String name() {
+    return "plain";
+  }
+
+  @Override
   public float dot(float[] a, int aOff, float[] b, int bOff, int length) {
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int i = 0;
@@ -45,5 +50,38 @@ final class PlainVectorOps implements VectorOps {
       s0 += d * d;
     }
     return (s0 + s1) + (s2 + s3);
+  }
+
+  @Override
+  public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int length) {
+    int s0 = 0, s1 = 0;
+    int i = 0;
+    for (int bound = length & ~1; i < bound; i += 2) {
+      s0 += a[aOff + i] * b[bOff + i];
+      s1 += a[aOff + i + 1] * b[bOff + i + 1];
+    }
+    if (i < length) {
+      s0 += a[aOff + i] * b[bOff + i];
+    }
+    return s0 + s1;
+  }
+
+  @Override
+  public int squaredDistanceInt8(byte[] a, int aOff, byte[] b, int bOff, int length) {
+    int s = 0;
+    for (int i = 0; i < length; i++) {
+      int d = a[aOff + i] - b[bOff + i];
+      s += d * d;
+    }
+    return s;
+  }
+
+  @Override
+  public int hamming(long[] a, int aOff, long[] b, int bOff, int words) {
+    int s = 0;
+    for (int i = 0; i < words; i++) {
+      s += Long.bitCount(a[aOff + i] ^ b[bOff + i]);
+    }
+    return s;
   }
 }
