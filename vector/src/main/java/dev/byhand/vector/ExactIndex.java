@@ -3,6 +3,8 @@ package dev.byhand.vector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Exact nearest-neighbour search by linear scan (seed steps [9] and [10]): every stored vector is
@@ -11,6 +13,9 @@ import java.util.List;
  * transposing the query vector, this step becomes a matrix multiplication"), computed in blocks of
  * rows that stay in cache while every query passes over them.
  *
+ * <p>Large scans run in parallel over row ranges (see {@link #search(float[][], int)}); nothing
+ * is allocated per scored vector.
+ *
  * <p>Adding is single-writer: call {@link #add} from one thread at a time. Searches may run
  * concurrently with each other, not with {@code add}.
  */
@@ -18,6 +23,8 @@ public final class ExactIndex {
 
   /** Rows scored per block: 256 × 384 floats is 384 KiB, about one L2 cache. */
   private static final int BLOCK_ROWS = 256;
+
+  private static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
 
   private final int dimension;
   private final Metric metric;
@@ -41,10 +48,12 @@ public final class ExactIndex {
     this.data = new float[dimension * 16];
   }
 
+  /** Length of every vector. */
   public int dimension() {
     return dimension;
   }
 
+  /** How vectors are compared. */
   public Metric metric() {
     return metric;
   }
@@ -96,24 +105,58 @@ public final class ExactIndex {
 
   /**
    * The {@code k} nearest stored vectors to each query, best first: one blocked pass over the
-   * stored vectors serves the whole batch.
+   * stored vectors serves the whole batch. Large indexes are split into row ranges scored in
+   * parallel on the common fork-join pool (the calling thread takes part), each range with its own
+   * heaps, merged at the end; the result does not depend on the split.
    */
   public List<List<SearchResult>> search(float[][] queries, int k) {
+    return search(queries, k, null);
+  }
+
+  /**
+   * As {@link #search(float[][], int)}, scoring only the ordinals {@code filter} accepts ({@code
+   * null} accepts all). The filter is called from several threads on large indexes.
+   */
+  public List<List<SearchResult>> search(float[][] queries, int k, IntPredicate filter) {
     if (k < 1) {
       throw new IllegalArgumentException("k: must be at least 1, got " + k);
     }
+    if (queries == null) {
+      throw new IllegalArgumentException("queries: must not be null");
+    }
     float[][] q = new float[queries.length][];
-    TopK[] top = new TopK[queries.length];
     for (int j = 0; j < queries.length; j++) {
       q[j] = prepare(queries[j], "queries[" + j + "]");
-      top[j] = new TopK(Math.min(k, Math.max(1, size)));
     }
-    for (int from = 0; from < size; from += BLOCK_ROWS) {
-      int to = Math.min(size, from + BLOCK_ROWS);
-      for (int j = 0; j < q.length; j++) {
-        TopK t = top[j];
-        for (int i = from; i < to; i++) {
-          t.offer(i, metric.score(ops, q[j], 0, data, i * dimension, dimension));
+    int rows = size;
+    float[] stored = data;
+    int capacity = Math.min(k, Math.max(1, rows));
+    // Work per task at least ~2M multiply-adds, so that fork-join overhead stays below a percent.
+    long work = (long) rows * dimension * Math.max(1, q.length);
+    int tasks =
+        (int) Math.min(PARALLELISM * 4L, Math.max(1, work / (2L << 20)));
+    tasks = Math.max(1, Math.min(tasks, rows / BLOCK_ROWS));
+    TopK[] top;
+    if (tasks == 1) {
+      top = scan(stored, q, 0, rows, capacity, filter);
+    } else {
+      // range boundaries on multiples of BLOCK_ROWS, so every row is scored by the same kernel
+      // call shape whatever the number of tasks
+      int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+      int nTasks = tasks;
+      TopK[][] partial = new TopK[nTasks][];
+      IntStream.range(0, nTasks)
+          .parallel()
+          .forEach(
+              t -> {
+                int from = (int) ((long) blocks * t / nTasks) * BLOCK_ROWS;
+                int to = Math.min(rows, (int) ((long) blocks * (t + 1) / nTasks) * BLOCK_ROWS);
+                partial[t] = scan(stored, q, from, to, capacity, filter);
+              });
+      top = partial[0];
+      for (int t = 1; t < nTasks; t++) {
+        for (int j = 0; j < q.length; j++) {
+          top[j].offerAll(partial[t][j]);
         }
       }
     }
@@ -122,6 +165,52 @@ public final class ExactIndex {
       out.add(t.results());
     }
     return out;
+  }
+
+  /**
+   * Seed step [10] over rows [from, to): the blocked product of the queries with those rows. A
+   * block of rows stays in cache while every query passes over it, and each query is multiplied
+   * with four rows at a time so it is loaded once for four scores.
+   */
+  private TopK[] scan(float[] stored, float[][] q, int from, int to, int capacity, IntPredicate filter) {
+    TopK[] top = new TopK[q.length];
+    for (int j = 0; j < q.length; j++) {
+      top[j] = new TopK(capacity);
+    }
+    float[] four = new float[4];
+    boolean l2 = metric == Metric.L2;
+    int d = dimension;
+    for (int blockFrom = from; blockFrom < to; blockFrom += BLOCK_ROWS) {
+      int blockTo = Math.min(to, blockFrom + BLOCK_ROWS);
+      for (int j = 0; j < q.length; j++) {
+        float[] query = q[j];
+        TopK t = top[j];
+        int i = blockFrom;
+        for (; i + 4 <= blockTo; i += 4) {
+          int o = i * d;
+          if (l2) {
+            ops.squaredDistance4(query, 0, stored, o, o + d, o + 2 * d, o + 3 * d, d, four);
+            four[0] = -four[0];
+            four[1] = -four[1];
+            four[2] = -four[2];
+            four[3] = -four[3];
+          } else {
+            ops.dot4(query, 0, stored, o, o + d, o + 2 * d, o + 3 * d, d, four);
+          }
+          for (int r = 0; r < 4; r++) {
+            if (four[r] >= t.threshold() && (filter == null || filter.test(i + r))) {
+              t.offer(i + r, four[r]);
+            }
+          }
+        }
+        for (; i < blockTo; i++) {
+          if (filter == null || filter.test(i)) {
+            t.offer(i, metric.score(ops, query, 0, stored, i * d, d));
+          }
+        }
+      }
+    }
+    return top;
   }
 
   private float[] prepare(float[] v, String field) {

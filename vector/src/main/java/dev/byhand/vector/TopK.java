@@ -54,6 +54,20 @@ public final class TopK {
     }
   }
 
+  /** Offers everything {@code other} holds (merging per-thread heaps). */
+  public void offerAll(TopK other) {
+    for (int i = 0; i < other.size; i++) {
+      long packed = other.heap[i];
+      if (size < k) {
+        heap[size] = packed;
+        up(size++);
+      } else if (packed > heap[0]) {
+        heap[0] = packed;
+        down(0);
+      }
+    }
+  }
+
   /** The held results, best first. */
   public List<SearchResult> results() {
     long[] sorted = Arrays.copyOf(heap, size);
