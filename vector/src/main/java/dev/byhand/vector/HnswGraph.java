@@ -1,0 +1,435 @@
+package dev.byhand.vector;
+
+import java.util.Arrays;
+import java.util.function.IntPredicate;
+
+/**
+ * The on-heap HNSW graph (Malkov and Yashunin, 2016): per node, one {@link NeighborArray} per
+ * level, level 0 holding up to {@code 2·m} neighbours and the levels above up to {@code m}.
+ * Insertion, heuristic neighbour selection and repair after deletes live here; the search loop
+ * lives in {@link HnswSearcher}, which owns the scratch. Vectors are seen only through {@link
+ * ScoringVectors} and {@link VectorScorer}.
+ *
+ * <p>Concurrency: nodes live in fixed-size chunks under a volatile directory, so readers take no
+ * lock to find a node. Each neighbour array is guarded by its own monitor; a thread holds at most
+ * one such monitor at a time, so there is no lock order to get wrong. The entry point is one
+ * volatile packed {@code long} (level high, node low), raised under this object's monitor.
+ */
+final class HnswGraph {
+
+  /** 1024 nodes a chunk: the directory stays small and a chunk is a few KiB of references. */
+  private static final int CHUNK_SHIFT = 10;
+
+  private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+  private static final NeighborArray[] REMOVED = new NeighborArray[0];
+
+  final int m;
+  final int efConstruction;
+  private volatile NeighborArray[][][] chunks = new NeighborArray[16][][];
+  private volatile int size;
+  private volatile long entry = -1;
+
+  HnswGraph(int m, int efConstruction) {
+    this.m = m;
+    this.efConstruction = efConstruction;
+  }
+
+  /** Number of node slots (ordinals ever added). */
+  int size() {
+    return size;
+  }
+
+  int maxDegree(int level) {
+    return level == 0 ? 2 * m : m;
+  }
+
+  /** The entry point packed as {@code level << 32 | node}, or −1 for an empty graph. */
+  long entry() {
+    return entry;
+  }
+
+  static int entryNode(long packed) {
+    return (int) packed;
+  }
+
+  static int entryLevel(long packed) {
+    return (int) (packed >>> 32);
+  }
+
+  private static long packEntry(int node, int level) {
+    return ((long) level << 32) | (node & 0xFFFFFFFFL);
+  }
+
+  /** The node's top level, or −1 if it was removed by repair. */
+  int level(int node) {
+    NeighborArray[] levels = levels(node);
+    return levels == null ? -1 : levels.length - 1;
+  }
+
+  private NeighborArray[] levels(int node) {
+    NeighborArray[][] chunk = chunks[node >>> CHUNK_SHIFT];
+    return chunk == null ? null : chunk[node & CHUNK_MASK];
+  }
+
+  /** The neighbours of {@code node} on {@code level}, or null if the node has no such level. */
+  NeighborArray neighbours(int node, int level) {
+    NeighborArray[] levels = levels(node);
+    return levels == null || level >= levels.length ? null : levels[level];
+  }
+
+  /**
+   * Adds an unlinked node with levels [0, level]. Ordinals arrive in order (the caller serialises
+   * this call with the vector append). The first node becomes the entry point.
+   */
+  synchronized void addNode(int node, int level) {
+    assert node == size : "nodes are added in ordinal order";
+    NeighborArray[] levels = new NeighborArray[level + 1];
+    for (int l = 0; l <= level; l++) {
+      levels[l] = new NeighborArray(maxDegree(l));
+    }
+    int c = node >>> CHUNK_SHIFT;
+    NeighborArray[][][] dir = chunks;
+    if (c >= dir.length) {
+      dir = Arrays.copyOf(dir, dir.length * 2);
+    }
+    if (dir[c] == null) {
+      dir[c] = new NeighborArray[CHUNK_MASK + 1][];
+    }
+    dir[c][node & CHUNK_MASK] = levels;
+    chunks = dir;
+    size = node + 1;
+    if (entry < 0) {
+      entry = packEntry(node, level);
+    }
+  }
+
+  /**
+   * Links {@code node} (already added) into the graph, paper Algorithm 1:
+   *
+   * <ol>
+   *   <li>greedy descent (ef = 1) from the entry point down to the level above the node's top;
+   *   <li>on each level from the node's top down to 0, a beam search of width efConstruction,
+   *       then the heuristic (Algorithm 4) picks at most maxDegree diverse live neighbours;
+   *   <li>the node's own (outgoing) edges are set first, then each chosen neighbour gets the
+   *       incoming edge, pruning its least diverse neighbour if it overflows;
+   *   <li>if the node's level is above the entry point's, it becomes the entry point.
+   * </ol>
+   */
+  void insert(int node, ScoringVectors vectors, HnswSearcher searcher, IntPredicate deleted) {
+    long ep = entry;
+    int epNode = entryNode(ep);
+    if (epNode == node) {
+      return;
+    }
+    int level = level(node);
+    int epLevel = entryLevel(ep);
+    VectorScorer scorer = vectors.scorer(node);
+    searcher.begin(size);
+    searcher.visit(node);
+    searcher.seed(epNode, scorer.score(epNode));
+    for (int l = epLevel; l > level; l--) {
+      searcher.searchLayer(this, scorer, l, 1, null, Long.MAX_VALUE);
+    }
+    int[] selected = new int[2 * m + 1];
+    float[] selectedScores = new float[2 * m + 1];
+    for (int l = Math.min(level, epLevel); l >= 0; l--) {
+      searcher.searchLayer(this, scorer, l, efConstruction, null, Long.MAX_VALUE);
+      long[] candidates = searcher.resultsSortedBestFirst();
+      int n = searcher.resultCount();
+      int chosen =
+          selectDiverse(
+              candidates, n, maxDegree(l), vectors, deleted, node, selected, selectedScores);
+      NeighborArray own = neighbours(node, l);
+      synchronized (own) {
+        own.set(selected, selectedScores, chosen);
+      }
+      for (int i = 0; i < chosen; i++) {
+        linkBack(selected[i], l, node, selectedScores[i], vectors, deleted);
+      }
+    }
+    if (level > epLevel) {
+      synchronized (this) {
+        if (level > entryLevel(entry)) {
+          entry = packEntry(node, level);
+        }
+      }
+    }
+  }
+
+  /**
+   * Paper Algorithm 4 (without extending candidates): walking candidates best first, keep one
+   * only if it is nearer to the new node than to every neighbour kept so far, so edges point in
+   * different directions instead of into one cluster. Deleted candidates and {@code self} are
+   * skipped.
+   */
+  static int selectDiverse(
+      long[] sortedBestFirst,
+      int n,
+      int maxDegree,
+      ScoringVectors vectors,
+      IntPredicate deleted,
+      int self,
+      int[] out,
+      float[] outScores) {
+    int chosen = 0;
+    for (int i = 0; i < n && chosen < maxDegree; i++) {
+      int c = TopK.ordinalOf(sortedBestFirst[i]);
+      if (c == self || (deleted != null && deleted.test(c))) {
+        continue;
+      }
+      float score = TopK.scoreOf(sortedBestFirst[i]);
+      boolean diverse = true;
+      for (int j = 0; j < chosen; j++) {
+        if (vectors.similarity(c, out[j]) >= score) {
+          diverse = false;
+          break;
+        }
+      }
+      if (diverse) {
+        out[chosen] = c;
+        outScores[chosen++] = score;
+      }
+    }
+    return chosen;
+  }
+
+  /** Adds the edge {@code target → node}, pruning {@code target}'s list if it overflows. */
+  private void linkBack(
+      int target, int level, int node, float score, ScoringVectors vectors, IntPredicate deleted) {
+    NeighborArray na = neighbours(target, level);
+    if (na == null) {
+      return;
+    }
+    synchronized (na) {
+      if (na.contains(node)) {
+        return;
+      }
+      na.insertSorted(node, score);
+      if (na.size > maxDegree(level)) {
+        na.removeAt(leastDiverse(na, vectors, deleted));
+      }
+    }
+  }
+
+  /**
+   * The index of the neighbour to drop from an overflowing list (as Lucene): a deleted one if
+   * any; else, from the worst up, the first that is nearer to a better-ranked neighbour than to
+   * the list's owner; else the worst.
+   */
+  private static int leastDiverse(NeighborArray na, ScoringVectors vectors, IntPredicate deleted) {
+    if (deleted != null) {
+      for (int i = na.size - 1; i >= 0; i--) {
+        if (deleted.test(na.nodes[i])) {
+          return i;
+        }
+      }
+    }
+    for (int i = na.size - 1; i > 0; i--) {
+      int c = na.nodes[i];
+      float score = na.scores[i];
+      for (int j = 0; j < i; j++) {
+        if (vectors.similarity(c, na.nodes[j]) >= score) {
+          return i;
+        }
+      }
+    }
+    return na.size - 1;
+  }
+
+  /**
+   * Removes deleted nodes from the graph (the FreshDiskANN-style consolidation): every live node
+   * whose list on some level points at a deleted node gets its list chosen anew, by the same
+   * heuristic, from its live neighbours plus the live neighbours of its deleted neighbours; then
+   * the deleted nodes' own lists are dropped and, if needed, a live node of the highest level
+   * becomes the entry point. The caller excludes concurrent inserts and repairs.
+   *
+   * @return the number of node-levels rewired
+   */
+  int repair(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
+    int n = size;
+    int rewired = 0;
+    int[] selected = new int[2 * m + 1];
+    float[] selectedScores = new float[2 * m + 1];
+    int[] pool = new int[64];
+    float[] poolScores = new float[64];
+    long[] sorted = new long[64];
+    for (int node = 0; node < n; node++) {
+      int top = level(node);
+      if (top < 0 || deleted.test(node)) {
+        continue;
+      }
+      VectorScorer scorer = null;
+      for (int l = 0; l <= top; l++) {
+        NeighborArray na = neighbours(node, l);
+        boolean affected = false;
+        for (int i = 0; i < na.size; i++) {
+          affected |= deleted.test(na.nodes[i]);
+        }
+        if (!affected) {
+          continue;
+        }
+        searcher.begin(n);
+        searcher.visit(node);
+        int count = 0;
+        for (int i = 0; i < na.size; i++) {
+          int nb = na.nodes[i];
+          if (!deleted.test(nb)) {
+            if (searcher.visit(nb)) {
+              pool = grow(pool, count);
+              pool[count++] = nb;
+            }
+            continue;
+          }
+          NeighborArray second = neighbours(nb, l);
+          if (second == null) {
+            continue;
+          }
+          for (int j = 0; j < second.size; j++) {
+            int nb2 = second.nodes[j];
+            if (!deleted.test(nb2) && searcher.visit(nb2)) {
+              pool = grow(pool, count);
+              pool[count++] = nb2;
+            }
+          }
+        }
+        if (scorer == null) {
+          scorer = vectors.scorer(node);
+        }
+        if (poolScores.length < pool.length) {
+          poolScores = new float[pool.length];
+          sorted = new long[pool.length];
+        }
+        scorer.bulkScore(pool, poolScores, count);
+        for (int i = 0; i < count; i++) {
+          sorted[i] = TopK.pack(pool[i], poolScores[i]);
+        }
+        Arrays.sort(sorted, 0, count);
+        reverse(sorted, count);
+        int chosen =
+            selectDiverse(sorted, count, maxDegree(l), vectors, deleted, node, selected, selectedScores);
+        synchronized (na) {
+          na.set(selected, selectedScores, chosen);
+        }
+        rewired++;
+      }
+    }
+    long best = -1;
+    for (int node = 0; node < n; node++) {
+      int top = level(node);
+      if (top < 0) {
+        continue;
+      }
+      if (deleted.test(node)) {
+        chunks[node >>> CHUNK_SHIFT][node & CHUNK_MASK] = REMOVED;
+      } else if (best < 0 || top > entryLevel(best)) {
+        best = packEntry(node, top);
+      }
+    }
+    synchronized (this) {
+      long ep = entry;
+      if (ep >= 0 && (deleted.test(entryNode(ep)) || level(entryNode(ep)) < 0)) {
+        entry = best;
+      }
+    }
+    return rewired;
+  }
+
+  /**
+   * Makes every live node reachable on level 0 from the entry point again. Pruning an overflowing
+   * list can drop a node's last incoming edge (most often inside tight clusters); this pass finds
+   * such nodes by a breadth-first walk and, for each, searches the graph for its nearest reachable
+   * live node and adds the missing edge there, dropping from that list the worst neighbour that
+   * keeps another incoming edge. The caller excludes concurrent inserts and repairs.
+   *
+   * @return the number of edges added
+   */
+  int connectComponents(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
+    int n = size;
+    long ep = entry;
+    if (ep < 0) {
+      return 0;
+    }
+    int[] inDegree = new int[n];
+    for (int node = 0; node < n; node++) {
+      NeighborArray na = neighbours(node, 0);
+      for (int i = 0; na != null && i < na.size; i++) {
+        inDegree[na.nodes[i]]++;
+      }
+    }
+    boolean[] reached = new boolean[n];
+    int[] queue = new int[n];
+    walk(entryNode(ep), reached, queue);
+    int added = 0;
+    IntPredicate reachable = i -> i < n && reached[i] && !deleted.test(i);
+    for (int node = 0; node < n; node++) {
+      if (reached[node] || level(node) < 0 || deleted.test(node)) {
+        continue;
+      }
+      VectorScorer scorer = vectors.scorer(node);
+      searcher.begin(n);
+      searcher.visit(node);
+      searcher.seed(entryNode(ep), scorer.score(entryNode(ep)));
+      for (int l = entryLevel(ep); l > 0; l--) {
+        searcher.searchLayer(this, scorer, l, 1, null, Long.MAX_VALUE);
+      }
+      searcher.searchLayer(this, scorer, 0, efConstruction, reachable, Long.MAX_VALUE);
+      long[] found = searcher.resultsSortedBestFirst();
+      if (searcher.resultCount() == 0) {
+        continue;
+      }
+      int target = TopK.ordinalOf(found[0]);
+      NeighborArray na = neighbours(target, 0);
+      synchronized (na) {
+        na.insertSorted(node, TopK.scoreOf(found[0]));
+        inDegree[node]++;
+        if (na.size > maxDegree(0)) {
+          int drop = na.size - 1;
+          while (drop >= 0 && (na.nodes[drop] == node || inDegree[na.nodes[drop]] < 2)) {
+            drop--;
+          }
+          if (drop < 0) {
+            drop = na.nodes[na.size - 1] == node ? na.size - 2 : na.size - 1;
+          }
+          inDegree[na.nodes[drop]]--;
+          na.removeAt(drop);
+        }
+      }
+      added++;
+      walk(node, reached, queue);
+    }
+    return added;
+  }
+
+  /** Marks everything reachable on level 0 from {@code start}. */
+  private void walk(int start, boolean[] reached, int[] queue) {
+    if (reached[start]) {
+      return;
+    }
+    int head = 0;
+    int tail = 0;
+    reached[start] = true;
+    queue[tail++] = start;
+    while (head < tail) {
+      NeighborArray na = neighbours(queue[head++], 0);
+      for (int i = 0; na != null && i < na.size; i++) {
+        int nb = na.nodes[i];
+        if (nb < reached.length && !reached[nb]) {
+          reached[nb] = true;
+          queue[tail++] = nb;
+        }
+      }
+    }
+  }
+
+  private static int[] grow(int[] a, int count) {
+    return count < a.length ? a : Arrays.copyOf(a, a.length * 2);
+  }
+
+  private static void reverse(long[] a, int n) {
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+      long t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}

@@ -1,0 +1,410 @@
+package dev.byhand.vector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
+
+/**
+ * Approximate nearest-neighbour search with a hierarchical navigable small world graph (HNSW,
+ * Malkov and Yashunin, 2016). The paper's names: {@code m} is the number of neighbours a node
+ * links to on each level above 0 ({@code 2·m} on level 0, the paper's {@code M_max0});
+ * {@code efConstruction} is the beam width while inserting; {@code ef} is the per-query beam
+ * width; levels are drawn as {@code ⌊−ln(U)·mL⌋} with {@code mL = 1/ln(m)} from a {@link
+ * SplittableRandom} seeded by {@link Builder#seed}, so a single-threaded build is reproducible.
+ *
+ * <p><b>Concurrency model.</b> {@link #add} may be called from many threads at once: appending
+ * the vector, drawing the level and creating the node are serialised under one short lock (so
+ * ordinal i always gets the i-th level drawn); linking then runs concurrently, each neighbour list
+ * guarded by its own monitor and only one held at a time; outgoing edges are set before incoming
+ * ones, so a searcher that reaches a node can always leave it. Searches take no index lock and may
+ * run concurrently with inserts and deletes; a point added concurrently with a search may or may
+ * not be found by it. {@link #repair} excludes inserts through a read–write lock (inserts share the
+ * read side).
+ *
+ * <p><b>Deletes.</b> {@link #delete} marks a tombstone at once: the point never comes back in
+ * results but still helps navigation. When tombstones not yet repaired reach {@link
+ * Builder#repairFraction} of the points (or when {@link #repair} is called), the graph is repaired
+ * in place: each live node that links to a deleted one chooses its neighbours anew from its live
+ * neighbours and its deleted neighbours' live neighbours, with the same heuristic as insertion,
+ * and the deleted nodes are unlinked (the consolidation of FreshDiskANN). Repair was chosen over
+ * compaction because ordinals stay stable (a store maps its ids to them) and the cost is
+ * proportional to the deleted nodes' neighbourhoods, not to the whole index; the price is that a
+ * deleted vector's memory is kept until the index is rewritten. An update is a delete plus an add
+ * under a new ordinal.
+ *
+ * <p><b>Filters.</b> A filtered search walks the graph through every node but collects only
+ * accepted ones; it gives up and scans the accepted set exactly once it has scored as many vectors
+ * as pass the filter (then exact scan is cheaper), and also whenever the walk found fewer than k
+ * though k pass, so k results always come back when k points pass.
+ */
+public final class HnswIndex {
+
+  private final int dimension;
+  private final Metric metric;
+  private final int m;
+  private final int efConstruction;
+  private final int defaultEf;
+  private final double repairFraction;
+  private final double levelMultiplier;
+  private final SplittableRandom levels;
+  private final FloatVectors vectors;
+  private final ScoringVectors navigation;
+  private final HnswGraph graph;
+  private final Object appendLock = new Object();
+  private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
+  private final ThreadLocal<HnswSearcher> searchers;
+  private final IntPredicate deletedTest = this::isDeleted;
+  private final IntPredicate liveTest = i -> !isDeleted(i);
+  private volatile long[] deleted = new long[16];
+  private volatile int deletedCount;
+  private int unrepaired;
+
+  private HnswIndex(Builder b, FloatVectors vectors, HnswGraph graph) {
+    this.dimension = b.dimension;
+    this.metric = b.metric;
+    this.m = b.m;
+    this.efConstruction = b.efConstruction;
+    this.defaultEf = b.ef;
+    this.repairFraction = b.repairFraction;
+    this.levelMultiplier = 1 / Math.log(m);
+    this.levels = new SplittableRandom(b.seed);
+    this.vectors = vectors;
+    this.navigation = vectors;
+    this.graph = graph;
+    this.searchers = ThreadLocal.withInitial(this::searcher);
+  }
+
+  /** Starts configuring an index for vectors of {@code dimension} compared by {@code metric}. */
+  public static Builder builder(int dimension, Metric metric) {
+    return new Builder(dimension, metric);
+  }
+
+  /** Index parameters; {@link #build()} checks them. */
+  public static final class Builder {
+    private final int dimension;
+    private final Metric metric;
+    private int m = 16;
+    private int efConstruction = 100;
+    private int ef = 50;
+    private long seed = 42;
+    private double repairFraction = 0.1;
+
+    private Builder(int dimension, Metric metric) {
+      Vectors.checkDimension(dimension);
+      Vectors.checkMetric(metric);
+      this.dimension = dimension;
+      this.metric = metric;
+    }
+
+    /** Neighbours per node on levels above 0 (2·m on level 0); default 16, in [2, 512]. */
+    public Builder m(int m) {
+      this.m = m;
+      return this;
+    }
+
+    /** Beam width while inserting; default 100, in [1, 100000]. */
+    public Builder efConstruction(int efConstruction) {
+      this.efConstruction = efConstruction;
+      return this;
+    }
+
+    /** Default per-query beam width; default 50, in [1, 100000]. */
+    public Builder ef(int ef) {
+      this.ef = ef;
+      return this;
+    }
+
+    /** Seed of the level draws; default 42. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Fraction of points deleted but not yet repaired that triggers a repair; default 0.1, in
+     * (0, 1].
+     */
+    public Builder repairFraction(double repairFraction) {
+      this.repairFraction = repairFraction;
+      return this;
+    }
+
+    /** The empty index. */
+    public HnswIndex build() {
+      if (m < 2 || m > 512) {
+        throw new IllegalArgumentException("m: must be in [2, 512], got " + m);
+      }
+      if (efConstruction < 1 || efConstruction > 100_000) {
+        throw new IllegalArgumentException(
+            "efConstruction: must be in [1, 100000], got " + efConstruction);
+      }
+      if (ef < 1 || ef > 100_000) {
+        throw new IllegalArgumentException("ef: must be in [1, 100000], got " + ef);
+      }
+      if (!(repairFraction > 0 && repairFraction <= 1)) {
+        throw new IllegalArgumentException(
+            "repairFraction: must be in (0, 1], got " + repairFraction);
+      }
+      return new HnswIndex(this, new FloatVectors(dimension, metric), new HnswGraph(m, efConstruction));
+    }
+  }
+
+  /** Length of every vector. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** How vectors are compared. */
+  public Metric metric() {
+    return metric;
+  }
+
+  /** Neighbours per node above level 0. */
+  public int m() {
+    return m;
+  }
+
+  /** Beam width while inserting. */
+  public int efConstruction() {
+    return efConstruction;
+  }
+
+  /** Number of ordinals handed out, deleted ones included. */
+  public int size() {
+    return vectors.size();
+  }
+
+  /** Number of points not deleted. */
+  public int liveCount() {
+    return vectors.size() - deletedCount;
+  }
+
+  /** The full-precision vectors (normalised for cosine), deleted ones included. */
+  public FloatVectors vectors() {
+    return vectors;
+  }
+
+  /** A copy of the stored vector {@code ordinal}. */
+  public float[] vector(int ordinal) {
+    return vectors.vector(ordinal);
+  }
+
+  /**
+   * Adds {@code vector} (normalised first for cosine) and returns its ordinal. Safe to call from
+   * several threads at once.
+   */
+  public int add(float[] vector) {
+    float[] v = Vectors.prepare(vector, dimension, metric, "vector");
+    structure.readLock().lock();
+    try {
+      int ordinal;
+      synchronized (appendLock) {
+        ordinal = vectors.append(v);
+        int level = (int) (-Math.log(1 - levels.nextDouble()) * levelMultiplier);
+        graph.addNode(ordinal, level);
+        long[] d = deleted;
+        if ((ordinal >>> 6) >= d.length) {
+          synchronized (this) {
+            long[] grown = java.util.Arrays.copyOf(deleted, Math.max(d.length * 2, (ordinal >>> 6) + 1));
+            deleted = grown;
+          }
+        }
+      }
+      graph.insert(ordinal, navigation, searchers.get(), deletedTest);
+      return ordinal;
+    } finally {
+      structure.readLock().unlock();
+    }
+  }
+
+  /**
+   * Adds all {@code batch} vectors using {@code threads} threads and returns their ordinals, in
+   * the order of {@code batch}; ends with {@link #repair()}. With more than one thread, which ordinal a vector gets depends on
+   * scheduling.
+   */
+  public int[] addAll(float[][] batch, int threads) {
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("threads: must be in [1, 1024], got " + threads);
+    }
+    int[] ordinals = new int[batch.length];
+    if (threads == 1) {
+      for (int i = 0; i < batch.length; i++) {
+        ordinals[i] = add(batch[i]);
+      }
+      repair();
+      return ordinals;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      AtomicInteger next = new AtomicInteger();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = next.getAndIncrement(); i < batch.length; i = next.getAndIncrement()) {
+                    ordinals[i] = add(batch[i]);
+                  }
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while adding vectors", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw new IllegalStateException("adding vectors failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    repair();
+    return ordinals;
+  }
+
+  /** Whether {@code ordinal} was deleted. */
+  public boolean isDeleted(int ordinal) {
+    long[] d = deleted;
+    int word = ordinal >>> 6;
+    return word < d.length && (d[word] & (1L << ordinal)) != 0;
+  }
+
+  /**
+   * Deletes the point {@code ordinal}: from now on no search returns it. Returns false if it was
+   * already deleted. May run a {@link #repair} (see the class comment).
+   */
+  public boolean delete(int ordinal) {
+    int n = size();
+    if (ordinal < 0 || ordinal >= n) {
+      throw new IllegalArgumentException("ordinal: must be in [0, " + n + "), got " + ordinal);
+    }
+    boolean repairNow;
+    synchronized (this) {
+      long[] d = deleted;
+      long bit = 1L << ordinal;
+      if ((d[ordinal >>> 6] & bit) != 0) {
+        return false;
+      }
+      d[ordinal >>> 6] |= bit;
+      deletedCount++; // volatile write after the bit: a search that reads the count sees the bit
+      unrepaired++;
+      repairNow = unrepaired >= repairFraction * n;
+    }
+    if (repairNow) {
+      repair();
+    }
+    return true;
+  }
+
+  /** Replaces the point {@code ordinal} by {@code vector}: a delete plus an add; returns the new ordinal. */
+  public int update(int ordinal, float[] vector) {
+    Vectors.prepare(vector, dimension, metric, "vector");
+    delete(ordinal);
+    return add(vector);
+  }
+
+  /**
+   * Unlinks every deleted node now and rewires its neighbours (see the class comment), then makes
+   * sure every live node is reachable from the entry point (pruning can cut a node's last incoming
+   * edge; {@link #addAll} ends with this step, a stream of single {@link #add} calls should call
+   * it now and then). Waits for inserts in progress. Returns the number of lists changed.
+   */
+  public int repair() {
+    structure.writeLock().lock();
+    try {
+      int pending;
+      synchronized (this) {
+        pending = unrepaired;
+        unrepaired = 0;
+      }
+      HnswSearcher searcher = searchers.get();
+      int rewired = pending == 0 ? 0 : graph.repair(navigation, deletedTest, searcher);
+      return rewired + graph.connectComponents(navigation, deletedTest, searcher);
+    } finally {
+      structure.writeLock().unlock();
+    }
+  }
+
+  /** A searcher for the calling thread (keep it for many queries; do not share it). */
+  public HnswSearcher searcher() {
+    return new HnswSearcher(this, 2 * m);
+  }
+
+  /** The {@code k} nearest live points to {@code query}, best first, with the default ef. */
+  public List<SearchResult> search(float[] query, int k) {
+    return search(query, k, defaultEf, null);
+  }
+
+  /** The {@code k} nearest live points with beam width {@code ef} (raised to k if smaller). */
+  public List<SearchResult> search(float[] query, int k, int ef) {
+    return search(query, k, ef, null);
+  }
+
+  /**
+   * The {@code k} nearest live points that {@code filter} accepts ({@code null}: all), best first;
+   * exactly min(k, number accepted) results. See the class comment for how filters are served.
+   */
+  public List<SearchResult> search(float[] query, int k, int ef, IntPredicate filter) {
+    return search(searchers.get(), query, k, ef, filter);
+  }
+
+  List<SearchResult> search(
+      HnswSearcher searcher, float[] query, int k, int ef, IntPredicate filter) {
+    float[] q = Vectors.prepare(query, dimension, metric, "query");
+    if (k < 1) {
+      throw new IllegalArgumentException("k: must be at least 1, got " + k);
+    }
+    if (ef < 1) {
+      throw new IllegalArgumentException("ef: must be at least 1, got " + ef);
+    }
+    int live = liveCount(); // volatile read of deletedCount first: see delete()
+    int n = graph.size();
+    IntPredicate accept = filter == null ? liveTest : i -> !isDeleted(i) && filter.test(i);
+    long passing = live;
+    if (filter != null) {
+      passing = 0;
+      for (int i = 0; i < n; i++) {
+        if (accept.test(i)) {
+          passing++;
+        }
+      }
+    }
+    VectorScorer scorer = navigation.scorer(q);
+    if (passing == 0) {
+      return List.of();
+    }
+    if (passing <= k) {
+      return searcher.exact(scorer, n, k, accept);
+    }
+    long ep = graph.entry();
+    if (ep < 0) {
+      return searcher.exact(scorer, n, k, accept);
+    }
+    int epNode = HnswGraph.entryNode(ep);
+    searcher.begin(n);
+    searcher.seed(epNode, scorer.score(epNode));
+    for (int l = HnswGraph.entryLevel(ep); l > 0; l--) {
+      searcher.searchLayer(graph, scorer, l, 1, null, Long.MAX_VALUE);
+    }
+    long limit = filter == null ? Long.MAX_VALUE : passing;
+    searcher.searchLayer(graph, scorer, 0, Math.max(ef, k), accept, limit);
+    if (searcher.aborted() || searcher.resultCount() < Math.min(k, passing)) {
+      return searcher.exact(scorer, n, k, accept);
+    }
+    return searcher.topResults(k);
+  }
+
+  HnswGraph graph() {
+    return graph;
+  }
+}

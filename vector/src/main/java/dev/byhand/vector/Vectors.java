@@ -1,0 +1,51 @@
+package dev.byhand.vector;
+
+/** Argument checks and preparation shared by the indexes' public boundaries. */
+final class Vectors {
+
+  private Vectors() {}
+
+  /**
+   * Checks {@code v} (not null, {@code dimension} long, finite) and returns it ready to store or
+   * search: a normalised copy for {@link Metric#COSINE}, the array itself otherwise.
+   */
+  static float[] prepare(float[] v, int dimension, Metric metric, String field) {
+    if (v == null) {
+      throw new IllegalArgumentException(field + ": must not be null");
+    }
+    if (v.length != dimension) {
+      throw new IllegalArgumentException(
+          field + ": dimension " + v.length + " does not match the index dimension " + dimension);
+    }
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new IllegalArgumentException(field + "[" + i + "]: must be finite, got " + v[i]);
+      }
+    }
+    if (metric != Metric.COSINE) {
+      return v;
+    }
+    float[] n = v.clone();
+    double s = VectorOps.get().dot(n, 0, n, 0, dimension);
+    if (s == 0) {
+      throw new IllegalArgumentException(field + ": a zero vector has no cosine similarity");
+    }
+    float inv = (float) (1 / Math.sqrt(s));
+    for (int i = 0; i < dimension; i++) {
+      n[i] *= inv;
+    }
+    return n;
+  }
+
+  static void checkDimension(int dimension) {
+    if (dimension < 1 || dimension > 65536) {
+      throw new IllegalArgumentException("dimension: must be in [1, 65536], got " + dimension);
+    }
+  }
+
+  static void checkMetric(Metric metric) {
+    if (metric == null) {
+      throw new IllegalArgumentException("metric: must be dot, cosine or l2, got null");
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package dev.byhand.vector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Test;
+
+/** HNSW recall against brute force (printed seeds), graph structure, deletes, filters. */
+class HnswIndexTest {
+
+  static HnswIndex build(float[][] data, Metric metric, long seed, int threads) {
+    HnswIndex index =
+        HnswIndex.builder(data[0].length, metric).m(16).efConstruction(100).seed(seed).build();
+    index.addAll(data, threads);
+    return index;
+  }
+
+  /** Mean recall@k over the queries, against brute force over the live ordinals. */
+  static double recall(
+      HnswIndex index, float[][] stored, boolean[] live, float[][] queries, int k, int ef, IntPredicate filter) {
+    double sum = 0;
+    for (float[] q : queries) {
+      boolean[] pass = new boolean[stored.length];
+      for (int i = 0; i < stored.length; i++) {
+        pass[i] = (live == null || live[i]) && (filter == null || filter.test(i));
+      }
+      int[] truth = TestData.bruteForce(index.metric(), stored, pass, q, k);
+      List<SearchResult> got = index.search(q, k, ef, filter);
+      assertThat(got).hasSize(truth.length);
+      sum += TestData.recall(truth, ExactScanTest.ordinals(got));
+    }
+    return sum / queries.length;
+  }
+
+  /**
+   * Structure: degrees within bounds, no self-loops, no edges to deleted (after repair) or missing
+   * nodes, neighbours exist on the level, and every live node reachable on level 0 from the entry.
+   */
+  static void checkStructure(HnswIndex index, boolean expectNoDeletedEdges) {
+    HnswGraph g = index.graph();
+    int n = g.size();
+    for (int node = 0; node < n; node++) {
+      int top = g.level(node);
+      if (index.isDeleted(node)) {
+        continue;
+      }
+      assertThat(top).as("live node %d has levels", node).isGreaterThanOrEqualTo(0);
+      for (int l = 0; l <= top; l++) {
+        NeighborArray na = g.neighbours(node, l);
+        assertThat(na.size).as("degree of %d on level %d", node, l).isLessThanOrEqualTo(g.maxDegree(l));
+        for (int i = 0; i < na.size; i++) {
+          int nb = na.nodes[i];
+          assertThat(nb).as("self-loop at %d", node).isNotEqualTo(node);
+          assertThat(g.level(nb)).as("neighbour %d of %d on level %d", nb, node, l).isGreaterThanOrEqualTo(l);
+          if (expectNoDeletedEdges) {
+            assertThat(index.isDeleted(nb)).as("edge %d→%d to a deleted node", node, nb).isFalse();
+          }
+          if (i > 0) {
+            assertThat(na.scores[i]).isLessThanOrEqualTo(na.scores[i - 1]);
+          }
+        }
+      }
+    }
+    long ep = g.entry();
+    boolean[] seen = new boolean[n];
+    ArrayDeque<Integer> queue = new ArrayDeque<>();
+    queue.add(HnswGraph.entryNode(ep));
+    seen[HnswGraph.entryNode(ep)] = true;
+    while (!queue.isEmpty()) {
+      int node = queue.poll();
+      NeighborArray na = g.neighbours(node, 0);
+      for (int i = 0; na != null && i < na.size; i++) {
+        if (!seen[na.nodes[i]]) {
+          seen[na.nodes[i]] = true;
+          queue.add(na.nodes[i]);
+        }
+      }
+    }
+    int unreachable = 0;
+    for (int node = 0; node < n; node++) {
+      if (!index.isDeleted(node) && !seen[node]) {
+        unreachable++;
+      }
+    }
+    assertThat(unreachable).as("live nodes unreachable from the entry point").isZero();
+  }
+
+  @Test
+  void recallOnRandomData() {
+    long seed = 11;
+    System.out.println("HnswIndexTest.recallOnRandomData seed " + seed);
+    float[][] data = TestData.random(seed, 10_000, 32);
+    float[][] queries = TestData.random(seed + 1, 100, 32);
+    HnswIndex index = build(data, Metric.L2, seed, 1);
+    checkStructure(index, true);
+    double r = recall(index, data, null, queries, 10, 100, null);
+    System.out.printf("random 10k×32 l2 recall@10 ef=100: %.4f%n", r);
+    assertThat(r).as("seed %d", seed).isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
+  void recallOnClusteredDataWithConcurrentInserts() {
+    long seed = 12;
+    System.out.println("HnswIndexTest.recallOnClusteredDataWithConcurrentInserts seed " + seed);
+    // queries from the same clusters: the last 100 points of one seeded draw
+    float[][] all = TestData.clustered(seed, 10_100, 48, 40);
+    float[][] data = java.util.Arrays.copyOf(all, 10_000);
+    float[][] queries = java.util.Arrays.copyOfRange(all, 10_000, 10_100);
+    HnswIndex index = build(data, Metric.COSINE, seed, 2);
+    checkStructure(index, true);
+    float[][] stored = new float[data.length][];
+    for (int i = 0; i < data.length; i++) {
+      stored[i] = index.vector(i);
+    }
+    double r = recall(index, stored, null, queries, 10, 100, null);
+    System.out.printf("clustered 10k×48 cosine (2 threads) recall@10 ef=100: %.4f%n", r);
+    assertThat(r).as("seed %d", seed).isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
+  void sameSeedGivesTheSameGraph() {
+    float[][] data = TestData.random(13, 2_000, 16);
+    HnswIndex a = build(data, Metric.DOT, 5, 1);
+    HnswIndex b = build(data, Metric.DOT, 5, 1);
+    for (int node = 0; node < data.length; node++) {
+      assertThat(a.graph().level(node)).isEqualTo(b.graph().level(node));
+      NeighborArray x = a.graph().neighbours(node, 0);
+      NeighborArray y = b.graph().neighbours(node, 0);
+      assertThat(java.util.Arrays.copyOf(x.nodes, x.size)).isEqualTo(java.util.Arrays.copyOf(y.nodes, y.size));
+    }
+  }
+
+  @Test
+  void deleteThirtyPercentAndReinsertKeepsRecall() {
+    long seed = 14;
+    System.out.println("HnswIndexTest.deleteThirtyPercentAndReinsertKeepsRecall seed " + seed);
+    int n = 8_000;
+    // uniform data: harder than clusters, so a damaged graph shows in recall
+    float[][] all = TestData.random(seed, n + n * 3 / 10 + 200, 24);
+    float[][] first = java.util.Arrays.copyOfRange(all, 0, n);
+    float[][] extra = java.util.Arrays.copyOfRange(all, n, n + n * 3 / 10);
+    float[][] queries = java.util.Arrays.copyOfRange(all, n + n * 3 / 10, all.length);
+    HnswIndex index = build(first, Metric.L2, seed, 1);
+    SplittableRandom random = new SplittableRandom(seed);
+    boolean[] live = new boolean[n + extra.length];
+    java.util.Arrays.fill(live, 0, n, true);
+    int deletedCount = 0;
+    while (deletedCount < n * 3 / 10) {
+      int victim = random.nextInt(n);
+      if (index.delete(victim)) {
+        live[victim] = false;
+        deletedCount++;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(index.isDeleted(i)).isEqualTo(!live[i]);
+    }
+    // deleted points never come back, even before the final repair
+    for (float[] q : queries) {
+      for (SearchResult r : index.search(q, 10, 50)) {
+        assertThat(live[r.ordinal()]).as("deleted %d returned", r.ordinal()).isTrue();
+      }
+    }
+    float[][] stored = new float[n + extra.length][];
+    System.arraycopy(first, 0, stored, 0, n);
+    for (float[] v : extra) {
+      int ord = index.add(v);
+      stored[ord] = v;
+      live[ord] = true;
+    }
+    index.repair();
+    checkStructure(index, true);
+    int ef = 40; // an ef below saturation, so a damaged graph would show
+    double after = recall(index, stored, live, queries, 10, ef, null);
+
+    // a fresh build of the same live set, in the same order
+    int liveCount = 0;
+    for (boolean b : live) {
+      liveCount += b ? 1 : 0;
+    }
+    float[][] same = new float[liveCount][];
+    int j = 0;
+    for (int i = 0; i < stored.length; i++) {
+      if (live[i]) {
+        same[j++] = stored[i];
+      }
+    }
+    HnswIndex fresh = build(same, Metric.L2, seed, 1);
+    double fromScratch = recall(fresh, same, null, queries, 10, ef, null);
+    System.out.printf(
+        "after delete 30%% + reinsert recall@10 ef=%d: %.4f, fresh build: %.4f%n", ef, after, fromScratch);
+    assertThat(after).as("seed %d", seed).isGreaterThanOrEqualTo(fromScratch - 0.01);
+  }
+
+  @Test
+  void filteredSearchAtThreeSelectivities() {
+    long seed = 15;
+    System.out.println("HnswIndexTest.filteredSearchAtThreeSelectivities seed " + seed);
+    float[][] data = TestData.clustered(seed, 10_100, 32, 30);
+    float[][] queries = java.util.Arrays.copyOfRange(data, 10_000, 10_100);
+    data = java.util.Arrays.copyOf(data, 10_000);
+    HnswIndex index = build(data, Metric.L2, seed, 1);
+    for (int percent : new int[] {1, 10, 50}) {
+      SplittableRandom random = new SplittableRandom(seed + percent);
+      boolean[] pass = new boolean[data.length];
+      for (int i = 0; i < pass.length; i++) {
+        pass[i] = random.nextInt(100) < percent;
+      }
+      IntPredicate filter = i -> pass[i];
+      double r = recall(index, data, null, queries, 10, 100, filter);
+      System.out.printf("filter %d%% recall@10 ef=100: %.4f%n", percent, r);
+      assertThat(r).as("seed %d selectivity %d%%", seed, percent).isGreaterThanOrEqualTo(0.95);
+      for (float[] q : java.util.Arrays.copyOf(queries, 10)) {
+        for (SearchResult res : index.search(q, 10, 100, filter)) {
+          assertThat(pass[res.ordinal()]).isTrue();
+        }
+      }
+    }
+    // k results whenever k pass, even for a filter passing exactly k points
+    IntPredicate exactlyTen = i -> i % 1000 == 7;
+    assertThat(index.search(queries[0], 10, 10, exactlyTen)).hasSize(10);
+    assertThat(index.search(queries[0], 10, 10, i -> false)).isEmpty();
+  }
+
+  @Test
+  void rejectsBadArgumentsNamingThem() {
+    assertThatThrownBy(() -> HnswIndex.builder(8, Metric.L2).m(1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("m: must be in [2, 512]");
+    assertThatThrownBy(() -> HnswIndex.builder(0, Metric.L2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dimension");
+    HnswIndex index = HnswIndex.builder(2, Metric.L2).build();
+    assertThat(index.search(new float[] {1, 2}, 3)).isEmpty();
+    index.add(new float[] {1, 2});
+    assertThatThrownBy(() -> index.search(new float[] {1, 2}, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("k: must be at least 1");
+    assertThatThrownBy(() -> index.delete(5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ordinal: must be in [0, 1)");
+    assertThat(index.search(new float[] {1, 2}, 3)).containsExactly(new SearchResult(0, -0f));
+  }
+}
