@@ -1,0 +1,302 @@
+package dev.byhand.dit;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.byhand.dit.data.Patchify;
+import dev.byhand.dit.data.Rng;
+import dev.byhand.dit.data.Video;
+import dev.byhand.dit.nn.Linear;
+import dev.byhand.dit.nn.Parameters;
+import dev.byhand.dit.nn.Safetensors;
+import dev.byhand.dit.nn.Tensor;
+import dev.byhand.dit.train.AdamW;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The visual encoder and decoder (seed steps [3] and [13]): pixels of one spacetime patch → a few
+ * latent numbers → pixels. Trained first on frames, then frozen while the DiT trains.
+ *
+ * <p>Why patch-wise MLPs rather than a convolutional VAE: the seed's encoder is exactly this
+ * ("multiply the patches with weights and biases, followed by ReLU"); on the shapes data a 4×4
+ * patch holds at most one edge of one object, which a small MLP reconstructs to well above 30 dB;
+ * and patches are independent, so training takes seconds on 2 cores while the DiT, which sees all
+ * patches at once, handles everything global. The cost is compression: 48 → 8 numbers (6×), far
+ * less than Stable Diffusion's 48× with a convolutional VAE.
+ *
+ * <p>Latents are normalised per channel to zero mean and unit variance over the training clips
+ * ({@code z = (e - mean) / std}), so the DiT's noise schedule sees data of the scale it assumes.
+ */
+public final class Autoencoder implements AutoCloseable {
+  private final AutoencoderConfig config;
+  private final Parameters parameters;
+  private final List<Linear> encoder = new ArrayList<>();
+  private final List<Linear> decoder = new ArrayList<>();
+  private final Patchify patchify;
+  private float[] latentMean;
+  private float[] latentStd;
+
+  /** Builds the autoencoder with zero weights and identity latent scaling. */
+  public Autoencoder(AutoencoderConfig config, NDManager manager) {
+    this.config = config;
+    this.parameters = new Parameters(manager.newSubManager(), true);
+    this.patchify = new Patchify(config.patchT(), config.patchH(), config.patchW());
+    int in = config.patchDim();
+    for (int i = 0; i < config.hiddenLayers(); i++) {
+      encoder.add(new Linear(parameters, "encoder.layers." + i, in, config.hidden(), true));
+      in = config.hidden();
+    }
+    encoder.add(new Linear(parameters, "encoder.out", in, config.latentChannels(), true));
+    in = config.latentChannels();
+    for (int i = 0; i < config.hiddenLayers(); i++) {
+      decoder.add(new Linear(parameters, "decoder.layers." + i, in, config.hidden(), true));
+      in = config.hidden();
+    }
+    decoder.add(new Linear(parameters, "decoder.out", in, config.patchDim(), true));
+    latentMean = new float[config.latentChannels()];
+    latentStd = new float[config.latentChannels()];
+    java.util.Arrays.fill(latentStd, 1f);
+  }
+
+  /** The config. */
+  public AutoencoderConfig config() {
+    return config;
+  }
+
+  /** The parameters (frozen once trained: nothing updates them after {@link #train}). */
+  public Parameters parameters() {
+    return parameters;
+  }
+
+  /** Xavier-uniform weights, zero biases. */
+  public void initializeWeights(Rng rng) {
+    for (String name : parameters.all().keySet()) {
+      if (name.endsWith(".weight")) {
+        parameters.xavierUniform(name, rng);
+      } else {
+        parameters.zero(name);
+      }
+    }
+  }
+
+  /** Raw encoder: pixel patches (..., P) → latents (..., C), before normalisation. */
+  public NDArray encode(NDArray patches, Trace trace) {
+    NDArray h = patches;
+    for (int i = 0; i < encoder.size(); i++) {
+      h = encoder.get(i).forward(h);
+      trace.record("encoder." + i + ".linear", h);
+      if (i < encoder.size() - 1 || config.reluOnOutputs()) {
+        h = h.getNDArrayInternal().relu();
+      }
+    }
+    return h;
+  }
+
+  /** Raw decoder: latents (..., C) → pixel patches (..., P). */
+  public NDArray decode(NDArray latents, Trace trace) {
+    NDArray h = latents;
+    for (int i = 0; i < decoder.size(); i++) {
+      h = decoder.get(i).forward(h);
+      trace.record("decoder." + i + ".linear", h);
+      if (i < decoder.size() - 1 || config.reluOnOutputs()) {
+        h = h.getNDArrayInternal().relu();
+      }
+    }
+    return h;
+  }
+
+  /** Sizes of the latent grid for a clip: {frames, rows, columns, channels}. */
+  public int[] latentGrid(int frames, int height, int width) {
+    patchify.patchCount(frames, height, width); // checks divisibility
+    return new int[] {
+      frames / config.patchT(), height / config.patchH(), width / config.patchW(),
+      config.latentChannels()
+    };
+  }
+
+  /**
+   * Encodes clips to normalised latent grids, row-major {@code (frames', rows', columns',
+   * channels)} per clip, one array per clip.
+   */
+  public List<float[]> encodeVideos(List<Video> videos) {
+    List<float[]> out = new ArrayList<>();
+    try (NDManager scratch = parameters.manager().newSubManager();
+        NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      for (Video v : videos) {
+        checkChannels(v);
+        float[] patches = patchify.patchify(v);
+        int count = patches.length / config.patchDim();
+        NDArray x = scratch.create(patches, new Shape(count, config.patchDim()));
+        float[] z = encode(x, Trace.NONE).toFloatArray();
+        int c = config.latentChannels();
+        for (int i = 0; i < z.length; i++) {
+          z[i] = (z[i] - latentMean[i % c]) / latentStd[i % c];
+        }
+        out.add(z);
+        x.close();
+      }
+    }
+    return out;
+  }
+
+  /** Decodes one normalised latent grid back to a clip of the given size. */
+  public Video decodeVideo(float[] latents, int frames, int height, int width) {
+    int c = config.latentChannels();
+    float[] raw = new float[latents.length];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = latents[i] * latentStd[i % c] + latentMean[i % c];
+    }
+    try (NDManager scratch = parameters.manager().newSubManager();
+        NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray z = scratch.create(raw, new Shape(raw.length / c, c));
+      float[] patches = decode(z, Trace.NONE).toFloatArray();
+      return patchify.unpatchify(patches, frames, height, width, config.channels());
+    }
+  }
+
+  /** Encodes then decodes a clip. */
+  public Video reconstruct(Video video) {
+    float[] z = encodeVideos(List.of(video)).get(0);
+    return decodeVideo(z, video.frames(), video.height(), video.width());
+  }
+
+  /**
+   * Trains on random patches of {@code clips} with MSE on pixels, then sets the latent
+   * normalisation from the clips' latents.
+   *
+   * @param steps optimiser steps
+   * @param batch patches per step
+   * @param progress called with the step number after each step (may be null)
+   * @return the loss of the last step
+   */
+  public double train(
+      List<Video> clips, int steps, int batch, double lr, Rng rng, IntConsumer progress) {
+    if (clips.isEmpty()) {
+      throw new IllegalArgumentException("clips: need at least one clip");
+    }
+    if (steps < 0 || batch < 1) {
+      throw new IllegalArgumentException(
+          "steps/batch: need steps ≥ 0 and batch ≥ 1, got " + steps + ", " + batch);
+    }
+    int p = config.patchDim();
+    List<float[]> patchSets = new ArrayList<>();
+    for (Video v : clips) {
+      checkChannels(v);
+      patchSets.add(patchify.patchify(v));
+    }
+    double last = Double.NaN;
+    try (AdamW optimizer = new AdamW(parameters, 0.9, 0.999, 1e-8, 0.0)) {
+      float[] input = new float[batch * p];
+      for (int s = 0; s < steps; s++) {
+        for (int b = 0; b < batch; b++) {
+          float[] set = patchSets.get(rng.nextInt(patchSets.size()));
+          int which = rng.nextInt(set.length / p);
+          System.arraycopy(set, which * p, input, b * p, p);
+        }
+        // Cosine decay to 10% of lr: reconstruction keeps improving late in training.
+        double rate = lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * s / Math.max(1, steps))));
+        try (NDManager stepManager = parameters.manager().newSubManager();
+            NDScope scope = new NDScope()) {
+          scope.suppressNotUsedWarning();
+          NDArray x = stepManager.create(input, new Shape(batch, p));
+          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray reconstruction = decode(encode(x, Trace.NONE), Trace.NONE);
+            NDArray loss = reconstruction.sub(x).square().mean();
+            collector.backward(loss);
+            last = loss.getFloat();
+          }
+          optimizer.step(rate, 1.0);
+        }
+        if (progress != null) {
+          progress.accept(s + 1);
+        }
+      }
+    }
+    fitLatentScale(clips);
+    return last;
+  }
+
+  /** Sets the per-channel mean and standard deviation of the raw latents of {@code clips}. */
+  public void fitLatentScale(List<Video> clips) {
+    int c = config.latentChannels();
+    java.util.Arrays.fill(latentMean, 0f);
+    java.util.Arrays.fill(latentStd, 1f);
+    double[] sum = new double[c];
+    double[] sumSq = new double[c];
+    long n = 0;
+    for (float[] z : encodeVideos(clips)) {
+      for (int i = 0; i < z.length; i++) {
+        sum[i % c] += z[i];
+        sumSq[i % c] += (double) z[i] * z[i];
+      }
+      n += z.length / c;
+    }
+    for (int k = 0; k < c; k++) {
+      double mean = sum[k] / n;
+      double var = Math.max(sumSq[k] / n - mean * mean, 0);
+      latentMean[k] = (float) mean;
+      // A channel the encoder never uses (all ReLU-dead) keeps scale 1 instead of dividing by 0.
+      latentStd[k] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
+    }
+  }
+
+  /** Mean PSNR (dB) of reconstructions of {@code clips}. */
+  public double psnr(List<Video> clips) {
+    double sum = 0;
+    for (Video v : clips) {
+      sum += reconstruct(v).psnr(v);
+    }
+    return sum / clips.size();
+  }
+
+  /** Saves weights, latent normalisation and config as safetensors. */
+  public void save(Path file) {
+    Map<String, Tensor> tensors = new LinkedHashMap<>(parameters.snapshot());
+    tensors.put("latent_mean", new Tensor(new long[] {latentMean.length}, latentMean.clone()));
+    tensors.put("latent_std", new Tensor(new long[] {latentStd.length}, latentStd.clone()));
+    Safetensors.write(file, tensors, Records.toMetadata("config.", config));
+  }
+
+  /**
+   * Loads an autoencoder saved by {@link #save}.
+   *
+   * @throws IllegalArgumentException if the file is not an autoencoder of ours
+   */
+  public static Autoencoder load(Path file, NDManager manager) {
+    Safetensors.Contents contents = Safetensors.read(file);
+    AutoencoderConfig config =
+        Records.fromMetadata(AutoencoderConfig.class, "config.", contents.metadata(), file);
+    Autoencoder model = new Autoencoder(config, manager);
+    model.parameters.load(contents.tensors(), "");
+    Tensor mean = contents.tensors().get("latent_mean");
+    Tensor std = contents.tensors().get("latent_std");
+    if (mean == null || std == null) {
+      throw new IllegalArgumentException(file + ": no latent_mean/latent_std; not an autoencoder");
+    }
+    model.latentMean = mean.data().clone();
+    model.latentStd = std.data().clone();
+    return model;
+  }
+
+  private void checkChannels(Video v) {
+    if (v.channels() != config.channels()) {
+      throw new IllegalArgumentException(
+          "video: " + v.channels() + " channels, the autoencoder takes " + config.channels());
+    }
+  }
+
+  @Override
+  public void close() {
+    parameters.close();
+  }
+}

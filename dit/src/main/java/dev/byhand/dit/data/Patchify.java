@@ -1,0 +1,139 @@
+package dev.byhand.dit.data;
+
+/**
+ * Spacetime patches (seed step [2] and [14]): a clip of {@code frames × height × width × channels}
+ * is cut into non-overlapping blocks of {@code patchT × patchH × patchW} and each block flattened
+ * into one row. Rows run in (frame-block, row-block, column-block) order; inside a row the values
+ * run (frame, row, column, channel). {@link #unpatchify} is the exact inverse.
+ */
+public final class Patchify {
+  private final int patchT;
+  private final int patchH;
+  private final int patchW;
+
+  /**
+   * @throws IllegalArgumentException if a patch size is below 1
+   */
+  public Patchify(int patchT, int patchH, int patchW) {
+    if (patchT < 1 || patchH < 1 || patchW < 1) {
+      throw new IllegalArgumentException(
+          "patch: sizes must be at least 1, got " + patchT + "×" + patchH + "×" + patchW);
+    }
+    this.patchT = patchT;
+    this.patchH = patchH;
+    this.patchW = patchW;
+  }
+
+  public int patchT() {
+    return patchT;
+  }
+
+  public int patchH() {
+    return patchH;
+  }
+
+  public int patchW() {
+    return patchW;
+  }
+
+  /** Number of patches a clip of this size yields. */
+  public int patchCount(int frames, int height, int width) {
+    check(frames, height, width);
+    return (frames / patchT) * (height / patchH) * (width / patchW);
+  }
+
+  /** Length of one patch row for {@code channels} channels. */
+  public int patchLength(int channels) {
+    return patchT * patchH * patchW * channels;
+  }
+
+  /**
+   * Cuts a clip into patches.
+   *
+   * @return {@code patchCount × patchLength} values, row-major
+   * @throws IllegalArgumentException if a clip size is not a multiple of the patch size
+   */
+  public float[] patchify(Video video) {
+    int frames = video.frames();
+    int height = video.height();
+    int width = video.width();
+    int channels = video.channels();
+    check(frames, height, width);
+    float[] out = new float[video.data().length];
+    int gridH = height / patchH;
+    int gridW = width / patchW;
+    int length = patchLength(channels);
+    int row = 0;
+    for (int bt = 0; bt < frames / patchT; bt++) {
+      for (int bh = 0; bh < gridH; bh++) {
+        for (int bw = 0; bw < gridW; bw++) {
+          int k = row * length;
+          for (int dt = 0; dt < patchT; dt++) {
+            for (int dy = 0; dy < patchH; dy++) {
+              int from = video.index(bt * patchT + dt, bh * patchH + dy, bw * patchW, 0);
+              int n = patchW * channels;
+              System.arraycopy(video.data(), from, out, k, n);
+              k += n;
+            }
+          }
+          row++;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Re-assembles patches into a clip: the inverse of {@link #patchify}.
+   *
+   * @throws IllegalArgumentException if sizes do not fit the patches
+   */
+  public Video unpatchify(float[] patches, int frames, int height, int width, int channels) {
+    check(frames, height, width);
+    if (channels < 1) {
+      throw new IllegalArgumentException("channels: must be at least 1, got " + channels);
+    }
+    Video video = Video.zeros(frames, height, width, channels);
+    if (patches.length != video.data().length) {
+      throw new IllegalArgumentException(
+          "patches: length " + patches.length + " != " + video.data().length + " for a "
+              + video.sizeString() + " clip");
+    }
+    int gridH = height / patchH;
+    int gridW = width / patchW;
+    int length = patchLength(channels);
+    int row = 0;
+    for (int bt = 0; bt < frames / patchT; bt++) {
+      for (int bh = 0; bh < gridH; bh++) {
+        for (int bw = 0; bw < gridW; bw++) {
+          int k = row * length;
+          for (int dt = 0; dt < patchT; dt++) {
+            for (int dy = 0; dy < patchH; dy++) {
+              int to = video.index(bt * patchT + dt, bh * patchH + dy, bw * patchW, 0);
+              int n = patchW * channels;
+              System.arraycopy(patches, k, video.data(), to, n);
+              k += n;
+            }
+          }
+          row++;
+        }
+      }
+    }
+    return video;
+  }
+
+  private void check(int frames, int height, int width) {
+    if (frames < 1 || frames % patchT != 0) {
+      throw new IllegalArgumentException(
+          "frames: " + frames + " is not a positive multiple of the patch's " + patchT);
+    }
+    if (height < 1 || height % patchH != 0) {
+      throw new IllegalArgumentException(
+          "height: " + height + " is not a positive multiple of the patch's " + patchH);
+    }
+    if (width < 1 || width % patchW != 0) {
+      throw new IllegalArgumentException(
+          "width: " + width + " is not a positive multiple of the patch's " + patchW);
+    }
+  }
+}
