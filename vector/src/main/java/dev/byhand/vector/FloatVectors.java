@@ -12,7 +12,7 @@ import java.util.Arrays;
  * readers may run concurrently with an append and see every vector whose ordinal they obtained
  * through a happens-before edge (the graph's neighbour-list locks, or {@link #size()}).
  */
-public final class FloatVectors implements ScoringVectors {
+public final class FloatVectors implements AppendableVectors {
 
   /** At most 2^20 floats (4 MiB) per chunk: small enough to allocate, large enough to amortise. */
   private static final int CHUNK_FLOATS_LOG2 = 20;
@@ -83,7 +83,8 @@ public final class FloatVectors implements ScoringVectors {
    * Appends an already prepared vector (see {@link Vectors#prepare}) and returns its ordinal. Not
    * thread-safe: callers serialise appends.
    */
-  int append(float[] v) {
+  @Override
+  public int append(float[] v) {
     assert v.length == dimension;
     int ordinal = size;
     int local = ordinal - mappedCount;

@@ -60,6 +60,23 @@ final class HnswGraph {
     return ((long) level << 32) | (node & 0xFFFFFFFFL);
   }
 
+  /** Heap bytes of the neighbour lists (arrays at capacity, with object headers). */
+  long memoryBytes() {
+    long bytes = 0;
+    int n = size;
+    for (int node = 0; node < n; node++) {
+      NeighborArray[] levels = levels(node);
+      if (levels == null) {
+        continue;
+      }
+      bytes += 16 + 4L * levels.length; // the per-node array of levels
+      for (NeighborArray na : levels) {
+        bytes += 24 + 2 * (16 + 4L * na.nodes.length); // object, int[] and float[]
+      }
+    }
+    return bytes;
+  }
+
   /** The node's top level, or −1 if it was removed by repair. */
   int level(int node) {
     NeighborArray[] levels = levels(node);

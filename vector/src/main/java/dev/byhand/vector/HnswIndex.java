@@ -55,7 +55,8 @@ public final class HnswIndex {
   private final double levelMultiplier;
   private final SplittableRandom levels;
   private final FloatVectors vectors;
-  private final ScoringVectors navigation;
+  private final Compression compression;
+  private final AppendableVectors navigation;
   private final HnswGraph graph;
   private final Object appendLock = new Object();
   private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
@@ -76,7 +77,8 @@ public final class HnswIndex {
     this.levelMultiplier = 1 / Math.log(m);
     this.levels = new SplittableRandom(b.seed);
     this.vectors = vectors;
-    this.navigation = vectors;
+    this.compression = b.compression;
+    this.navigation = b.compression.newStore(b.dimension, b.metric, vectors);
     this.graph = graph;
     this.searchers = ThreadLocal.withInitial(this::searcher);
   }
@@ -95,6 +97,7 @@ public final class HnswIndex {
     private int ef = 50;
     private long seed = 42;
     private double repairFraction = 0.1;
+    private Compression compression = Compression.none();
 
     private Builder(int dimension, Metric metric) {
       Vectors.checkDimension(dimension);
@@ -133,6 +136,19 @@ public final class HnswIndex {
      */
     public Builder repairFraction(double repairFraction) {
       this.repairFraction = repairFraction;
+      return this;
+    }
+
+    /**
+     * What the graph navigates with (default {@link Compression#none()}). With a compressed form,
+     * a search walks the graph on compressed scores and re-ranks its {@code ef} best candidates
+     * with the full-precision vectors.
+     */
+    public Builder compression(Compression compression) {
+      if (compression == null) {
+        throw new IllegalArgumentException("compression: must not be null; use Compression.none()");
+      }
+      this.compression = compression;
       return this;
     }
 
@@ -186,6 +202,27 @@ public final class HnswIndex {
     return vectors.size() - deletedCount;
   }
 
+  /** What the graph navigates with. */
+  public Compression compression() {
+    return compression;
+  }
+
+  /**
+   * Heap bytes a point costs on average: its navigation vector, its full-precision vector when
+   * on the heap (not memory-mapped), and its neighbour lists.
+   */
+  public double bytesPerVector() {
+    int n = Math.max(1, size());
+    long full = (long) (size() - vectors.mappedCount()) * vectors.bytesPerVector();
+    long nav = navigation == vectors ? 0 : (long) size() * navigation.bytesPerVector();
+    return (double) (full + nav + graph.memoryBytes()) / n;
+  }
+
+  /** Bytes of the compressed (navigation) form of one vector. */
+  public long navigationBytesPerVector() {
+    return navigation.bytesPerVector();
+  }
+
   /** The full-precision vectors (normalised for cosine), deleted ones included. */
   public FloatVectors vectors() {
     return vectors;
@@ -207,6 +244,9 @@ public final class HnswIndex {
       int ordinal;
       synchronized (appendLock) {
         ordinal = vectors.append(v);
+        if (navigation != vectors) {
+          navigation.append(v);
+        }
         int level = (int) (-Math.log(1 - levels.nextDouble()) * levelMultiplier);
         graph.addNode(ordinal, level);
         long[] d = deleted;
@@ -379,17 +419,17 @@ public final class HnswIndex {
         }
       }
     }
-    VectorScorer scorer = navigation.scorer(q);
     if (passing == 0) {
       return List.of();
     }
     if (passing <= k) {
-      return searcher.exact(scorer, n, k, accept);
+      return searcher.exact(vectors.scorer(q), n, k, accept);
     }
     long ep = graph.entry();
     if (ep < 0) {
-      return searcher.exact(scorer, n, k, accept);
+      return searcher.exact(vectors.scorer(q), n, k, accept);
     }
+    VectorScorer scorer = navigation.scorer(q);
     int epNode = HnswGraph.entryNode(ep);
     searcher.begin(n);
     searcher.seed(epNode, scorer.score(epNode));
@@ -399,7 +439,10 @@ public final class HnswIndex {
     long limit = filter == null ? Long.MAX_VALUE : passing;
     searcher.searchLayer(graph, scorer, 0, Math.max(ef, k), accept, limit);
     if (searcher.aborted() || searcher.resultCount() < Math.min(k, passing)) {
-      return searcher.exact(scorer, n, k, accept);
+      return searcher.exact(vectors.scorer(q), n, k, accept);
+    }
+    if (navigation != vectors) {
+      return searcher.rerank(vectors.scorer(q), k);
     }
     return searcher.topResults(k);
   }

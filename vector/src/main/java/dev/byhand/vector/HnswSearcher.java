@@ -185,6 +185,17 @@ public final class HnswSearcher {
     return out;
   }
 
+  /** The last layer's results re-scored by {@code exact}, the best {@code k} of them. */
+  List<SearchResult> rerank(VectorScorer exact, int k) {
+    int n = results.size();
+    TopK top = new TopK(k);
+    for (int i = 0; i < n; i++) {
+      int node = TopK.ordinalOf(results.get(i));
+      top.offer(node, exact.score(node));
+    }
+    return top.results();
+  }
+
   /** Scores every accepted ordinal below {@code size}: the exact fallback of filtered search. */
   List<SearchResult> exact(VectorScorer scorer, int size, int k, IntPredicate accept) {
     TopK top = new TopK(k);
