@@ -20,8 +20,9 @@ import java.util.Map;
  *   <li>empty or whitespace-only text → {@code [CLS] [SEP]};
  *   <li>accents are stripped and text lower-cased; CJK ideographs become one token each; emoji and
  *       other characters outside the vocabulary become {@code [UNK]};
- *   <li>an unpaired surrogate is replaced by U+FFFD (as Java's UTF-8 encoder does) and so becomes
- *       {@code [UNK]}, instead of reaching the native library as invalid UTF-16;
+ *   <li>an unpaired surrogate is replaced by U+FFFD (as Java's UTF-8 encoder does) instead of
+ *       reaching the native library as invalid UTF-16; BERT's normaliser then drops U+FFFD, as it
+ *       drops control characters, so the text reads as if the surrogate were not there;
  *   <li>text longer than the window is truncated to {@link #maxTokens()} tokens ({@code [SEP]}
  *       kept), or split into windows by {@link #windows(String)}.
  * </ul>
