@@ -1,0 +1,117 @@
+package dev.byhand.cli;
+
+import java.io.FileNotFoundException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code byhand} command: one entry point for the vector database and the video model. */
+@Command(
+    name = "byhand",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "A vector database and a text-to-video diffusion transformer, each step of which you can see.",
+      ""
+    },
+    subcommands = {
+      DemoCommand.class,
+      EmbedCommand.class,
+      ExplainCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+
+  /** Exit code for success. */
+  public static final int OK = 0;
+
+  /** Exit code for bad input: an unknown option, a value out of range, a missing argument. */
+  public static final int USAGE = 1;
+
+  /** Exit code when something named does not exist: a file, a collection, a model. */
+  public static final int NOT_FOUND = 2;
+
+  /** Exit code when the work itself failed (a server error, an I/O failure). */
+  public static final int FAILED = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given output streams and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler(
+        (e, a) -> {
+          e.getCommandLine().getErr().println("byhand: " + e.getMessage());
+          e.getCommandLine()
+              .getErr()
+              .println("Try 'byhand " + commandPath(e.getCommandLine()) + "--help' for usage.");
+          return USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("byhand: " + oneLine(e));
+          if (Boolean.getBoolean("byhand.debug")) {
+            e.printStackTrace(commandLine.getErr());
+          }
+          return exitCodeOf(e);
+        });
+    return cli.execute(args);
+  }
+
+  private static String commandPath(CommandLine c) {
+    StringBuilder sb = new StringBuilder();
+    for (CommandLine p = c; p.getParent() != null; p = p.getParent()) {
+      sb.insert(0, p.getCommandName() + " ");
+    }
+    return sb.toString();
+  }
+
+  /** The one line a user sees for a failure: the message, never a stack trace. */
+  static String oneLine(Throwable e) {
+    Throwable t = e;
+    if (t instanceof UncheckedIOException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
+      return "no such file: " + m;
+    }
+    if (m == null || m.isBlank()) {
+      m = t.getClass().getSimpleName();
+    }
+    return m.lines().findFirst().orElse(m);
+  }
+
+  static int exitCodeOf(Throwable e) {
+    Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+    if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
+      return NOT_FOUND;
+    }
+    if (t instanceof IllegalArgumentException) {
+      return USAGE;
+    }
+    return FAILED;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Reads the version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"byhand " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
