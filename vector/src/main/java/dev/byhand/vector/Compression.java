@@ -61,6 +61,11 @@ public final class Compression {
     return new Compression(Kind.PROJECTION, null, projection);
   }
 
+  /** A compression read back from a file, its trained state held by the loaded store. */
+  static Compression restored(Kind kind, Projection projection) {
+    return new Compression(kind, null, projection);
+  }
+
   private static float[][] checkSample(float[][] sample) {
     if (sample == null || sample.length == 0) {
       throw new IllegalArgumentException("sample: needs at least one vector");

@@ -120,6 +120,26 @@ final class HnswGraph {
     }
   }
 
+  /** Restores a node read from a file ({@code levels} null for a node removed by repair). */
+  synchronized void restoreNode(int node, NeighborArray[] levels) {
+    assert node == size;
+    int c = node >>> CHUNK_SHIFT;
+    NeighborArray[][][] dir = chunks;
+    if (c >= dir.length) {
+      dir = Arrays.copyOf(dir, dir.length * 2);
+    }
+    if (dir[c] == null) {
+      dir[c] = new NeighborArray[CHUNK_MASK + 1][];
+    }
+    dir[c][node & CHUNK_MASK] = levels == null ? REMOVED : levels;
+    chunks = dir;
+    size = node + 1;
+  }
+
+  synchronized void restoreEntry(long packed) {
+    entry = packed;
+  }
+
   /**
    * Links {@code node} (already added) into the graph, paper Algorithm 1:
    *
@@ -361,6 +381,20 @@ final class HnswGraph {
    * @return the number of edges added
    */
   int connectComponents(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
+    int added = 0;
+    // Each pass can only cut edges whose target keeps another incoming one, but that one may come
+    // from a node that was itself unreachable; a few passes settle it (one is the rule).
+    for (int pass = 0; pass < 4; pass++) {
+      int n = connectOnce(vectors, deleted, searcher);
+      if (n == 0) {
+        break;
+      }
+      added += n;
+    }
+    return added;
+  }
+
+  private int connectOnce(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
     int n = size;
     long ep = entry;
     if (ep < 0) {
@@ -390,14 +424,25 @@ final class HnswGraph {
         searcher.searchLayer(this, scorer, l, 1, null, Long.MAX_VALUE);
       }
       searcher.searchLayer(this, scorer, 0, efConstruction, reachable, Long.MAX_VALUE);
-      long[] found = searcher.resultsSortedBestFirst();
-      if (searcher.resultCount() == 0) {
+      int found = searcher.resultCount();
+      if (found == 0) {
         continue;
       }
-      int target = TopK.ordinalOf(found[0]);
+      long[] sorted = searcher.resultsSortedBestFirst();
+      // the nearest reachable node with a free slot takes the edge; if all are full, the nearest
+      // one drops its worst neighbour that keeps another incoming edge
+      int pick = 0;
+      for (int i = 0; i < found; i++) {
+        NeighborArray na = neighbours(TopK.ordinalOf(sorted[i]), 0);
+        if (na != null && na.size < maxDegree(0)) {
+          pick = i;
+          break;
+        }
+      }
+      int target = TopK.ordinalOf(sorted[pick]);
       NeighborArray na = neighbours(target, 0);
       synchronized (na) {
-        na.insertSorted(node, TopK.scoreOf(found[0]));
+        na.insertSorted(node, TopK.scoreOf(sorted[pick]));
         inDegree[node]++;
         if (na.size > maxDegree(0)) {
           int drop = na.size - 1;

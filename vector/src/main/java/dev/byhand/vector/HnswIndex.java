@@ -52,6 +52,7 @@ public final class HnswIndex {
   private final int efConstruction;
   private final int defaultEf;
   private final double repairFraction;
+  private final long seed;
   private final double levelMultiplier;
   private final SplittableRandom levels;
   private final FloatVectors vectors;
@@ -67,18 +68,25 @@ public final class HnswIndex {
   private volatile int deletedCount;
   private int unrepaired;
 
-  private HnswIndex(Builder b, FloatVectors vectors, HnswGraph graph) {
+  private HnswIndex(
+      Builder b,
+      FloatVectors vectors,
+      Compression compression,
+      AppendableVectors navigation,
+      HnswGraph graph,
+      long levelSeed) {
     this.dimension = b.dimension;
     this.metric = b.metric;
     this.m = b.m;
     this.efConstruction = b.efConstruction;
     this.defaultEf = b.ef;
     this.repairFraction = b.repairFraction;
+    this.seed = b.seed;
     this.levelMultiplier = 1 / Math.log(m);
-    this.levels = new SplittableRandom(b.seed);
+    this.levels = new SplittableRandom(levelSeed);
     this.vectors = vectors;
-    this.compression = b.compression;
-    this.navigation = b.compression.newStore(b.dimension, b.metric, vectors);
+    this.compression = compression;
+    this.navigation = navigation;
     this.graph = graph;
     this.searchers = ThreadLocal.withInitial(this::searcher);
   }
@@ -168,7 +176,14 @@ public final class HnswIndex {
         throw new IllegalArgumentException(
             "repairFraction: must be in (0, 1], got " + repairFraction);
       }
-      return new HnswIndex(this, new FloatVectors(dimension, metric), new HnswGraph(m, efConstruction));
+      FloatVectors full = new FloatVectors(dimension, metric);
+      return new HnswIndex(
+          this,
+          full,
+          compression,
+          compression.newStore(dimension, metric, full),
+          new HnswGraph(m, efConstruction),
+          seed);
     }
   }
 
@@ -445,6 +460,132 @@ public final class HnswIndex {
       return searcher.rerank(vectors.scorer(q), k);
     }
     return searcher.topResults(k);
+  }
+
+  /**
+   * The exact {@code k} nearest live points that {@code filter} accepts ({@code null}: all), by a
+   * scan of the full-precision vectors: the ground truth {@link #search} approximates.
+   */
+  public List<SearchResult> searchExact(float[] query, int k, IntPredicate filter) {
+    float[] q = Vectors.prepare(query, dimension, metric, "query");
+    if (k < 1) {
+      throw new IllegalArgumentException("k: must be at least 1, got " + k);
+    }
+    IntPredicate accept = filter == null ? liveTest : i -> !isDeleted(i) && filter.test(i);
+    return searchers.get().exact(vectors.scorer(q), vectors.size(), k, accept);
+  }
+
+  /**
+   * Writes the index to {@code file} atomically (see {@link IndexFile}): a reader sees the old
+   * file or the new one, never a mix. Inserts and repairs wait while it writes; searches go on.
+   *
+   * @throws java.io.UncheckedIOException naming the file if it cannot be written
+   */
+  public void save(java.nio.file.Path file) {
+    if (file == null) {
+      throw new IllegalArgumentException("file: must not be null");
+    }
+    structure.writeLock().lock();
+    try {
+      IndexFile.Snapshot s = new IndexFile.Snapshot();
+      s.dimension = dimension;
+      s.metric = metric;
+      s.m = m;
+      s.efConstruction = efConstruction;
+      s.ef = defaultEf;
+      s.repairFraction = repairFraction;
+      s.seed = seed;
+      s.size = vectors.size();
+      s.entry = graph.entry();
+      s.kind = compression.kind;
+      if (navigation instanceof Int8Vectors) {
+        s.int8Centre = ((Int8Vectors) navigation).centre;
+        s.int8Step = ((Int8Vectors) navigation).step;
+      } else if (navigation instanceof BinaryVectors) {
+        s.binaryMean = ((BinaryVectors) navigation).mean;
+      } else if (navigation instanceof ProjectedVectors) {
+        s.projection = ((ProjectedVectors) navigation).projection();
+      }
+      synchronized (this) {
+        s.deleted = deleted.clone();
+      }
+      s.levels = new int[s.size];
+      for (int i = 0; i < s.size; i++) {
+        s.levels[i] = graph.level(i);
+      }
+      s.vectors = vectors;
+      s.graph = graph;
+      IndexFile.write(s, file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(file + ": cannot write the index: " + e.getMessage(), e);
+    } finally {
+      structure.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Loads an index written by {@link #save}. The full-precision vectors stay in the file,
+   * memory-mapped, so an index larger than the heap is searchable; the graph, the tombstones and
+   * any compressed vectors (re-encoded from the mapped ones) live on the heap. The loaded index
+   * takes further adds, deletes and repairs; new vectors live on the heap until the next save.
+   *
+   * @throws CorruptIndexException naming the file if it is truncated, corrupted or not an index
+   * @throws java.io.IOException if it cannot be read
+   */
+  public static HnswIndex load(java.nio.file.Path file) throws java.io.IOException {
+    if (file == null) {
+      throw new IllegalArgumentException("file: must not be null");
+    }
+    IndexFile.Snapshot s = IndexFile.read(file);
+    Builder b =
+        builder(s.dimension, s.metric)
+            .m(s.m)
+            .efConstruction(s.efConstruction)
+            .ef(s.ef)
+            .seed(s.seed)
+            .repairFraction(s.repairFraction);
+    AppendableVectors navigation;
+    Compression compression;
+    switch (s.kind) {
+      case INT8:
+        navigation = new Int8Vectors(s.dimension, s.metric, s.int8Centre, s.int8Step);
+        compression = Compression.restored(s.kind, null);
+        break;
+      case BINARY:
+        navigation = new BinaryVectors(s.dimension, s.binaryMean);
+        compression = Compression.restored(s.kind, null);
+        break;
+      case PROJECTION:
+        navigation = new ProjectedVectors(s.dimension, s.metric, s.projection);
+        compression = Compression.projection(s.projection);
+        break;
+      default:
+        navigation = s.vectors;
+        compression = Compression.none();
+        break;
+    }
+    if (navigation != s.vectors) {
+      float[] row = new float[s.dimension];
+      for (int i = 0; i < s.size; i++) {
+        s.vectors.copy(i, row);
+        navigation.append(row);
+      }
+    }
+    // continue the level draws from a seed that depends on how many were drawn already
+    HnswIndex index =
+        new HnswIndex(b, s.vectors, compression, navigation, s.graph, s.seed ^ (0x9E3779B97F4A7C15L * s.size));
+    index.deleted = s.deleted;
+    int count = 0;
+    int pending = 0;
+    for (int i = 0; i < s.size; i++) {
+      if (index.isDeleted(i)) {
+        count++;
+        pending += s.levels[i] >= 0 ? 1 : 0;
+      }
+    }
+    index.deletedCount = count;
+    index.unrepaired = pending;
+    return index;
   }
 
   HnswGraph graph() {

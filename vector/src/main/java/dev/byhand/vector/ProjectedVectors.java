@@ -29,6 +29,10 @@ final class ProjectedVectors implements AppendableVectors {
     return metric == Metric.COSINE ? Vectors.prepare(y, y.length, metric, field) : y;
   }
 
+  Projection projection() {
+    return projection;
+  }
+
   @Override
   public int dimension() {
     return dimension;
