@@ -21,6 +21,7 @@ public final class HnswSearcher {
   private int epoch;
   private long visitedCount;
   private int[] ids;
+  private final int[] raw;
   private float[] scores;
   private long[] sorted = new long[64];
   private long[] entryPoints = new long[64];
@@ -30,6 +31,7 @@ public final class HnswSearcher {
   HnswSearcher(HnswIndex index, int maxDegree) {
     this.index = index;
     this.ids = new int[maxDegree + 1];
+    this.raw = new int[maxDegree + 1];
     this.scores = new float[maxDegree + 1];
   }
 
@@ -110,13 +112,12 @@ public final class HnswSearcher {
       if (na == null) {
         continue;
       }
+      int count = na.copyNodes(raw);
       int n = 0;
-      synchronized (na) {
-        for (int i = 0; i < na.size; i++) {
-          int nb = na.nodes[i];
-          if (visit(nb)) {
-            ids[n++] = nb;
-          }
+      for (int i = 0; i < count; i++) {
+        int nb = raw[i];
+        if (visit(nb)) {
+          ids[n++] = nb;
         }
       }
       if (n == 0) {
