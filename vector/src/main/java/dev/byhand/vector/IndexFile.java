@@ -342,8 +342,11 @@ final class IndexFile {
           for (int i = 0; i < count; i++) {
             scores[i] = r.getFloat();
           }
-          levels[l] = new NeighborArray(maxDegree);
-          levels[l].set(ids, scores, count);
+          NeighborArray na = new NeighborArray(maxDegree);
+          synchronized (na) {
+            na.set(ids, scores, count);
+          }
+          levels[l] = na;
         }
         s.graph.restoreNode(node, levels);
       }
