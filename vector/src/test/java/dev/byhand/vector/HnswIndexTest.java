@@ -227,6 +227,74 @@ class HnswIndexTest {
   }
 
   @Test
+  void searchesRunSafelyDuringInsertsAndDeletes() throws Exception {
+    long seed = 16;
+    System.out.println("HnswIndexTest.searchesRunSafelyDuringInsertsAndDeletes seed " + seed);
+    float[][] data = TestData.random(seed, 6_000, 16);
+    HnswIndex index = HnswIndex.builder(16, Metric.L2).m(8).efConstruction(50).seed(seed).build();
+    index.addAll(java.util.Arrays.copyOf(data, 1_000), 1);
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread searcher =
+        new Thread(
+            () -> {
+              try {
+                HnswSearcher s = index.searcher();
+                SplittableRandom random = new SplittableRandom(seed);
+                while (!done.get()) {
+                  float[] q = data[random.nextInt(data.length)];
+                  int sizeBefore = index.size();
+                  List<SearchResult> got = s.search(q, 10, 30, null);
+                  assertThat(got.size()).isEqualTo(Math.min(10, index.liveCount()));
+                  for (SearchResult r : got) {
+                    assertThat(r.ordinal()).isLessThan(index.size());
+                  }
+                  assertThat(sizeBefore).isLessThanOrEqualTo(index.size());
+                }
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    searcher.start();
+    Thread inserter =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 1_000; i < 3_500; i++) {
+                  index.add(data[i]);
+                }
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    inserter.start();
+    for (int i = 3_500; i < data.length; i++) {
+      index.add(data[i]);
+      if (i % 5 == 0) {
+        index.delete(i - 3_000); // deletes (and the repairs they trigger) race with both threads
+      }
+    }
+    inserter.join();
+    done.set(true);
+    searcher.join();
+    if (failure.get() != null) {
+      throw new AssertionError("seed " + seed, failure.get());
+    }
+    index.repair();
+    checkStructure(index, true);
+    assertThat(index.size()).isEqualTo(data.length);
+    float[][] stored = new float[data.length][];
+    boolean[] live = new boolean[data.length];
+    for (int i = 0; i < data.length; i++) {
+      stored[i] = index.vector(i);
+      live[i] = !index.isDeleted(i);
+    }
+    double r = recall(index, stored, live, java.util.Arrays.copyOf(data, 50), 10, 50, null);
+    System.out.printf("after concurrent inserts, deletes and searches recall@10 ef=50: %.4f%n", r);
+    assertThat(r).as("seed %d", seed).isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
   void rejectsBadArgumentsNamingThem() {
     assertThatThrownBy(() -> HnswIndex.builder(8, Metric.L2).m(1).build())
         .isInstanceOf(IllegalArgumentException.class)
