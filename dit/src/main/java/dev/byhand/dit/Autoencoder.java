@@ -71,7 +71,7 @@ public final class Autoencoder implements AutoCloseable {
     return config;
   }
 
-  /** The parameters (frozen once trained: nothing updates them after {@link #train}). */
+  /** The parameters; frozen (no gradients) once trained or loaded. */
   public Parameters parameters() {
     return parameters;
   }
@@ -128,21 +128,21 @@ public final class Autoencoder implements AutoCloseable {
    */
   public List<float[]> encodeVideos(List<Video> videos) {
     List<float[]> out = new ArrayList<>();
-    try (NDManager scratch = parameters.manager().newSubManager();
-        NDScope scope = new NDScope()) {
-      scope.suppressNotUsedWarning();
-      for (Video v : videos) {
-        checkChannels(v);
-        float[] patches = patchify.patchify(v);
-        int count = patches.length / config.patchDim();
+    int c = config.latentChannels();
+    for (Video v : videos) {
+      checkChannels(v);
+      float[] patches = patchify.patchify(v);
+      int count = patches.length / config.patchDim();
+      // One scope per clip: a scope over all clips would hold every intermediate until the end.
+      try (NDManager scratch = parameters.manager().newSubManager();
+          NDScope scope = new NDScope()) {
+        scope.suppressNotUsedWarning();
         NDArray x = scratch.create(patches, new Shape(count, config.patchDim()));
         float[] z = encode(x, Trace.NONE).toFloatArray();
-        int c = config.latentChannels();
         for (int i = 0; i < z.length; i++) {
           z[i] = (z[i] - latentMean[i % c]) / latentStd[i % c];
         }
         out.add(z);
-        x.close();
       }
     }
     return out;
@@ -223,6 +223,7 @@ public final class Autoencoder implements AutoCloseable {
       }
     }
     fitLatentScale(clips);
+    parameters.freeze();
     return last;
   }
 
@@ -285,6 +286,7 @@ public final class Autoencoder implements AutoCloseable {
     }
     model.latentMean = mean.data().clone();
     model.latentStd = std.data().clone();
+    model.parameters.freeze();
     return model;
   }
 

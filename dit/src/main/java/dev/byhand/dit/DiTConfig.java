@@ -192,6 +192,14 @@ public record DiTConfig(
         valueProjection, feedForward, positionalEmbedding);
   }
 
+  /** This config with another text-embedding length (the rest unchanged). */
+  public DiTConfig withTextDim(int newTextDim) {
+    return new DiTConfig(
+        name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
+        numHeads, mlpRatio, newTextDim, textDropProb, timestepEncoding, timestepDim, conditioning,
+        valueProjection, feedForward, positionalEmbedding);
+  }
+
   /** Number of spacetime tokens. */
   public int tokens() {
     return gridT() * gridH() * gridW();

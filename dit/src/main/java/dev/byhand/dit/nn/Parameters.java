@@ -120,6 +120,13 @@ public final class Parameters implements AutoCloseable {
     array.set(new float[(int) array.size()]);
   }
 
+  /** Stops every parameter from collecting gradients: the model is frozen from now on. */
+  public void freeze() {
+    for (NDArray a : byName.values()) {
+      a.setRequiresGradient(false);
+    }
+  }
+
   /** A heap copy of every parameter, by name. */
   public Map<String, Tensor> snapshot() {
     Map<String, Tensor> out = new LinkedHashMap<>();

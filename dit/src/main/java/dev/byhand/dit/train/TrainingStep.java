@@ -1,0 +1,88 @@
+package dev.byhand.dit.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.byhand.dit.DiT;
+import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.Trace;
+import dev.byhand.dit.diffusion.GaussianDiffusion;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One DiT training step (seed step [11]): noise the clean latents ({@code x_t = q_sample(x_0, t,
+ * eps)}), predict the noise, take the MSE against the sampled noise, back-propagate, clip, update
+ * with AdamW. Every temporary lives in a per-step sub-manager and scope, so memory stays flat.
+ */
+public final class TrainingStep {
+
+  /**
+   * One batch, on the Java heap.
+   *
+   * @param x0 clean latents, n × frames × height × width × channels
+   * @param eps sampled noise, the same size
+   * @param t diffusion step per clip
+   * @param text text embeddings, n × textDim
+   * @param dropText per clip, true to train the null embedding instead of the text
+   */
+  public record Batch(float[] x0, float[] eps, int[] t, float[] text, boolean[] dropText) {
+    /** Clips in the batch. */
+    public int size() {
+      return t.length;
+    }
+  }
+
+  /** What a step reports. */
+  public record Result(double loss, double gradientNorm) {}
+
+  private TrainingStep() {}
+
+  /**
+   * Runs one step.
+   *
+   * @param lr learning rate for this step
+   * @param maxGradNorm global-norm clipping threshold
+   * @param beforeUpdate sees the parameters after back-propagation, before the update (their
+   *     gradients are readable), for {@code explain}; may be null
+   * @param trace receives the forward pass's intermediates
+   */
+  public static Result run(
+      DiT model,
+      AdamW optimizer,
+      GaussianDiffusion diffusion,
+      Batch batch,
+      double lr,
+      double maxGradNorm,
+      Consumer<Map<String, NDArray>> beforeUpdate,
+      Trace trace) {
+    DiTConfig c = model.config();
+    int n = batch.size();
+    Shape shape = new Shape(n, c.frames(), c.height(), c.width(), c.inChannels());
+    try (NDManager step = model.parameters().manager().newSubManager();
+        NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray x0 = step.create(batch.x0(), shape);
+      NDArray eps = step.create(batch.eps(), shape);
+      NDArray text = step.create(batch.text(), new Shape(n, c.textDim()));
+      double loss;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray xt = diffusion.qSample(x0, batch.t(), eps);
+        trace.record("x_t", xt);
+        trace.record("eps", eps);
+        NDArray predicted = model.forward(xt, batch.t(), text, batch.dropText(), trace);
+        NDArray mse = diffusion.loss(predicted, eps);
+        collector.backward(mse);
+        loss = mse.getFloat();
+      }
+      if (beforeUpdate != null) {
+        beforeUpdate.accept(model.parameters().all());
+      }
+      double norm = optimizer.step(lr, maxGradNorm);
+      return new Result(loss, norm);
+    }
+  }
+}
