@@ -57,6 +57,8 @@ public final class Collection implements AutoCloseable {
   /** Longest point id, in UTF-8 bytes. */
   public static final int MAX_ID_BYTES = 256;
 
+  static final String PAYLOAD_INDEXES = "payload-indexes.json";
+
   static final byte UPSERT = 1;
   static final byte DELETE = 2;
   static final byte SET_PAYLOAD = 3;
@@ -65,6 +67,12 @@ public final class Collection implements AutoCloseable {
 
   /** Why 64 MiB: replaying that much takes seconds, and checkpoints stay rare during ingest. */
   static final long DEFAULT_CHECKPOINT_BYTES = 64L << 20;
+
+  /**
+   * Why 2,000: scoring 2,000 vectors exactly costs about what an HNSW walk scores at ef 100–200,
+   * and is exact; below it, an index-narrowed filter skips the graph.
+   */
+  static final int EXACT_LIMIT = 2_000;
 
   /** Compact when this share of the graph is deleted points: beyond it, searches wade through tombstones. */
   static final double COMPACT_FRACTION = 0.25;
@@ -77,6 +85,9 @@ public final class Collection implements AutoCloseable {
   private final ConcurrentSkipListMap<String, Integer> ordinals = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<Integer, Stored> rows = new ConcurrentHashMap<>();
   private volatile HnswIndex index;
+  private volatile PayloadIndexes payloadIndexes = new PayloadIndexes();
+  /** Index changes of the write being applied; committed at the end of {@link #apply}. */
+  private PayloadIndexes.Batch indexBatch;
   private volatile Wal wal;
   private long segmentSeq;
   private volatile long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
@@ -130,6 +141,7 @@ public final class Collection implements AutoCloseable {
         Files.deleteIfExists(p); // half-written atomic writes of a crashed run
       }
     }
+    readPayloadIndexDefinitions();
     // 1. The segment named by CURRENT, if any.
     Path current = dir.resolve("CURRENT");
     if (Files.exists(current)) {
@@ -164,6 +176,9 @@ public final class Collection implements AutoCloseable {
         }
         rows.put(r.ordinal(), new Stored(r.id(), r.payload()));
       }
+      PayloadIndexes.Batch b = payloadIndexes.batch();
+      rows.forEach((ord, st) -> b.add(ord, st.payload()));
+      b.commit();
       if (rows.size() != index.liveCount()) {
         throw new CorruptedFileException(
             points, rows.size() + " points but " + index.liveCount() + " live vectors in " + hnsw.getFileName());
@@ -467,6 +482,7 @@ public final class Collection implements AutoCloseable {
   // ---- applying log records (live and in recovery) ------------------------------------------
 
   private void apply(byte type, byte[] body) {
+    indexBatch = payloadIndexes.batch();
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
       switch (type) {
         case UPSERT -> applyUpsert(in);
@@ -476,7 +492,7 @@ public final class Collection implements AutoCloseable {
             String id = in.readUTF();
             Integer ord = ordinals.remove(id);
             if (ord != null) {
-              rows.remove(ord);
+              removeRow(ord);
               index.delete(ord);
             }
           }
@@ -486,6 +502,24 @@ public final class Collection implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new CorruptedFileException(wal.file(), "a record does not decode: " + e.getMessage(), e);
+    } finally {
+      indexBatch.commit();
+      indexBatch = null;
+    }
+  }
+
+  private void putRow(int ordinal, Stored stored) {
+    Stored old = rows.put(ordinal, stored);
+    if (old != null) {
+      indexBatch.remove(ordinal, old.payload());
+    }
+    indexBatch.add(ordinal, stored.payload());
+  }
+
+  private void removeRow(int ordinal) {
+    Stored old = rows.remove(ordinal);
+    if (old != null) {
+      indexBatch.remove(ordinal, old.payload());
     }
   }
 
@@ -505,9 +539,9 @@ public final class Collection implements AutoCloseable {
       Integer old = ordinals.get(id);
       if (old != null) {
         int ord = index.update(old, v);
-        rows.put(ord, new Stored(id, payload));
+        putRow(ord, new Stored(id, payload));
         ordinals.put(id, ord);
-        rows.remove(old);
+        removeRow(old);
       } else {
         newIds.add(id);
         newVectors.add(v);
@@ -528,7 +562,7 @@ public final class Collection implements AutoCloseable {
       }
     }
     for (int i = 0; i < ords.length; i++) {
-      rows.put(ords[i], new Stored(newIds.get(i), newPayloads.get(i)));
+      putRow(ords[i], new Stored(newIds.get(i), newPayloads.get(i)));
       ordinals.put(newIds.get(i), ords[i]);
     }
   }
@@ -568,7 +602,7 @@ public final class Collection implements AutoCloseable {
         }
       }
       // Payloads are never changed in place: readers holding the old one see it whole.
-      rows.put(ord, new Stored(id, next));
+      putRow(ord, new Stored(id, next));
     }
   }
 
@@ -669,7 +703,7 @@ public final class Collection implements AutoCloseable {
       return ordinals.size();
     }
     long n = 0;
-    for (Stored s : rows.values()) {
+    for (Stored s : candidates(filter)) {
       if (filter.test(s.id(), s.payload())) {
         n++;
       }
@@ -728,12 +762,20 @@ public final class Collection implements AutoCloseable {
     for (SearchRequest r : requests) {
       float[] q = r.text() != null ? embedded.get(t++) : r.vector();
       Filter filter = r.filter();
+      org.roaringbitmap.RoaringBitmap narrowed =
+          filter == null ? null : payloadIndexes.candidates(filter, ordinals::get);
       IntPredicate accept =
           ord -> {
+            if (narrowed != null && !narrowed.contains(ord)) {
+              return false;
+            }
             Stored s = rows.get(ord);
             return s != null && (filter == null || filter.test(s.id(), s.payload()));
           };
-      List<SearchResult> hits = idx.search(q, r.k(), r.effectiveEf(), accept);
+      // A filter the indexes narrow to few points is served by scoring just those exactly.
+      boolean small = narrowed != null && narrowed.getCardinality() <= Math.max(EXACT_LIMIT, r.k());
+      List<SearchResult> hits =
+          small ? idx.searchExact(q, r.k(), accept) : idx.search(q, r.k(), r.effectiveEf(), accept);
       List<ScoredPoint> scored = new ArrayList<>(hits.size());
       for (SearchResult h : hits) {
         if (r.scoreThreshold() != null && h.score() < r.scoreThreshold()) {
@@ -772,14 +814,116 @@ public final class Collection implements AutoCloseable {
     return out;
   }
 
+  /** The points a filter may pass: narrowed by payload indexes where they apply, else all. */
+  private Iterable<Stored> candidates(Filter filter) {
+    org.roaringbitmap.RoaringBitmap c = payloadIndexes.candidates(filter, ordinals::get);
+    if (c == null) {
+      return rows.values();
+    }
+    List<Stored> out = new ArrayList<>(c.getCardinality());
+    c.forEach((int ord) -> {
+      Stored s = rows.get(ord);
+      if (s != null) {
+        out.add(s);
+      }
+    });
+    return out;
+  }
+
   private List<String> matching(Filter filter) {
     List<String> ids = new ArrayList<>();
-    for (Stored s : rows.values()) {
+    for (Stored s : candidates(filter)) {
       if (filter.test(s.id(), s.payload())) {
         ids.add(s.id());
       }
     }
     return ids;
+  }
+
+  // ---- payload indexes --------------------------------------------------------------------
+
+  /**
+   * Indexes the payload values at {@code key} (a dotted path), so that filters on it narrow the
+   * points to check instead of checking every point. Idempotent for the same type.
+   *
+   * @throws ConflictException if {@code key} is already indexed with another type
+   */
+  public void createPayloadIndex(String key, PayloadIndexType type) {
+    if (key == null || key.isEmpty() || key.length() > 256) {
+      throw new InvalidRequestException("key", "must be a non-empty string of at most 256 characters");
+    }
+    if (type == null) {
+      throw new InvalidRequestException("type", "must be keyword, integer, float or bool");
+    }
+    writeLock.lock();
+    try {
+      checkOpen();
+      PayloadIndexType existing = payloadIndexes.definitions().get(key);
+      if (existing == type) {
+        return;
+      }
+      if (existing != null) {
+        throw new ConflictException("key", "'" + key + "' is already indexed as " + existing);
+      }
+      Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
+      rows.forEach((ord, st) -> {
+        if (st.payload() != null) {
+          payloads.put(ord, st.payload());
+        }
+      });
+      PayloadIndexes next = payloadIndexes.with(key, type, payloads);
+      writePayloadIndexDefinitions(next.definitions());
+      payloadIndexes = next;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Drops the payload index of {@code key}; filters on it still work, by checking every point. */
+  public void dropPayloadIndex(String key) {
+    writeLock.lock();
+    try {
+      checkOpen();
+      if (!payloadIndexes.definitions().containsKey(key)) {
+        throw new NotFoundException("key", "no payload index on '" + key + "'");
+      }
+      PayloadIndexes next = payloadIndexes.without(key);
+      writePayloadIndexDefinitions(next.definitions());
+      payloadIndexes = next;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** The indexed payload keys and their types. */
+  public Map<String, PayloadIndexType> payloadIndexes() {
+    return new TreeMap<>(payloadIndexes.definitions());
+  }
+
+  private void writePayloadIndexDefinitions(Map<String, PayloadIndexType> defs) {
+    try {
+      Storage.writeAtomically(dir.resolve(PAYLOAD_INDEXES), Json.MAPPER.writeValueAsBytes(new TreeMap<>(defs)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the payload indexes of '" + config.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  private void readPayloadIndexDefinitions() throws IOException {
+    Path file = dir.resolve(PAYLOAD_INDEXES);
+    if (!Files.exists(file)) {
+      return;
+    }
+    PayloadIndexes defs = new PayloadIndexes();
+    try {
+      JsonNode node = Json.MAPPER.readTree(Files.readAllBytes(file));
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        defs = defs.with(e.getKey(), PayloadIndexType.parse(e.getValue().asText()), Map.of());
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptedFileException(file, "does not list payload indexes: " + e.getMessage(), e);
+    }
+    payloadIndexes = defs;
   }
 
   // ---- checkpoints and snapshots ----------------------------------------------------------
@@ -846,11 +990,19 @@ public final class Collection implements AutoCloseable {
     }
     // Readers switch to the new graph at once; the maps are swapped under the write lock, and a
     // reader caught between them re-checks every hit against the point table.
+    Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
+    remapped.forEach((ord, st) -> {
+      if (st.payload() != null) {
+        payloads.put(ord, st.payload());
+      }
+    });
+    PayloadIndexes rebuilt = payloadIndexes.rebuilt(payloads);
     rows.clear();
     rows.putAll(remapped);
     for (int i = 0; i < ids.size(); i++) {
       ordinals.put(ids.get(i), ords[i]);
     }
+    payloadIndexes = rebuilt;
     index = fresh;
   }
 
@@ -870,6 +1022,9 @@ public final class Collection implements AutoCloseable {
       Storage.deleteRecursively(tmp);
       Files.createDirectories(tmp);
       Files.copy(dir.resolve("collection.json"), tmp.resolve("collection.json"));
+      if (Files.exists(dir.resolve(PAYLOAD_INDEXES))) {
+        Files.copy(dir.resolve(PAYLOAD_INDEXES), tmp.resolve(PAYLOAD_INDEXES));
+      }
       if (segmentSeq != 0) {
         for (String f : List.of("segment-" + segmentSeq + ".hnsw", "segment-" + segmentSeq + ".points", "CURRENT")) {
           Files.copy(dir.resolve(f), tmp.resolve(f));

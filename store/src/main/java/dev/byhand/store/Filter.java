@@ -68,8 +68,8 @@ public sealed interface Filter {
   record Match(String key, JsonNode value) implements Filter {
     @Override
     public boolean test(String id, ObjectNode payload) {
-      for (JsonNode v : values(payload, key)) {
-        if (same(v, value)) {
+      for (JsonNode v : Payloads.values(payload, key)) {
+        if (Payloads.same(v, value)) {
           return true;
         }
       }
@@ -81,9 +81,9 @@ public sealed interface Filter {
   record MatchAny(String key, List<JsonNode> values) implements Filter {
     @Override
     public boolean test(String id, ObjectNode payload) {
-      for (JsonNode v : Filter.values(payload, key)) {
+      for (JsonNode v : Payloads.values(payload, key)) {
         for (JsonNode w : values) {
-          if (same(v, w)) {
+          if (Payloads.same(v, w)) {
             return true;
           }
         }
@@ -96,7 +96,7 @@ public sealed interface Filter {
   record Range(String key, Double gt, Double gte, Double lt, Double lte) implements Filter {
     @Override
     public boolean test(String id, ObjectNode payload) {
-      for (JsonNode v : values(payload, key)) {
+      for (JsonNode v : Payloads.values(payload, key)) {
         if (!v.isNumber()) {
           continue;
         }
@@ -116,7 +116,7 @@ public sealed interface Filter {
   record Exists(String key) implements Filter {
     @Override
     public boolean test(String id, ObjectNode payload) {
-      for (JsonNode v : values(payload, key)) {
+      for (JsonNode v : Payloads.values(payload, key)) {
         if (!v.isNull()) {
           return true;
         }
@@ -129,7 +129,7 @@ public sealed interface Filter {
   record IsNull(String key) implements Filter {
     @Override
     public boolean test(String id, ObjectNode payload) {
-      JsonNode v = at(payload, key);
+      JsonNode v = Payloads.at(payload, key);
       return v != null && v.isNull();
     }
   }
@@ -329,67 +329,5 @@ public sealed interface Filter {
         }
       }
     }
-  }
-
-  // ---- payload access ---------------------------------------------------------------------
-
-  /** The node at a dotted path, without expanding arrays; null when absent. */
-  private static JsonNode at(ObjectNode payload, String key) {
-    JsonNode node = payload;
-    for (String part : key.split("\\.", -1)) {
-      if (node == null || !node.isObject()) {
-        return null;
-      }
-      node = node.get(part);
-    }
-    return node;
-  }
-
-  /** Every value at a dotted path, arrays expanded at each step. */
-  private static List<JsonNode> values(ObjectNode payload, String key) {
-    List<JsonNode> current = new ArrayList<>();
-    if (payload == null) {
-      return current;
-    }
-    current.add(payload);
-    for (String part : key.split("\\.", -1)) {
-      List<JsonNode> next = new ArrayList<>();
-      for (JsonNode n : current) {
-        collect(n, part, next);
-      }
-      current = next;
-      if (current.isEmpty()) {
-        return current;
-      }
-    }
-    List<JsonNode> flat = new ArrayList<>();
-    for (JsonNode n : current) {
-      if (n.isArray()) {
-        n.forEach(flat::add);
-      } else {
-        flat.add(n);
-      }
-    }
-    return flat;
-  }
-
-  private static void collect(JsonNode n, String part, List<JsonNode> out) {
-    if (n.isObject()) {
-      JsonNode child = n.get(part);
-      if (child != null) {
-        out.add(child);
-      }
-    } else if (n.isArray()) {
-      for (JsonNode e : n) {
-        collect(e, part, out);
-      }
-    }
-  }
-
-  private static boolean same(JsonNode a, JsonNode b) {
-    if (a.isIntegralNumber() && b.isIntegralNumber()) {
-      return a.bigIntegerValue().equals(b.bigIntegerValue());
-    }
-    return a.equals(b);
   }
 }

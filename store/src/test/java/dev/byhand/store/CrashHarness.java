@@ -76,7 +76,7 @@ public final class CrashHarness {
                 } catch (InterruptedException ignored) {
                   // killed early: fine
                 }
-                p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close
+                sigkill(p);
               });
       try (BufferedReader r =
           new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -217,6 +217,21 @@ public final class CrashHarness {
       }
     }
     return "states differ";
+  }
+
+  /**
+   * SIGKILL through kill(1): Process.destroyForcibly also closes our end of the pipes, which would
+   * cut off the lines the worker printed just before dying.
+   */
+  private static void sigkill(Process p) {
+    try {
+      new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      p.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
   }
 
   private static String javaBinary() {
