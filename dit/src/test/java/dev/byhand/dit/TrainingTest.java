@@ -103,6 +103,30 @@ class TrainingTest {
   }
 
   @Test
+  void aTrainedFolderGeneratesReproducibleClipsOfTheTrainedSize() {
+    TrainConfig config = TrainConfig.tiny().withSteps(3);
+    try (TextEmbeddings text = fakeText()) {
+      new VideoTrainer(config, dir, text, null).run();
+      try (VideoGenerator generator = VideoGenerator.open(dir, text)) {
+        java.util.List<dev.byhand.dit.data.Video> a =
+            generator.generate("a red circle moving left", 4, 2.0, 0.0, 11, 2, null);
+        java.util.List<dev.byhand.dit.data.Video> b =
+            generator.generate("a red circle moving left", 4, 2.0, 0.0, 11, 2, null);
+        assertThat(a).hasSize(2);
+        assertThat(a.get(0).sizeString()).isEqualTo("4×16×16×3");
+        assertThat(a).isEqualTo(b);
+        for (float v : a.get(1).data()) {
+          assertThat(v).isBetween(-1f, 1f);
+        }
+        assertThatThrownBy(() -> generator.generate(" ", 4, 2.0, 0.0, 1, 1, null))
+            .hasMessageStartingWith("prompt:");
+      }
+    }
+    assertThatThrownBy(() -> VideoGenerator.open(dir.resolve("nothing"), fakeText()))
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
   void aCheckpointOfAnotherShapeIsRefused() {
     TrainConfig config = TrainConfig.tiny().withSteps(2);
     try (TextEmbeddings text = fakeText()) {

@@ -1,0 +1,191 @@
+package dev.byhand.dit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.byhand.dit.data.Rng;
+import dev.byhand.dit.data.Video;
+import dev.byhand.dit.diffusion.GaussianDiffusion;
+import dev.byhand.dit.diffusion.NoisePredictor;
+import dev.byhand.dit.diffusion.NoiseSchedule;
+import dev.byhand.dit.diffusion.Sampler;
+import dev.byhand.dit.nn.Safetensors;
+import dev.byhand.dit.train.VideoTrainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Text → video with a trained model folder (seed steps [12]–[14]): sample latents with DDIM or
+ * DDPM and classifier-free guidance, decode them with the frozen decoder, re-assemble the frames.
+ */
+public final class VideoGenerator implements AutoCloseable {
+  private final NDManager manager;
+  private final Autoencoder autoencoder;
+  private final DiT model;
+  private final GaussianDiffusion diffusion;
+  private final TextEmbeddings text;
+  private final int frames;
+  private final int height;
+  private final int width;
+
+  private VideoGenerator(
+      NDManager manager, Autoencoder autoencoder, DiT model, GaussianDiffusion diffusion,
+      TextEmbeddings text) {
+    this.manager = manager;
+    this.autoencoder = autoencoder;
+    this.model = model;
+    this.diffusion = diffusion;
+    this.text = text;
+    DiTConfig c = model.config();
+    AutoencoderConfig a = autoencoder.config();
+    this.frames = c.frames() * a.patchT();
+    this.height = c.height() * a.patchH();
+    this.width = c.width() * a.patchW();
+  }
+
+  /**
+   * Opens a folder written by {@link VideoTrainer} (its {@value VideoTrainer#AUTOENCODER_FILE} and
+   * {@value VideoTrainer#MODEL_FILE}).
+   *
+   * @param text the prompt encoder the model was trained with (not closed here)
+   * @throws IllegalArgumentException naming a missing or foreign file
+   */
+  public static VideoGenerator open(Path folder, TextEmbeddings text) {
+    Path aeFile = folder.resolve(VideoTrainer.AUTOENCODER_FILE);
+    Path modelFile = folder.resolve(VideoTrainer.MODEL_FILE);
+    for (Path f : List.of(aeFile, modelFile)) {
+      if (!Files.isRegularFile(f)) {
+        throw new IllegalArgumentException("model: " + f + " does not exist; train first");
+      }
+    }
+    NDManager manager = NDManager.newBaseManager();
+    try {
+      Safetensors.Contents contents = Safetensors.read(modelFile);
+      DiTConfig config = Records.fromMetadata(DiTConfig.class, "dit.", contents.metadata(), modelFile);
+      if (config.textDim() != text.dimension()) {
+        throw new IllegalArgumentException(
+            "model: " + modelFile + " takes " + config.textDim() + "-number text embeddings, the"
+                + " encoder gives " + text.dimension());
+      }
+      DiT model = new DiT(config, manager);
+      model.parameters().load(contents.tensors(), "");
+      model.parameters().freeze();
+      String schedule = contents.metadata().getOrDefault("schedule", "linear");
+      int steps = Integer.parseInt(contents.metadata().getOrDefault("diffusionSteps", "1000"));
+      Autoencoder autoencoder = Autoencoder.load(aeFile, manager);
+      return new VideoGenerator(
+          manager, autoencoder, model,
+          new GaussianDiffusion(NoiseSchedule.of(schedule, steps)), text);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** The model. */
+  public DiT model() {
+    return model;
+  }
+
+  /** The diffusion (schedule). */
+  public GaussianDiffusion diffusion() {
+    return diffusion;
+  }
+
+  /**
+   * The guided noise prediction for a prompt: {@code eps = eps(∅) + s·(eps(text) - eps(∅))},
+   * both halves in one batch; scale 1 is the conditional model alone (one pass).
+   */
+  public NoisePredictor guided(float[] embedding, double scale) {
+    return guidance(model, embedding, scale);
+  }
+
+  /** {@link #guided} for any model. */
+  public static NoisePredictor guidance(DiT model, float[] embedding, double scale) {
+    DiTConfig c = model.config();
+    return (xt, t) -> {
+      int n = t.length;
+      float[] texts = new float[n * c.textDim()];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(embedding, 0, texts, i * c.textDim(), c.textDim());
+      }
+      NDArray textArray = xt.getManager().create(texts, new Shape(n, c.textDim()));
+      if (scale == 1.0) {
+        return model.forward(xt, t, textArray, null);
+      }
+      NDArray both = NDArrays.concat(new NDList(xt, xt), 0); // (2N, F, H, W, C)
+      int[] tt = new int[2 * n];
+      boolean[] drop = new boolean[2 * n];
+      for (int i = 0; i < n; i++) {
+        tt[i] = t[i];
+        tt[n + i] = t[i];
+        drop[n + i] = true;
+      }
+      NDArray text2 = NDArrays.concat(new NDList(textArray, textArray), 0);
+      NDList halves = model.forward(both, tt, text2, drop).split(2, 0);
+      NDArray conditional = halves.get(0);
+      NDArray unconditional = halves.get(1);
+      return unconditional.add(conditional.sub(unconditional).mul(scale));
+    };
+  }
+
+  /**
+   * Generates clips.
+   *
+   * @param steps DDIM steps (1..T); T with {@code eta} 1 is DDPM-like
+   * @param guidance classifier-free guidance scale (1 = none)
+   * @param eta DDIM's η (0 = deterministic)
+   * @param count clips, sampled in one batch
+   * @param progress called with the number of steps done (may be null)
+   * @throws IllegalArgumentException for an empty prompt, or count, steps or guidance out of range
+   */
+  public List<Video> generate(
+      String prompt, int steps, double guidance, double eta, long seed, int count,
+      IntConsumer progress) {
+    if (prompt == null || prompt.isBlank()) {
+      throw new IllegalArgumentException("prompt: must not be empty");
+    }
+    if (count < 1 || count > 64) {
+      throw new IllegalArgumentException("count: must be in 1..64, got " + count);
+    }
+    if (!(guidance >= 0) || guidance > 100) {
+      throw new IllegalArgumentException("guidance: must be in [0, 100], got " + guidance);
+    }
+    DiTConfig c = model.config();
+    Shape shape = new Shape(count, c.frames(), c.height(), c.width(), c.inChannels());
+    float[] latents =
+        new Sampler(diffusion)
+            .ddim(guided(text.embed(prompt), guidance), shape, manager, new Rng(seed), steps, eta, progress);
+    int size = c.frames() * c.height() * c.width() * c.inChannels();
+    List<Video> videos = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      float[] one = java.util.Arrays.copyOfRange(latents, i * size, (i + 1) * size);
+      videos.add(clamp(autoencoder.decodeVideo(one, frames, height, width)));
+    }
+    return videos;
+  }
+
+  private static Video clamp(Video v) {
+    float[] d = v.data();
+    for (int i = 0; i < d.length; i++) {
+      d[i] = Math.max(-1f, Math.min(1f, d[i]));
+    }
+    return v;
+  }
+
+  /** Metadata of the model file, for display. */
+  public static Map<String, String> describe(Path folder) {
+    return Safetensors.read(folder.resolve(VideoTrainer.MODEL_FILE)).metadata();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
