@@ -1,0 +1,310 @@
+package dev.byhand.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.byhand.server.ApiKeys.Access;
+import dev.byhand.store.ConflictException;
+import dev.byhand.store.CorruptedFileException;
+import dev.byhand.store.Database;
+import dev.byhand.store.InvalidRequestException;
+import dev.byhand.store.Json;
+import dev.byhand.store.NotFoundException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The byhand HTTP server: the REST API of {@link Routes} over one embedded {@link Database}, with
+ * API keys, request limits, JSON errors, Prometheus metrics and the web page at {@code /}.
+ *
+ * <p>Every failure is answered as {@code {"error": {"code", "message", "field"}}}: 400 bad input,
+ * 401 missing or wrong key, 403 read-only key on a write, 404 unknown collection, point or route,
+ * 409 name taken, 413 body or batch over its limit, 503 shutting down or the store unable to
+ * write. A 500 means a bug; its message never carries a stack trace.
+ *
+ * <p>{@link #close()} stops gracefully: new requests get 503, requests in flight finish (up to
+ * {@link ServerConfig#shutdownMillis()}), then the database is closed, folding its logs into
+ * segments. Writes are acknowledged only once durable, so nothing acknowledged is lost.
+ */
+public final class ByhandServer implements AutoCloseable {
+
+  private static final String ROUTE = "byhand.route";
+  private static final String START = "byhand.start";
+  private static final String ANSWERED = "byhand.answered";
+
+  private final ServerConfig config;
+  private final Database db;
+  private final Metrics metrics = new Metrics();
+  private final Routes routes;
+  private final List<String> registered = new ArrayList<>();
+  private final Javalin app;
+  private volatile boolean draining;
+  private boolean closed;
+
+  private ByhandServer(ServerConfig config, Database db) {
+    this.config = config;
+    this.db = db;
+    this.routes = new Routes(db, config, metrics);
+    this.app =
+        Javalin.create(
+            c -> {
+              c.showJavalinBanner = false;
+              c.staticFiles.add(
+                  s -> {
+                    s.hostedPath = "/";
+                    s.directory = "/public";
+                    s.location = Location.CLASSPATH;
+                  });
+            });
+    wire();
+  }
+
+  /**
+   * Opens the database in {@code config.data()} and starts serving it.
+   *
+   * @throws IllegalArgumentException if the address is not loopback and no API key is configured
+   */
+  public static ByhandServer start(ServerConfig config) {
+    checkExposure(config);
+    Database db = Database.open(config.data());
+    try {
+      ByhandServer s = new ByhandServer(config, db);
+      s.app.start(config.host(), config.port());
+      return s;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private static void checkExposure(ServerConfig config) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(config.host());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host: cannot resolve '" + config.host() + "'");
+    }
+    if (!address.isLoopbackAddress() && !config.keys().enabled()) {
+      throw new IllegalArgumentException(
+          "host: refusing to listen on "
+              + config.host()
+              + " without an API key; give --api-key-file or BYHAND_ADMIN_KEY, or listen on 127.0.0.1");
+    }
+  }
+
+  /** The port it listens on (useful after asking for port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The base URL, e.g. {@code http://127.0.0.1:7700}. */
+  public String url() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  /** The database it serves. */
+  public Database database() {
+    return db;
+  }
+
+  /** Every route as {@code METHOD /path/{param}}, in registration order (the OpenAPI test reads it). */
+  public List<String> routes() {
+    return List.copyOf(registered);
+  }
+
+  private void wire() {
+    app.before(
+        ctx -> {
+          ctx.attribute(START, System.nanoTime());
+          metrics.inFlight.incrementAndGet();
+          if (draining) {
+            throw new ApiError(503, "unavailable", null, "the server is shutting down");
+          }
+        });
+    app.after(
+        ctx -> {
+          metrics.inFlight.decrementAndGet();
+          Long start = ctx.attribute(START);
+          String route = ctx.attribute(ROUTE);
+          metrics.record(
+              ctx.method().name(),
+              route == null ? "unmatched" : route,
+              ctx.statusCode(),
+              start == null ? 0 : System.nanoTime() - start);
+        });
+    app.exception(Exception.class, (e, ctx) -> error(ctx, e));
+    app.error(
+        404,
+        ctx -> {
+          if (ctx.attribute(ANSWERED) == null) {
+            write(ctx, ApiError.notFound(null, "no such route: " + ctx.method() + " " + ctx.path()));
+          }
+        });
+
+    route(HandlerType.GET, "/healthz", null, ctx -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
+    route(HandlerType.GET, "/metrics", Access.READ, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render(db)));
+    route(HandlerType.GET, "/openapi.json", null, routes::openApi);
+
+    route(HandlerType.GET, "/collections", Access.READ, routes::listCollections);
+    route(HandlerType.PUT, "/collections/{name}", Access.ADMIN, routes::createCollection);
+    route(HandlerType.GET, "/collections/{name}", Access.READ, routes::collectionInfo);
+    route(HandlerType.DELETE, "/collections/{name}", Access.ADMIN, routes::dropCollection);
+
+    route(HandlerType.PUT, "/collections/{name}/points", Access.ADMIN, routes::upsert);
+    route(HandlerType.POST, "/collections/{name}/points", Access.READ, routes::getPoints);
+    route(HandlerType.GET, "/collections/{name}/points/{id}", Access.READ, routes::getPoint);
+    route(HandlerType.POST, "/collections/{name}/points/delete", Access.ADMIN, routes::deletePoints);
+    route(HandlerType.POST, "/collections/{name}/points/payload", Access.ADMIN, routes::setPayload);
+    route(HandlerType.PUT, "/collections/{name}/points/payload", Access.ADMIN, routes::overwritePayload);
+    route(HandlerType.POST, "/collections/{name}/points/payload/delete", Access.ADMIN, routes::deletePayloadKeys);
+    route(HandlerType.POST, "/collections/{name}/points/count", Access.READ, routes::count);
+    route(HandlerType.POST, "/collections/{name}/points/scroll", Access.READ, routes::scroll);
+    route(HandlerType.POST, "/collections/{name}/points/search", Access.READ, routes::search);
+    route(HandlerType.POST, "/collections/{name}/points/search/batch", Access.READ, routes::searchBatch);
+    route(HandlerType.POST, "/collections/{name}/explain", Access.READ, routes::explain);
+
+    route(HandlerType.POST, "/collections/{name}/snapshots", Access.ADMIN, routes::createSnapshot);
+    route(HandlerType.GET, "/collections/{name}/snapshots", Access.READ, routes::listSnapshots);
+    route(HandlerType.POST, "/collections/{name}/snapshots/{snapshot}/restore", Access.ADMIN, routes::restoreSnapshot);
+  }
+
+  /** Registers a route whose requests need {@code need} (null: open to all). */
+  private void route(HandlerType method, String path, Access need, Handler handler) {
+    registered.add(method.name() + " " + path);
+    app.addHttpHandler(
+        method,
+        path,
+        ctx -> {
+          ctx.attribute(ROUTE, path);
+          if (need != null) {
+            authorize(ctx, need);
+          }
+          try {
+            handler.handle(ctx);
+          } catch (AssertionError | LinkageError e) {
+            // A broken invariant or a missing class is a bug: answer a JSON 500, log it, keep serving.
+            internal(ctx, e);
+          }
+        });
+  }
+
+  private void authorize(Context ctx, Access need) {
+    String key = ctx.header("api-key");
+    String auth = ctx.header("Authorization");
+    if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      key = auth.substring(7).strip();
+    }
+    Access has = config.keys().access(key);
+    if (has == Access.NONE) {
+      throw new ApiError(
+          401, "unauthorized", "api-key", key == null ? "an API key is required (header api-key)" : "the API key is not valid");
+    }
+    if (need == Access.ADMIN && has != Access.ADMIN) {
+      throw new ApiError(403, "forbidden", "api-key", "this API key may only read; writes need an admin key");
+    }
+  }
+
+  private void error(Context ctx, Exception e) {
+    ApiError a;
+    if (e instanceof ApiError x) {
+      a = x;
+    } else if (e instanceof InvalidRequestException x) {
+      a = ApiError.badRequest(x.field(), firstLine(x.getMessage()));
+    } else if (e instanceof NotFoundException x) {
+      a = ApiError.notFound(x.field(), firstLine(x.getMessage()));
+    } else if (e instanceof ConflictException x) {
+      a = new ApiError(409, "conflict", x.field(), firstLine(x.getMessage()));
+    } else if (e instanceof IllegalArgumentException x) {
+      a = ApiError.badRequest(null, firstLine(x.getMessage()));
+    } else if (e instanceof HttpResponseException x) {
+      a = new ApiError(x.getStatus(), x.getStatus() == 404 ? "not_found" : "http_" + x.getStatus(), null, firstLine(x.getMessage()));
+    } else if (e instanceof IllegalStateException || e instanceof CorruptedFileException || e instanceof UncheckedIOException) {
+      // The store cannot serve this collection now (a failed disk, a closed database): not the client's fault, not a bug.
+      a = new ApiError(503, "unavailable", null, firstLine(e.getMessage()));
+      System.err.println("byhand server: " + e);
+    } else {
+      internal(ctx, e);
+      return;
+    }
+    write(ctx, a);
+  }
+
+  private static void internal(Context ctx, Throwable e) {
+    System.err.println("byhand server: internal error on " + ctx.method() + " " + ctx.path());
+    e.printStackTrace();
+    write(ctx, new ApiError(500, "internal", null, "internal error (" + e.getClass().getSimpleName() + "); see the server log"));
+  }
+
+  private static String firstLine(String m) {
+    return m == null ? "" : m.lines().findFirst().orElse("");
+  }
+
+  private static void write(Context ctx, ApiError a) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ObjectNode err = body.putObject("error");
+    err.put("code", a.code());
+    err.put("message", a.getMessage());
+    if (a.field() == null) {
+      err.putNull("field");
+    } else {
+      err.put("field", a.field());
+    }
+    ctx.attribute(ANSWERED, true);
+    if (a.status() == 401) {
+      ctx.header("WWW-Authenticate", "ApiKey header=\"api-key\"");
+    }
+    ctx.status(a.status()).contentType("application/json").result(bytes(body));
+  }
+
+  /** Writes {@code {"result": result}} with a status. */
+  static void ok(Context ctx, int status, Object result) {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("result", Json.MAPPER.valueToTree(result));
+    ctx.status(status).contentType("application/json").result(bytes(body));
+  }
+
+  private static byte[] bytes(Object o) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Stops gracefully: refuses new requests with 503, waits for those in flight, stops listening and
+   * closes the database.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    draining = true;
+    long deadline = System.nanoTime() + config.shutdownMillis() * 1_000_000L;
+    while (metrics.inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    try {
+      app.stop();
+    } finally {
+      routes.close();
+      db.close();
+    }
+  }
+}

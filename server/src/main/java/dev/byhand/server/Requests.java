@@ -1,0 +1,214 @@
+package dev.byhand.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.byhand.store.CollectionConfig;
+import dev.byhand.store.Filter;
+import dev.byhand.store.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reading request bodies: every check names the field and the limit, and ends in a 400 or 413,
+ * never in an exception the client would see as a 500.
+ */
+final class Requests {
+
+  /** Most ids one get or delete request takes, the same as the store's upsert batch. */
+  static final int MAX_IDS = 10_000;
+
+  private Requests() {}
+
+  /** Reads the body as a JSON object, at most {@code maxBytes} long. */
+  static ObjectNode body(InputStream in, long contentLength, long maxBytes) {
+    if (contentLength > maxBytes) {
+      throw ApiError.tooLarge("body", "is " + contentLength + " bytes; the limit is " + maxBytes);
+    }
+    byte[] bytes;
+    try {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    } catch (IOException e) {
+      throw ApiError.badRequest("body", "could not be read: " + e.getMessage());
+    }
+    if (bytes.length > maxBytes) {
+      throw ApiError.tooLarge("body", "is longer than the limit of " + maxBytes + " bytes");
+    }
+    if (bytes.length == 0) {
+      throw ApiError.badRequest("body", "a JSON object is required");
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(bytes);
+    } catch (StreamConstraintsException e) {
+      throw ApiError.badRequest("body", "nests deeper than the limit of " + Json.MAX_DEPTH + " levels");
+    } catch (JsonProcessingException e) {
+      throw ApiError.badRequest("body", "is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiError.badRequest("body", "must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  /** Refuses fields other than {@code allowed}: a misspelt option should not be silently ignored. */
+  static void only(ObjectNode o, String where, Set<String> allowed) {
+    for (var it = o.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        throw ApiError.badRequest(
+            where.isEmpty() ? f : where + "." + f,
+            "unknown field; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
+      }
+    }
+  }
+
+  static boolean has(ObjectNode o, String f) {
+    JsonNode n = o.get(f);
+    return n != null && !n.isNull();
+  }
+
+  static int integer(ObjectNode o, String f, int def, int min, int max) {
+    JsonNode n = o.get(f);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
+      throw ApiError.badRequest(f, "must be an integer in [" + min + ", " + max + "], got " + brief(n));
+    }
+    return n.intValue();
+  }
+
+  static boolean bool(ObjectNode o, String f, boolean def) {
+    JsonNode n = o.get(f);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isBoolean()) {
+      throw ApiError.badRequest(f, "must be true or false, got " + brief(n));
+    }
+    return n.booleanValue();
+  }
+
+  static String string(ObjectNode o, String f, String def) {
+    JsonNode n = o.get(f);
+    if (n == null || n.isNull()) {
+      return def;
+    }
+    if (!n.isTextual()) {
+      throw ApiError.badRequest(f, "must be a string, got " + brief(n));
+    }
+    return n.textValue();
+  }
+
+  static Float number(ObjectNode o, String f) {
+    JsonNode n = o.get(f);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isNumber() || !Float.isFinite(n.floatValue())) {
+      throw ApiError.badRequest(f, "must be a finite number, got " + brief(n));
+    }
+    return n.floatValue();
+  }
+
+  static ObjectNode object(ObjectNode o, String f) {
+    JsonNode n = o.get(f);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw ApiError.badRequest(f, "must be a JSON object, got " + brief(n));
+    }
+    return (ObjectNode) n;
+  }
+
+  /** A vector: an array of at most 4096 finite numbers (as floats). */
+  static float[] vector(JsonNode n, String field) {
+    if (n == null || !n.isArray()) {
+      throw ApiError.badRequest(field, "must be an array of numbers");
+    }
+    if (n.size() > CollectionConfig.MAX_DIMENSION) {
+      throw ApiError.badRequest(field, "has " + n.size() + " numbers; the limit is " + CollectionConfig.MAX_DIMENSION);
+    }
+    float[] v = new float[n.size()];
+    for (int i = 0; i < v.length; i++) {
+      JsonNode x = n.get(i);
+      if (!x.isNumber() || !Float.isFinite(x.floatValue())) {
+        throw ApiError.badRequest(field + "[" + i + "]", "must be a finite number (as a 32-bit float), got " + brief(x));
+      }
+      v[i] = x.floatValue();
+    }
+    return v;
+  }
+
+  /** A point id: a string, or a non-negative integer written as its decimal string. */
+  static String id(JsonNode n, String field) {
+    if (n != null && n.isTextual()) {
+      return n.textValue();
+    }
+    if (n != null && n.isIntegralNumber() && n.canConvertToLong() && n.longValue() >= 0) {
+      return Long.toString(n.longValue());
+    }
+    throw ApiError.badRequest(field, "must be a string or a non-negative integer, got " + brief(n));
+  }
+
+  /** A list of at most {@value #MAX_IDS} ids. */
+  static List<String> ids(ObjectNode o, String f) {
+    JsonNode n = o.get(f);
+    if (n == null || !n.isArray()) {
+      throw ApiError.badRequest(f, "must be an array of ids");
+    }
+    if (n.size() > MAX_IDS) {
+      throw ApiError.tooLarge(f, "has " + n.size() + " ids; the limit is " + MAX_IDS);
+    }
+    List<String> ids = new ArrayList<>(n.size());
+    for (int i = 0; i < n.size(); i++) {
+      ids.add(id(n.get(i), f + "[" + i + "]"));
+    }
+    return ids;
+  }
+
+  /** A list of strings (payload keys or field names), at most 1,000. */
+  static List<String> strings(JsonNode n, String f) {
+    if (n == null || !n.isArray()) {
+      throw ApiError.badRequest(f, "must be an array of strings");
+    }
+    if (n.size() > 1000) {
+      throw ApiError.tooLarge(f, "has " + n.size() + " entries; the limit is 1000");
+    }
+    List<String> out = new ArrayList<>(n.size());
+    for (int i = 0; i < n.size(); i++) {
+      if (!n.get(i).isTextual()) {
+        throw ApiError.badRequest(f + "[" + i + "]", "must be a string, got " + brief(n.get(i)));
+      }
+      out.add(n.get(i).textValue());
+    }
+    return out;
+  }
+
+  /** The filter under {@code f}, or null. */
+  static Filter filter(ObjectNode o, String f) {
+    JsonNode n = o.get(f);
+    return n == null || n.isNull() ? null : Filter.parse(n);
+  }
+
+  /** A short description of a value for an error message (never the whole of a huge value). */
+  static String brief(JsonNode n) {
+    if (n == null || n.isMissingNode()) {
+      return "nothing";
+    }
+    if (n.isContainerNode()) {
+      return n.isArray() ? "an array" : "an object";
+    }
+    String s = n.toString();
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}
