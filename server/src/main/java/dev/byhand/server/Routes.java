@@ -25,12 +25,6 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +35,6 @@ import java.util.stream.Stream;
 
 /** The handlers of the REST API; {@link ByhandServer} wires them to routes and checks keys. */
 final class Routes implements AutoCloseable {
-
-  private static final DateTimeFormatter SNAPSHOT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
   private final Database db;
   private final ServerConfig config;
@@ -496,69 +488,28 @@ final class Routes implements AutoCloseable {
 
   // ---- snapshots --------------------------------------------------------------------------
 
-  private Path snapshotFolder(String collection) {
-    return db.folder().resolve("snapshots").resolve(collection);
-  }
-
   void createSnapshot(Context ctx) {
     Collection c = collection(ctx);
-    Path folder = snapshotFolder(c.config().name());
-    try {
-      Files.createDirectories(folder);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + folder + ": " + e.getMessage(), e);
-    }
-    String base = c.config().name() + "-" + SNAPSHOT_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
-    synchronized (this) {
-      String name = base;
-      for (int i = 2; Files.exists(folder.resolve(name)) || Files.exists(folder.resolve(name + ".tmp")); i++) {
-        name = base + "-" + i;
-      }
-      c.snapshot(folder.resolve(name));
-      ok(ctx, 201, Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
-    }
+    String name = Snapshots.create(db, c);
+    ok(ctx, 201, Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
   }
 
   void listSnapshots(Context ctx) {
     Collection c = collection(ctx);
-    Path folder = snapshotFolder(c.config().name());
-    List<String> names = new ArrayList<>();
-    if (Files.isDirectory(folder)) {
-      try (DirectoryStream<Path> s = Files.newDirectoryStream(folder)) {
-        for (Path p : s) {
-          String n = p.getFileName().toString();
-          if (Files.isDirectory(p) && CollectionConfig.NAME.matcher(n).matches()) {
-            names.add(n);
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
-      }
-    }
-    names.sort(null);
     ArrayNode out = Json.MAPPER.createArrayNode();
-    names.forEach(n -> out.addObject().put("snapshot", n));
+    Snapshots.list(db, c.config().name()).forEach(n -> out.addObject().put("snapshot", n));
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("snapshots", out));
   }
 
   void restoreSnapshot(Context ctx) {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
-    String snapshot = ctx.pathParam("snapshot");
-    if (!CollectionConfig.NAME.matcher(snapshot).matches()) {
-      throw ApiError.badRequest("snapshot", "must match [A-Za-z0-9_-]{1,64}");
-    }
     ObjectNode b = body(ctx, Set.of("collection"));
     String target = Requests.string(b, "collection", null);
     if (target == null) {
       throw ApiError.badRequest("collection", "is required: the name of the new collection");
     }
-    CollectionConfig.checkName(target);
-    Path folder = snapshotFolder(name).resolve(snapshot);
-    if (!Files.isDirectory(folder)) {
-      throw ApiError.notFound("snapshot", "no snapshot '" + snapshot + "' of collection '" + name + "'");
-    }
-    Collection restored = db.restore(folder, target);
+    Collection restored = Snapshots.restore(db, name, ctx.pathParam("snapshot"), target);
     ok(ctx, 201, info(restored.info()));
   }
 
