@@ -774,8 +774,22 @@ public final class Collection implements AutoCloseable {
           };
       // A filter the indexes narrow to few points is served by scoring just those exactly.
       boolean small = narrowed != null && narrowed.getCardinality() <= Math.max(EXACT_LIMIT, r.k());
-      List<SearchResult> hits =
-          small ? idx.searchExact(q, r.k(), accept) : idx.search(q, r.k(), r.effectiveEf(), accept);
+      List<SearchResult> hits;
+      if (small) {
+        hits = idx.searchExact(q, r.k(), accept);
+      } else if (filter == null) {
+        // Unfiltered: the graph's own walk, the fast path. A hit without a row is a write still in
+        // flight (not acknowledged); if one shows up, search again excluding such points.
+        hits = idx.search(q, r.k(), r.effectiveEf());
+        for (SearchResult h : hits) {
+          if (!rows.containsKey(h.ordinal())) {
+            hits = idx.search(q, r.k(), r.effectiveEf(), accept);
+            break;
+          }
+        }
+      } else {
+        hits = idx.search(q, r.k(), r.effectiveEf(), accept);
+      }
       List<ScoredPoint> scored = new ArrayList<>(hits.size());
       for (SearchResult h : hits) {
         if (r.scoreThreshold() != null && h.score() < r.scoreThreshold()) {
