@@ -62,7 +62,7 @@ public final class IngestBench {
     float[] q = readFloats(queryFile);
     int[] gt = readInts(truth);
     queries = q.length / dim;
-    System.out.printf(Locale.ROOT, "ingest %d × %d clustered unit vectors (cosine), batches of 1,000, then %d queries, k = 10, %d cores%n",
+    System.out.printf(Locale.ROOT, "ingest %d × %d clustered unit vectors (cosine), batches of 10,000 (both systems), then %d queries, k = 10, %d cores%n",
         n, dim, queries, Runtime.getRuntime().availableProcessors());
 
     // byhand
@@ -73,7 +73,7 @@ public final class IngestBench {
     try (Database db = Database.open(dir)) {
       Collection c = db.create(CollectionConfig.of("bench", dim, Metric.COSINE));
       try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
-        int batch = 1000;
+        int batch = 10_000;
         ByteBuffer buf = ByteBuffer.allocate(batch * dim * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int from = 0; from < n; from += batch) {
           int count = Math.min(batch, n - from);
@@ -90,7 +90,7 @@ public final class IngestBench {
             points.add(Point.of(Integer.toString(from + i), v, null));
           }
           c.upsert(points);
-          if ((from / batch) % 50 == 0) {
+          if ((from / batch) % 5 == 0) {
             double s = (System.nanoTime() - t0) / 1e9;
             System.err.printf(Locale.ROOT, "\rbyhand: %d/%d points, %.0f points/s   ", from + count, n, (from + count) / s);
           }
