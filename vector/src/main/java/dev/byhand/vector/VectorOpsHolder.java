@@ -6,7 +6,8 @@ import java.lang.System.Logger.Level;
  * Chooses the {@link VectorOps} implementation once per process (as Lucene's {@code
  * VectorizationProvider}): the Panama kernels when the module {@code jdk.incubator.vector} is
  * readable (the JVM was started with {@code --add-modules jdk.incubator.vector}) and its preferred
- * vector shape is wide enough, otherwise the plain ones. The choice is logged once. Setting the
+ * vector shape is wide enough, otherwise the plain ones. The choice is logged once, at DEBUG (a
+ * command-line user should not see it on every start). Setting the
  * system property {@code byhand.vector.plain=true} forces the plain kernels (the test suite runs
  * once each way).
  */
@@ -22,18 +23,18 @@ final class VectorOpsHolder {
   private static VectorOps choose() {
     System.Logger log = System.getLogger("dev.byhand.vector");
     if (Boolean.getBoolean(FORCE_PLAIN_PROPERTY)) {
-      log.log(Level.INFO, "vector kernels: plain Java (forced by -D" + FORCE_PLAIN_PROPERTY + ")");
+      log.log(Level.DEBUG, "vector kernels: plain Java (forced by -D" + FORCE_PLAIN_PROPERTY + ")");
       return PlainVectorOps.INSTANCE;
     }
     VectorOps panama = panamaOrNull();
     if (panama == null) {
       log.log(
-          Level.INFO,
+          Level.DEBUG,
           "vector kernels: plain Java (start the JVM with --add-modules jdk.incubator.vector for"
               + " SIMD kernels)");
       return PlainVectorOps.INSTANCE;
     }
-    log.log(Level.INFO, "vector kernels: " + panama.name() + " (jdk.incubator.vector)");
+    log.log(Level.DEBUG, "vector kernels: " + panama.name() + " (jdk.incubator.vector)");
     return panama;
   }
 
