@@ -275,6 +275,24 @@ class CollectionTest {
   }
 
   @Test
+  void intervalDurabilityAcknowledgesAndStillRecovers() {
+    try (Database db = Database.open(dir)) {
+      Collection c =
+          db.create(CollectionConfig.of("i", 2, Metric.DOT).withDurability(Durability.INTERVAL, 5));
+      for (int i = 0; i < 50; i++) {
+        c.upsert(List.of(Point.of("p" + i, new float[] {i, 1}, null)));
+      }
+      assertThat(c.config().durability()).isEqualTo(Durability.INTERVAL);
+    }
+    try (Database db = Database.open(dir)) {
+      assertThat(db.collection("i").count(null)).isEqualTo(50);
+      assertThat(db.collection("i").config().syncIntervalMillis()).isEqualTo(5);
+    }
+    assertThatThrownBy(() -> CollectionConfig.of("x", 2, Metric.DOT).withDurability(Durability.INTERVAL, 0))
+        .hasMessage("syncIntervalMillis: must be in [1, 60000], got 0");
+  }
+
+  @Test
   void aSecondOpenOfTheSameFolderIsRefused() {
     try (Database db = Database.open(dir)) {
       assertThatThrownBy(() -> Database.open(dir))
