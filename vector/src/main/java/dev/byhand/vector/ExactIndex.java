@@ -31,6 +31,7 @@ public final class ExactIndex {
   private final VectorOps ops = VectorOps.get();
   private float[] data;
   private int size;
+  private volatile int threads = PARALLELISM;
 
   /**
    * @param dimension length of every vector, in [1, 65536]
@@ -56,6 +57,17 @@ public final class ExactIndex {
   /** How vectors are compared. */
   public Metric metric() {
     return metric;
+  }
+
+  /**
+   * Caps the threads one search uses (default: the available processors); 1 scans on the calling
+   * thread only. Results do not depend on it.
+   */
+  public void setThreads(int threads) {
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("threads: must be in [1, 1024], got " + threads);
+    }
+    this.threads = threads;
   }
 
   /** Number of vectors added. */
@@ -133,8 +145,8 @@ public final class ExactIndex {
     int capacity = Math.min(k, Math.max(1, rows));
     // Work per task at least ~2M multiply-adds, so that fork-join overhead stays below a percent.
     long work = (long) rows * dimension * Math.max(1, q.length);
-    int tasks =
-        (int) Math.min(PARALLELISM * 4L, Math.max(1, work / (2L << 20)));
+    int maxThreads = threads;
+    int tasks = maxThreads == 1 ? 1 : (int) Math.min(maxThreads * 4L, Math.max(1, work / (2L << 20)));
     tasks = Math.max(1, Math.min(tasks, rows / BLOCK_ROWS));
     TopK[] top;
     if (tasks == 1) {

@@ -177,5 +177,26 @@ public final class FloatVectors implements AppendableVectors {
       return FloatVectors.this.score(
           query, 0, chunks[local >>> chunkShift], (local & chunkMask) * dimension);
     }
+
+    @Override
+    public void bulkScore(int[] ordinals, float[] scores, int count) {
+      if (mappedCount > 0) {
+        for (int i = 0; i < count; i++) {
+          scores[i] = score(ordinals[i]);
+        }
+        return;
+      }
+      float[][] c = chunks; // one volatile read for the batch
+      boolean l2 = metric == Metric.L2;
+      for (int i = 0; i < count; i++) {
+        int ordinal = ordinals[i];
+        float[] chunk = c[ordinal >>> chunkShift];
+        int offset = (ordinal & chunkMask) * dimension;
+        scores[i] =
+            l2
+                ? -ops.squaredDistance(query, 0, chunk, offset, dimension)
+                : ops.dot(query, 0, chunk, offset, dimension);
+      }
+    }
   }
 }

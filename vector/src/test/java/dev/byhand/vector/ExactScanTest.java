@@ -35,6 +35,9 @@ class ExactScanTest {
             .isEqualTo(1.0);
         assertThat(index.search(queries[j], 10)).isEqualTo(got);
       }
+      index.setThreads(1);
+      assertThat(index.search(queries, 10)).as("one thread gives the same").isEqualTo(batch);
+      index.setThreads(Runtime.getRuntime().availableProcessors());
     }
   }
 
