@@ -1,0 +1,309 @@
+package dev.byhand.bench.vector;
+
+import dev.byhand.vector.ExactIndex;
+import dev.byhand.vector.Metric;
+import dev.byhand.vector.SearchResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Issue 3's side-by-side run: byhand's HNSW and exact scan beside Lucene, JVector, hnswlib-core
+ * (Java) in this JVM and hnswlib and FAISS (Debian's Python) in a child process, on the same
+ * vectors, with the same m and efConstruction. Reports build time (1 and 2 threads), recall@10
+ * against single-thread queries per second over an ef sweep, heap and disk bytes per vector, and
+ * exact-scan throughput; writes a Markdown report and a recall–QPS plot.
+ *
+ * <p>Data: seeded clustered unit vectors (n × d, n/1000 clusters, spread 0.3 per dimension before
+ * normalisation), with held-out queries from the same clusters; ground truth by byhand's exact
+ * scan, cached under {@code bench/cache/vector/}.
+ *
+ * <p>Usage: {@code VectorBench [--n 100000] [--dim 128] [--queries 1000] [--m 16]
+ * [--ef-construction 100] [--ef 10,20,40,80,160] [--peers byhand,lucene,jvector,jelmerk,python]
+ * [--out bench/results/vector.md]}.
+ */
+public final class VectorBench {
+
+  private record Sweep(String system, int ef, double recall, double qps) {}
+
+  public static void main(String[] args) throws Exception {
+    int n = 100_000;
+    int dim = 128;
+    int nq = 1000;
+    int m = 16;
+    int efc = 100;
+    int[] efs = {10, 20, 40, 80, 160};
+    String peers = "byhand,lucene,jvector,jelmerk,python";
+    Path out = Path.of("bench/results/vector.md");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--n" -> n = Integer.parseInt(args[++i]);
+        case "--dim" -> dim = Integer.parseInt(args[++i]);
+        case "--queries" -> nq = Integer.parseInt(args[++i]);
+        case "--m" -> m = Integer.parseInt(args[++i]);
+        case "--ef-construction" -> efc = Integer.parseInt(args[++i]);
+        case "--ef" -> {
+          String[] f = args[++i].split(",");
+          efs = new int[f.length];
+          for (int j = 0; j < f.length; j++) {
+            efs[j] = Integer.parseInt(f[j]);
+          }
+        }
+        case "--peers" -> peers = args[++i];
+        case "--out" -> out = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    String command = "VectorBench " + String.join(" ", args);
+    Path cache = Path.of("bench/cache/vector/clustered-" + n + "x" + dim + "-q" + nq);
+    Files.createDirectories(cache);
+    Path scratch = Files.createTempDirectory(cache, "scratch");
+
+    // 1. data and ground truth
+    float[][] all = clustered(20261126L, n + nq, dim, Math.max(10, n / 1000));
+    float[][] data = java.util.Arrays.copyOf(all, n);
+    float[][] queries = java.util.Arrays.copyOfRange(all, n, n + nq);
+    Path basePath = cache.resolve("base.f32");
+    Path queryPath = cache.resolve("queries.f32");
+    Path truthPath = cache.resolve("truth.i32");
+    writeFloats(basePath, data);
+    writeFloats(queryPath, queries);
+    ExactIndex exact = new ExactIndex(dim, Metric.DOT);
+    for (float[] v : data) {
+      exact.add(v);
+    }
+    int[][] truth;
+    if (Files.exists(truthPath) && Files.size(truthPath) == 4L * nq * 10) {
+      truth = readInts(truthPath, nq, 10);
+      System.out.println("ground truth: cached " + truthPath);
+    } else {
+      long t = System.nanoTime();
+      truth = ordinals(exact.search(queries, 10));
+      System.out.printf(Locale.ROOT, "ground truth: exact scan, %.1f s%n", (System.nanoTime() - t) / 1e9);
+      writeInts(truthPath, truth);
+    }
+
+    Map<String, Double> figures = new LinkedHashMap<>();
+    List<Sweep> sweeps = new ArrayList<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+
+    // 2. exact scan, byhand: single queries and one batch, 1 thread and 2
+    for (int threads : new int[] {1, 2}) {
+      exact.setThreads(threads);
+      exact.search(java.util.Arrays.copyOf(queries, 50), 10);
+      long t = System.nanoTime();
+      int single = Math.min(nq, 200);
+      for (int i = 0; i < single; i++) {
+        exact.search(queries[i], 10);
+      }
+      figures.put("byhand exact|single_qps|" + threads, single / ((System.nanoTime() - t) / 1e9));
+      t = System.nanoTime();
+      int[][] found = ordinals(exact.search(queries, 10));
+      figures.put("byhand exact|batch_qps|" + threads, nq / ((System.nanoTime() - t) / 1e9));
+      figures.put("byhand exact|recall|" + threads, recall(truth, found));
+    }
+
+    // 3. JVM peers
+    List<Peer> jvm = new ArrayList<>();
+    for (String p : peers.split(",")) {
+      switch (p) {
+        case "byhand" -> jvm.add(new ByhandPeer());
+        case "lucene" -> jvm.add(new LucenePeer(scratch));
+        case "jvector" -> jvm.add(new JVectorPeer());
+        case "jelmerk" -> jvm.add(new JelmerkPeer());
+        case "python" -> {}
+        default -> throw new IllegalArgumentException("unknown peer " + p);
+      }
+    }
+    for (Peer peer : jvm) {
+      try (peer) {
+        System.out.println(peer.name() + ":");
+        for (int threads : new int[] {2, 1}) {
+          if (!peer.supportsThreads(threads)) {
+            continue;
+          }
+          long before = usedHeapAfterGc();
+          long t = System.nanoTime();
+          peer.build(data, m, efc, threads);
+          double seconds = (System.nanoTime() - t) / 1e9;
+          long after = usedHeapAfterGc();
+          figures.put(peer.name() + "|build_s|" + threads, seconds);
+          figures.put(peer.name() + "|heap_bytes_per_vector|", (after - before) / (double) n);
+          System.out.printf(Locale.ROOT, "  build, %d thread(s): %.1f s%n", threads, seconds);
+        }
+        for (int ef : efs) {
+          for (int i = 0; i < Math.min(nq, 200); i++) {
+            peer.search(queries[i], 10, ef);
+          }
+          int[][] found = new int[nq][];
+          long t = System.nanoTime();
+          for (int i = 0; i < nq; i++) {
+            found[i] = peer.search(queries[i], 10, ef);
+          }
+          double qps = nq / ((System.nanoTime() - t) / 1e9);
+          double r = recall(truth, found);
+          sweeps.add(new Sweep(peer.name(), ef, r, qps));
+          System.out.printf(Locale.ROOT, "  ef %4d: recall@10 %.4f, %8.0f q/s%n", ef, r, qps);
+        }
+        long disk = peer.diskBytes(scratch);
+        if (disk >= 0) {
+          figures.put(peer.name() + "|disk_bytes_per_vector|", disk / (double) n);
+        }
+      }
+    }
+
+    // 4. native peers
+    if (peers.contains("python")) {
+      System.out.println("hnswlib and FAISS (python3):");
+      List<PythonPeers.Line> lines =
+          PythonPeers.run(basePath, queryPath, truthPath, n, dim, nq, m, efc, efs, scratch);
+      for (PythonPeers.Line l : lines) {
+        switch (l.what()) {
+          case "qps", "recall" -> {}
+          case "disk_bytes" -> figures.put(l.system() + "|disk_bytes_per_vector|", l.value() / n);
+          case "build_s", "exact_single_qps", "exact_batch_qps", "exact_recall" ->
+              figures.put(l.system() + "|" + l.what() + "|" + l.parameter(), l.value());
+          case "missing" -> notes.put(l.system(), "not installed (apt-get install python3-" + l.system() + ")");
+          default -> {}
+        }
+      }
+      // pair qps and recall lines per (system, ef)
+      Map<String, double[]> pairs = new LinkedHashMap<>();
+      for (PythonPeers.Line l : lines) {
+        if (!l.what().equals("qps") && !l.what().equals("recall")) {
+          continue;
+        }
+        pairs.computeIfAbsent(l.system() + "|" + l.parameter(), k -> new double[2])[
+            l.what().equals("qps") ? 0 : 1] = l.value();
+      }
+      for (Map.Entry<String, double[]> e : pairs.entrySet()) {
+        String[] k = e.getKey().split("\\|");
+        sweeps.add(new Sweep(k[0], Integer.parseInt(k[1]), e.getValue()[1], e.getValue()[0]));
+      }
+    }
+    deleteTree(scratch);
+
+    Report.write(out, command, n, dim, nq, m, efc, figures, sweeps.stream()
+        .map(s -> new Report.Point(s.system(), s.ef(), s.recall(), s.qps())).toList(), notes);
+    System.out.println("wrote " + out + " and " + Report.plotPath(out));
+  }
+
+  static double recall(int[][] truth, int[][] found) {
+    long hit = 0;
+    long total = 0;
+    for (int i = 0; i < truth.length; i++) {
+      for (int t : truth[i]) {
+        total++;
+        for (int f : found[i]) {
+          if (f == t) {
+            hit++;
+            break;
+          }
+        }
+      }
+    }
+    return hit / (double) total;
+  }
+
+  private static int[][] ordinals(List<List<SearchResult>> results) {
+    int[][] out = new int[results.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = results.get(i).stream().mapToInt(SearchResult::ordinal).toArray();
+    }
+    return out;
+  }
+
+  /** Clustered unit vectors: centres uniform in [−1, 1)^d, points centre + N(0, 0.3²) per value. */
+  static float[][] clustered(long seed, int n, int d, int clusters) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[][] centres = new float[clusters][d];
+    for (float[] c : centres) {
+      for (int j = 0; j < d; j++) {
+        c[j] = (float) random.nextDouble(-1, 1);
+      }
+    }
+    float[][] out = new float[n][d];
+    for (float[] v : out) {
+      float[] c = centres[random.nextInt(clusters)];
+      double norm = 0;
+      for (int j = 0; j < d; j++) {
+        v[j] = c[j] + (float) (0.3 * gaussian(random));
+        norm += v[j] * (double) v[j];
+      }
+      float inv = (float) (1 / Math.sqrt(norm));
+      for (int j = 0; j < d; j++) {
+        v[j] *= inv;
+      }
+    }
+    return out;
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    double u, v, s;
+    do {
+      u = 2 * random.nextDouble() - 1;
+      v = 2 * random.nextDouble() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s == 0);
+    return u * Math.sqrt(-2 * Math.log(s) / s);
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    Runtime rt = Runtime.getRuntime();
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Thread.sleep(50);
+      used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+    }
+    return used;
+  }
+
+  private static void writeFloats(Path path, float[][] rows) throws IOException {
+    int d = rows[0].length;
+    ByteBuffer b = ByteBuffer.allocate(rows.length * d * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] r : rows) {
+      for (float x : r) {
+        b.putFloat(x);
+      }
+    }
+    Files.write(path, b.array());
+  }
+
+  private static void writeInts(Path path, int[][] rows) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int[] r : rows) {
+      for (int x : r) {
+        b.putInt(x);
+      }
+    }
+    Files.write(path, b.array());
+  }
+
+  private static int[][] readInts(Path path, int rows, int cols) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
+    int[][] out = new int[rows][cols];
+    for (int[] r : out) {
+      for (int j = 0; j < cols; j++) {
+        r[j] = b.getInt();
+      }
+    }
+    return out;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
