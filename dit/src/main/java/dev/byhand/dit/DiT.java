@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.byhand.dit.DiTConfig.AttentionLayout;
 import dev.byhand.dit.DiTConfig.Conditioning;
 import dev.byhand.dit.DiTConfig.FeedForward;
 import dev.byhand.dit.DiTConfig.TimestepEncoding;
@@ -253,22 +254,37 @@ public final class DiT implements AutoCloseable {
     }
   }
 
+  /** Which tokens a block's attention mixes. */
+  enum Axis {
+    ALL,
+    SPACE,
+    TIME
+  }
+
   /** A DiT block with adaLN-Zero conditioning (or the seed's plain scale and shift). */
   static final class DiTBlock {
     final String name;
     final Conditioning conditioning;
+    final Axis axis;
+    final int gridT;
     final Attention attn;
     final Mlp mlp;
     final Linear adaLnModulation;
 
-    DiTBlock(Parameters p, String name, DiTConfig config, int conditionDim) {
+    DiTBlock(Parameters p, String name, DiTConfig config, int conditionDim, Axis axis) {
       this.name = name;
       this.conditioning = config.conditioning();
+      this.axis = axis;
+      this.gridT = config.gridT();
       int d = config.hiddenSize();
       this.attn = new Attention(p, name + ".attn", config);
       this.mlp = new Mlp(p, name + ".mlp", config);
       int chunks = conditioning == Conditioning.ADALN_ZERO ? 6 : 2;
       this.adaLnModulation = new Linear(p, name + ".adaLN_modulation.1", conditionDim, chunks * d, true);
+    }
+
+    NDArray attend(NDArray x, Trace trace) {
+      return attendAlong(attn, name + ".attn", axis, gridT, x, trace);
     }
 
     NDArray forward(NDArray x, NDArray c, Trace trace) {
@@ -280,7 +296,7 @@ public final class DiT implements AutoCloseable {
         trace.record(name + ".shift", shift);
         NDArray conditioned = x.mul(scale.expandDims(1)).add(shift.expandDims(1)); // (N, T, D)
         trace.record(name + ".conditioned", conditioned);
-        NDArray attended = attn.forward(conditioned, name + ".attn", trace); // (N, T, D)
+        NDArray attended = attend(conditioned, trace); // (N, T, D)
         NDArray out = mlp.forward(attended); // (N, T, D)
         trace.record(name + ".mlp", out);
         return out;
@@ -294,13 +310,35 @@ public final class DiT implements AutoCloseable {
       NDArray gateMlp = mod.get(5);
       NDArray h = modulate(layerNorm(x), shiftMsa, scaleMsa); // (N, T, D)
       trace.record(name + ".conditioned", h);
-      NDArray a = attn.forward(h, name + ".attn", trace); // (N, T, D)
+      NDArray a = attend(h, trace); // (N, T, D)
       x = x.add(gateMsa.expandDims(1).mul(a)); // (N, T, D)
       NDArray m = mlp.forward(modulate(layerNorm(x), shiftMlp, scaleMlp)); // (N, T, D)
       x = x.add(gateMlp.expandDims(1).mul(m)); // (N, T, D)
       trace.record(name + ".out", x);
       return x;
     }
+  }
+
+  /**
+   * Attention over the block's axis: all tokens, the tokens of one frame, or one position's tokens
+   * across frames (tokens run frame-major, so a frame's tokens are contiguous).
+   */
+  private static NDArray attendAlong(
+      Attention attn, String name, Axis axis, int gridT, NDArray x, Trace trace) {
+    if (axis == Axis.ALL) {
+      return attn.forward(x, name, trace); // (N, T, D)
+    }
+    Shape s = x.getShape();
+    long n = s.get(0);
+    long space = s.get(1) / gridT;
+    long d = s.get(2);
+    if (axis == Axis.SPACE) {
+      NDArray frames = x.reshape(n * gridT, space, d); // (N·gt, S, D)
+      return attn.forward(frames, name, trace).reshape(n, gridT * space, d); // (N, T, D)
+    }
+    NDArray tracks = x.reshape(n, gridT, space, d).transpose(0, 2, 1, 3).reshape(n * space, gridT, d); // (N·S, gt, D)
+    NDArray mixed = attn.forward(tracks, name, trace); // (N·S, gt, D)
+    return mixed.reshape(n, space, gridT, d).transpose(0, 2, 1, 3).reshape(n, gridT * space, d); // (N, T, D)
   }
 
   /** The final layer: adaLN (shift, scale) then a linear map from D back to a latent patch. */
@@ -347,7 +385,9 @@ public final class DiT implements AutoCloseable {
     this.yEmbedder = new TextEmbedder(parameters, config);
     int conditionDim = full ? d : config.textDim() + config.timestepDim();
     for (int i = 0; i < config.depth(); i++) {
-      blocks.add(new DiTBlock(parameters, "blocks." + i, config, conditionDim));
+      Axis axis =
+          config.attention() == AttentionLayout.FULL ? Axis.ALL : i % 2 == 0 ? Axis.SPACE : Axis.TIME;
+      blocks.add(new DiTBlock(parameters, "blocks." + i, config, conditionDim, axis));
     }
     this.finalLayer = full ? new FinalLayer(parameters, config) : null;
     this.posEmbed =

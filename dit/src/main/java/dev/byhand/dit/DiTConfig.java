@@ -27,6 +27,8 @@ import java.util.List;
  * @param valueProjection whether attention projects values (and its output); the seed omits it
  * @param feedForward GELU MLP (DiT) or one pointwise linear layer (the seed)
  * @param positionalEmbedding whether fixed sin-cos positions over (frame, row, column) are added
+ * @param attention over all spacetime tokens at once, or factorised: blocks alternate between
+ *     attention within each frame and attention across frames at each position
  */
 public record DiTConfig(
     String name,
@@ -48,7 +50,19 @@ public record DiTConfig(
     Conditioning conditioning,
     boolean valueProjection,
     FeedForward feedForward,
-    boolean positionalEmbedding) {
+    boolean positionalEmbedding,
+    AttentionLayout attention) {
+
+  /** Which tokens attend to which. */
+  public enum AttentionLayout {
+    /** Every token attends to every token: cost grows with (frames × rows × columns)². */
+    FULL,
+    /**
+     * Factorised, for longer clips: even blocks attend within each frame (space), odd blocks
+     * across frames at each position (time), as in Latte's alternating variant.
+     */
+    SPATIAL_TEMPORAL
+  }
 
   /** How the diffusion step t enters the model. */
   public enum TimestepEncoding {
@@ -125,6 +139,9 @@ public record DiTConfig(
       throw new IllegalArgumentException(
           "hiddenSize: positional embeddings need an even size of at least 6, got " + hiddenSize);
     }
+    if (attention == null) {
+      throw new IllegalArgumentException("attention: must be FULL or SPATIAL_TEMPORAL, got null");
+    }
     if (conditioning == Conditioning.SCALE_SHIFT) {
       int patchDim = patchT * patchH * patchW * inChannels;
       if (hiddenSize != patchDim) {
@@ -144,7 +161,7 @@ public record DiTConfig(
   public static DiTConfig tiny() {
     return new DiTConfig(
         "tiny", 4, 4, 4, 4, 1, 2, 2, 32, 2, 2, 4.0, 384, 0.1, TimestepEncoding.SINUSOIDAL, 64,
-        Conditioning.ADALN_ZERO, true, FeedForward.MLP, true);
+        Conditioning.ADALN_ZERO, true, FeedForward.MLP, true, AttentionLayout.FULL);
   }
 
   /**
@@ -154,7 +171,7 @@ public record DiTConfig(
   public static DiTConfig small() {
     return new DiTConfig(
         "small", 8, 8, 8, 8, 1, 2, 2, 128, 4, 4, 4.0, 384, 0.1, TimestepEncoding.SINUSOIDAL, 256,
-        Conditioning.ADALN_ZERO, true, FeedForward.MLP, true);
+        Conditioning.ADALN_ZERO, true, FeedForward.MLP, true, AttentionLayout.FULL);
   }
 
   /**
@@ -165,7 +182,7 @@ public record DiTConfig(
   public static DiTConfig seed() {
     return new DiTConfig(
         "seed", 4, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1.0, 3, 0.0, TimestepEncoding.BINARY, 2,
-        Conditioning.SCALE_SHIFT, false, FeedForward.POINTWISE, false);
+        Conditioning.SCALE_SHIFT, false, FeedForward.POINTWISE, false, AttentionLayout.FULL);
   }
 
   /**
@@ -189,7 +206,7 @@ public record DiTConfig(
     return new DiTConfig(
         name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
         numHeads, mlpRatio, textDim, textDropProb, timestepEncoding, timestepDim, conditioning,
-        valueProjection, feedForward, positionalEmbedding);
+        valueProjection, feedForward, positionalEmbedding, attention);
   }
 
   /** This config with another text-embedding length (the rest unchanged). */
@@ -197,7 +214,15 @@ public record DiTConfig(
     return new DiTConfig(
         name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
         numHeads, mlpRatio, newTextDim, textDropProb, timestepEncoding, timestepDim, conditioning,
-        valueProjection, feedForward, positionalEmbedding);
+        valueProjection, feedForward, positionalEmbedding, attention);
+  }
+
+  /** This config with another attention layout (the rest unchanged). */
+  public DiTConfig withAttention(AttentionLayout layout) {
+    return new DiTConfig(
+        name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
+        numHeads, mlpRatio, textDim, textDropProb, timestepEncoding, timestepDim, conditioning,
+        valueProjection, feedForward, positionalEmbedding, layout);
   }
 
   /** Number of spacetime tokens. */

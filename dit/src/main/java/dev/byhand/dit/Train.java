@@ -22,7 +22,14 @@ public final class Train {
    */
   public static VideoTrainer.Result run(TrainConfig config, Path outputDir, PrintStream out) {
     try (TextEmbeddings text = TextEmbeddings.minilm()) {
-      VideoTrainer trainer = new VideoTrainer(config, outputDir, text, p -> out.println(p.line()));
+      VideoTrainer trainer = new VideoTrainer(
+              config,
+              outputDir,
+              text,
+              p -> {
+                out.println(p.line());
+                out.flush(); // progress must show when output goes to a file or a pipe
+              });
       Thread main = Thread.currentThread();
       Thread hook =
           new Thread(

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.byhand.dit.DiTConfig.AttentionLayout;
 import dev.byhand.dit.DiTConfig.Conditioning;
 import dev.byhand.dit.DiTConfig.FeedForward;
 import dev.byhand.dit.DiTConfig.TimestepEncoding;
@@ -32,7 +33,7 @@ class DiTGoldenTest {
   private static final DiTConfig CONFIG =
       new DiTConfig(
           "golden", 2, 4, 4, 3, 1, 2, 2, 24, 2, 2, 4.0, 5, 0.1, TimestepEncoding.SINUSOIDAL, 16,
-          Conditioning.ADALN_ZERO, true, FeedForward.MLP, true);
+          Conditioning.ADALN_ZERO, true, FeedForward.MLP, true, AttentionLayout.FULL);
 
   @Test
   void forwardGradientsAndOneAdamWStepMatchPyTorch() throws URISyntaxException {

@@ -123,6 +123,51 @@ class DiTTest {
     assertThatThrownBy(() -> DiTConfig.tiny().withGrid(4, 5, 4, 4)).hasMessageContaining("height");
   }
 
+  /**
+   * Factorised attention: after one spatial block, frame 0's outputs ignore frame 1; a temporal
+   * block after it mixes them, as does full attention.
+   */
+  @Test
+  void factorisedAttentionMixesFramesOnlyInTemporalBlocks() {
+    DiTConfig base = DiTConfig.tiny().withTextDim(4);
+    DiTConfig oneSpatial =
+        new DiTConfig("t", 4, 4, 4, 4, 1, 2, 2, 32, 1, 2, 4.0, 4, 0.1,
+            DiTConfig.TimestepEncoding.SINUSOIDAL, 64, DiTConfig.Conditioning.ADALN_ZERO, true,
+            DiTConfig.FeedForward.MLP, true, DiTConfig.AttentionLayout.SPATIAL_TEMPORAL);
+    assertThat(frameZeroChanges(oneSpatial)).isEqualTo(0f);
+    assertThat(frameZeroChanges(base.withAttention(DiTConfig.AttentionLayout.SPATIAL_TEMPORAL)))
+        .isGreaterThan(1e-4f);
+    assertThat(frameZeroChanges(base)).isGreaterThan(1e-4f);
+  }
+
+  /** Largest change in frame 0's predicted noise when only frame 1 of the input changes. */
+  private static float frameZeroChanges(DiTConfig config) {
+    try (NDManager manager = NDManager.newBaseManager();
+        DiT model = new DiT(config, manager)) {
+      Rng rng = new Rng(8);
+      for (String name : model.parameters().all().keySet()) {
+        model.parameters().normal(name, 0.2, rng);
+      }
+      int size = latentSize(config);
+      float[] x = gaussian(size, rng);
+      float[] y = x.clone();
+      int frame = config.height() * config.width() * config.inChannels();
+      for (int i = frame; i < 2 * frame; i++) {
+        y[i] += 1f;
+      }
+      Shape shape = new Shape(1, config.frames(), config.height(), config.width(), config.inChannels());
+      NDArray text = manager.create(gaussian(config.textDim(), rng), new Shape(1, config.textDim()));
+      float[] a = model.forward(manager.create(x, shape), new int[] {5}, text, null).toFloatArray();
+      float[] b = model.forward(manager.create(y, shape), new int[] {5}, text, null).toFloatArray();
+      float max = 0;
+      for (int i = 0; i < frame; i++) {
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+      }
+      assertThat(Math.abs(a[frame] - b[frame]) + Math.abs(a[frame + 1] - b[frame + 1])).isGreaterThan(0f);
+      return max;
+    }
+  }
+
   @Test
   void positionalEmbeddingsDifferPerTokenAndAreBounded() {
     float[] pos = DiT.posEmbed3d(32, 4, 2, 2);

@@ -80,7 +80,7 @@ public record TrainConfig(
   /** The default run: the {@code small} preset on 8 frames of 32×32. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 10000, 32, 3e-4, 0.0, 1.0, 500, 0.999,
+        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 10000, 32, 5e-4, 0.0, 1.0, 500, 0.999,
         "linear", 1000, 500, 50);
   }
 

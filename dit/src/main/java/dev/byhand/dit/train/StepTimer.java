@@ -1,0 +1,71 @@
+package dev.byhand.dit.train;
+
+import ai.djl.ndarray.NDManager;
+import dev.byhand.dit.DiT;
+import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.Trace;
+import dev.byhand.dit.data.Rng;
+import dev.byhand.dit.diffusion.GaussianDiffusion;
+import dev.byhand.dit.diffusion.NoiseSchedule;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Times one DiT training step ({@link TrainingStep#run}: forward, MSE on noise, backward,
+ * global-norm clip, AdamW) on random data, for the side-by-side with {@code
+ * bench/python/dit_step_time.py}. A measurement tool, not a test.
+ */
+public final class StepTimer {
+  private StepTimer() {}
+
+  /**
+   * Median milliseconds of one step after 5 warm-up steps.
+   *
+   * @throws IllegalArgumentException if batch or steps is below 1
+   */
+  public static double medianStepMillis(DiTConfig config, int batch, int steps) {
+    if (batch < 1 || steps < 1) {
+      throw new IllegalArgumentException(
+          "batch/steps: must be at least 1, got " + batch + ", " + steps);
+    }
+    try (NDManager manager = NDManager.newBaseManager();
+        DiT model = new DiT(config, manager);
+        AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.999, 1e-8, 0.0)) {
+      model.initializeWeights(new Rng(1));
+      Rng rng = new Rng(2);
+      int size = config.frames() * config.height() * config.width() * config.inChannels();
+      float[] x0 = new float[batch * size];
+      float[] eps = new float[batch * size];
+      float[] text = new float[batch * config.textDim()];
+      rng.fillGaussian(x0);
+      rng.fillGaussian(eps);
+      rng.fillGaussian(text);
+      int[] t = new int[batch];
+      for (int i = 0; i < batch; i++) {
+        t[i] = rng.nextInt(1000);
+      }
+      TrainingStep.Batch b = new TrainingStep.Batch(x0, eps, t, text, new boolean[batch]);
+      GaussianDiffusion diffusion = new GaussianDiffusion(NoiseSchedule.linear1000());
+      double[] times = new double[steps];
+      for (int i = 0; i < steps + 5; i++) {
+        long start = System.nanoTime();
+        TrainingStep.run(model, optimizer, diffusion, b, 1e-4, 1.0, null, Trace.NONE);
+        if (i >= 5) { // the first steps allocate and warm caches
+          times[i - 5] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+      Arrays.sort(times);
+      return times[steps / 2];
+    }
+  }
+
+  /** {@code StepTimer [preset] [batch] [steps]}: defaults small, 32, 20. */
+  public static void main(String[] args) {
+    DiTConfig config = DiTConfig.of(args.length > 0 ? args[0] : "small");
+    int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+    int steps = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    double ms = medianStepMillis(config, batch, steps);
+    System.out.printf(
+        Locale.ROOT, "byhand DJL %s batch %d median step %.1f ms%n", config.name(), batch, ms);
+  }
+}
