@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       EmbedCommand.class,
       ExplainCommand.class,
+      DbCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
