@@ -210,7 +210,7 @@ public final class VideoTrainer {
             double seconds = (System.nanoTime() - windowStart) / 1e9;
             double rate = windowSteps / Math.max(seconds, 1e-9);
             progress.accept(
-                new Progress("dit", step, config.steps(), recentMean(losses, config.logEvery()),
+                Progress.now("dit", step, config.steps(), recentMean(losses, config.logEvery()),
                     rate, (config.steps() - step) / rate));
             windowStart = System.nanoTime();
             windowSteps = 0;
@@ -245,7 +245,7 @@ public final class VideoTrainer {
         s -> {
           if (s % every == 0 || s == total) {
             double rate = s / Math.max((System.nanoTime() - started) / 1e9, 1e-9);
-            progress.accept(new Progress("autoencoder", s, total, Double.NaN, rate, (total - s) / rate));
+            progress.accept(Progress.now("autoencoder", s, total, Double.NaN, rate, (total - s) / rate));
           }
         });
     autoencoder.save(file);

@@ -1,0 +1,101 @@
+package dev.byhand.dit;
+
+import dev.byhand.dit.data.Video;
+import dev.byhand.dit.data.VideoIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * The plain entry point of {@code byhand video generate}: prompt → clips with a trained model
+ * folder, written as looping GIFs and one contact sheet (each clip's frames in a row).
+ */
+public final class Generate {
+  private Generate() {}
+
+  /** Frame time of written GIFs: 8 frames in 1 s. */
+  public static final int FRAME_MILLIS = 125;
+
+  /**
+   * Generates and writes clips. With {@code count} 1 the GIF is {@code output}; with more, {@code
+   * name_0.gif}, {@code name_1.gif}, …; the contact sheet is {@code name.png} beside them.
+   *
+   * @param output a path ending in {@code .gif}
+   * @return the GIFs written, then the contact sheet
+   * @throws IllegalArgumentException for a bad prompt, step count, guidance, count or output name
+   */
+  public static List<Path> run(
+      Path modelDir, String prompt, Path output, int steps, double guidance, long seed, int count,
+      PrintStream out) {
+    String name = output.getFileName().toString();
+    if (!name.toLowerCase().endsWith(".gif")) {
+      throw new IllegalArgumentException("output: must end in .gif, got " + output);
+    }
+    if (steps < 1) {
+      throw new IllegalArgumentException("steps: must be at least 1, got " + steps);
+    }
+    String stem = name.substring(0, name.length() - 4);
+    Path folder = output.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + folder, e);
+    }
+    List<Video> videos;
+    try (TextEmbeddings text = TextEmbeddings.minilm();
+        VideoGenerator generator = VideoGenerator.open(modelDir, text)) {
+      videos =
+          generator.generate(
+              prompt, steps, guidance, 0.0, seed, count,
+              s -> {
+                if (s % 10 == 0 || s == steps) {
+                  out.printf("sampling step %d/%d%n", s, steps);
+                  out.flush();
+                }
+              });
+    }
+    List<Path> written = new ArrayList<>();
+    for (int i = 0; i < videos.size(); i++) {
+      Path gif = count == 1 ? output : folder.resolve(stem + "_" + i + ".gif");
+      VideoIO.writeGif(videos.get(i), gif, FRAME_MILLIS);
+      written.add(gif);
+    }
+    Path sheet = folder.resolve(stem + ".png");
+    writeSheet(videos, sheet, 4);
+    written.add(sheet);
+    for (Path p : written) {
+      out.println("wrote " + p);
+    }
+    return written;
+  }
+
+  /** Writes each clip's frames as one row of a PNG, scaled by {@code zoom}. */
+  public static void writeSheet(List<Video> videos, Path file, int zoom) {
+    List<BufferedImage> rows = new ArrayList<>();
+    for (Video v : videos) {
+      rows.add(VideoIO.contactSheet(v, zoom));
+    }
+    int width = rows.get(0).getWidth();
+    int height = 0;
+    for (BufferedImage r : rows) {
+      height += r.getHeight();
+    }
+    BufferedImage sheet = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    int y = 0;
+    for (BufferedImage r : rows) {
+      sheet.getGraphics().drawImage(r, 0, y, null);
+      y += r.getHeight();
+    }
+    try {
+      ImageIO.write(sheet, "png", file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}
