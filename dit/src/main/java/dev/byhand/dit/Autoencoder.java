@@ -78,13 +78,7 @@ public final class Autoencoder implements AutoCloseable {
 
   /** Xavier-uniform weights, zero biases. */
   public void initializeWeights(Rng rng) {
-    for (String name : parameters.all().keySet()) {
-      if (name.endsWith(".weight")) {
-        parameters.xavierUniform(name, rng);
-      } else {
-        parameters.zero(name);
-      }
-    }
+    parameters.initializeLinear(rng);
   }
 
   /** Raw encoder: pixel patches (..., P) → latents (..., C), before normalisation. */

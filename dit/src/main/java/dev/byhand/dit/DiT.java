@@ -426,13 +426,7 @@ public final class DiT implements AutoCloseable {
    * In SCALE_SHIFT (the seed) there is no residual path, so the modulation keeps Xavier weights.
    */
   public void initializeWeights(Rng rng) {
-    for (String name : parameters.all().keySet()) {
-      if (name.endsWith(".weight")) {
-        parameters.xavierUniform(name, rng);
-      } else {
-        parameters.zero(name);
-      }
-    }
+    parameters.initializeLinear(rng);
     if (config.conditioning() == Conditioning.SCALE_SHIFT) {
       return;
     }

@@ -54,32 +54,9 @@ public final class Patchify {
    * @throws IllegalArgumentException if a clip size is not a multiple of the patch size
    */
   public float[] patchify(Video video) {
-    int frames = video.frames();
-    int height = video.height();
-    int width = video.width();
-    int channels = video.channels();
-    check(frames, height, width);
+    check(video.frames(), video.height(), video.width());
     float[] out = new float[video.data().length];
-    int gridH = height / patchH;
-    int gridW = width / patchW;
-    int length = patchLength(channels);
-    int row = 0;
-    for (int bt = 0; bt < frames / patchT; bt++) {
-      for (int bh = 0; bh < gridH; bh++) {
-        for (int bw = 0; bw < gridW; bw++) {
-          int k = row * length;
-          for (int dt = 0; dt < patchT; dt++) {
-            for (int dy = 0; dy < patchH; dy++) {
-              int from = video.index(bt * patchT + dt, bh * patchH + dy, bw * patchW, 0);
-              int n = patchW * channels;
-              System.arraycopy(video.data(), from, out, k, n);
-              k += n;
-            }
-          }
-          row++;
-        }
-      }
-    }
+    copy(video, out, true);
     return out;
   }
 
@@ -99,27 +76,35 @@ public final class Patchify {
           "patches: length " + patches.length + " != " + video.data().length + " for a "
               + video.sizeString() + " clip");
     }
-    int gridH = height / patchH;
-    int gridW = width / patchW;
-    int length = patchLength(channels);
-    int row = 0;
-    for (int bt = 0; bt < frames / patchT; bt++) {
-      for (int bh = 0; bh < gridH; bh++) {
-        for (int bw = 0; bw < gridW; bw++) {
-          int k = row * length;
+    copy(video, patches, false);
+    return video;
+  }
+
+  /**
+   * Walks the patches in row order and copies each patch's pixel runs (one run per frame and row
+   * of the patch) between the clip and the patch rows, in the direction asked.
+   */
+  private void copy(Video video, float[] patches, boolean toPatches) {
+    int channels = video.channels();
+    int run = patchW * channels;
+    int k = 0;
+    for (int bt = 0; bt < video.frames() / patchT; bt++) {
+      for (int bh = 0; bh < video.height() / patchH; bh++) {
+        for (int bw = 0; bw < video.width() / patchW; bw++) {
           for (int dt = 0; dt < patchT; dt++) {
             for (int dy = 0; dy < patchH; dy++) {
-              int to = video.index(bt * patchT + dt, bh * patchH + dy, bw * patchW, 0);
-              int n = patchW * channels;
-              System.arraycopy(patches, k, video.data(), to, n);
-              k += n;
+              int at = video.index(bt * patchT + dt, bh * patchH + dy, bw * patchW, 0);
+              if (toPatches) {
+                System.arraycopy(video.data(), at, patches, k, run);
+              } else {
+                System.arraycopy(patches, k, video.data(), at, run);
+              }
+              k += run;
             }
           }
-          row++;
         }
       }
     }
-    return video;
   }
 
   private void check(int frames, int height, int width) {

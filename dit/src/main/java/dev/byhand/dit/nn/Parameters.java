@@ -114,6 +114,17 @@ public final class Parameters implements AutoCloseable {
     array.set(v);
   }
 
+  /** The default for linear layers: Xavier-uniform for every {@code .weight}, zeros for the rest. */
+  public void initializeLinear(Rng rng) {
+    for (String name : byName.keySet()) {
+      if (name.endsWith(".weight")) {
+        xavierUniform(name, rng);
+      } else {
+        zero(name);
+      }
+    }
+  }
+
   /** Zeros. */
   public void zero(String name) {
     NDArray array = get(name);
