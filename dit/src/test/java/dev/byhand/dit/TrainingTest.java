@@ -127,6 +127,29 @@ class TrainingTest {
   }
 
   @Test
+  void trainsOnAFolderOfTheUsersClips() throws Exception {
+    Path data = dir.resolve("clips");
+    Files.createDirectories(data);
+    dev.byhand.dit.data.ShapesDataset shapes = new dev.byhand.dit.data.ShapesDataset(4, 16, 3);
+    StringBuilder captions = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      dev.byhand.dit.data.ShapesDataset.Clip clip = shapes.trainingClip(i);
+      dev.byhand.dit.data.VideoIO.writeGif(clip.video(), data.resolve(i + ".gif"), 100);
+      captions.append("{\"file\": \"").append(i).append(".gif\", \"caption\": \"")
+          .append(clip.caption()).append("\"}\n");
+    }
+    Files.writeString(data.resolve("captions.jsonl"), captions);
+    try (TextEmbeddings text = fakeText()) {
+      VideoTrainer.Result r =
+          new VideoTrainer(TrainConfig.tiny().withSteps(3), dir.resolve("out"), text, null)
+              .withDataFolder(data)
+              .run();
+      assertThat(r.step()).isEqualTo(3);
+      assertThat(r.heldOutLoss()).isFinite();
+    }
+  }
+
+  @Test
   void aCheckpointOfAnotherShapeIsRefused() {
     TrainConfig config = TrainConfig.tiny().withSteps(2);
     try (TextEmbeddings text = fakeText()) {

@@ -10,6 +10,7 @@ import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
 import dev.byhand.dit.Records;
 import dev.byhand.dit.TextEmbeddings;
+import dev.byhand.dit.data.CaptionedFolder;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
 import dev.byhand.dit.data.Video;
@@ -83,6 +84,7 @@ public final class VideoTrainer {
   private final TextEmbeddings text;
   private final Consumer<Progress> progress;
   private final AtomicBoolean stop = new AtomicBoolean();
+  private Path dataFolder;
 
   /**
    * @param text the prompt encoder ({@link TextEmbeddings#minilm()} for real runs)
@@ -94,6 +96,18 @@ public final class VideoTrainer {
     this.outputDir = outputDir;
     this.text = text;
     this.progress = progress == null ? p -> {} : progress;
+  }
+
+  /**
+   * Trains on a folder of the user's clips ({@link CaptionedFolder}) instead of the shapes data;
+   * {@code frames} and {@code size} of the config are then ignored, the clips' own size is used,
+   * and the first clips (up to 24) double as the held-out set for PSNR and loss.
+   *
+   * @return this trainer
+   */
+  public VideoTrainer withDataFolder(Path folder) {
+    this.dataFolder = folder;
+    return this;
   }
 
   /**
@@ -116,25 +130,38 @@ public final class VideoTrainer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + outputDir, e);
     }
-    ShapesDataset data = new ShapesDataset(config.frames(), config.size(), config.seed());
     List<Video> videos = new ArrayList<>();
     List<String> captions = new ArrayList<>();
-    for (int i = 0; i < config.clips(); i++) {
-      ShapesDataset.Clip clip = data.trainingClip(i);
-      videos.add(clip.video());
-      captions.add(clip.caption());
+    List<Video> heldOutVideos = new ArrayList<>();
+    List<String> heldOutCaptions = new ArrayList<>();
+    if (dataFolder != null) {
+      for (CaptionedFolder.Item item : CaptionedFolder.read(dataFolder)) {
+        videos.add(item.video());
+        captions.add(item.caption());
+      }
+      int n = Math.min(HELD_OUT_CLIPS, videos.size());
+      heldOutVideos.addAll(videos.subList(0, n));
+      heldOutCaptions.addAll(captions.subList(0, n));
+    } else {
+      ShapesDataset data = new ShapesDataset(config.frames(), config.size(), config.seed());
+      for (int i = 0; i < config.clips(); i++) {
+        ShapesDataset.Clip clip = data.trainingClip(i);
+        videos.add(clip.video());
+        captions.add(clip.caption());
+      }
+      for (int i = 0; i < HELD_OUT_CLIPS; i++) {
+        ShapesDataset.Clip clip = data.heldOutClip(i);
+        heldOutVideos.add(clip.video());
+        heldOutCaptions.add(clip.caption());
+      }
     }
-    List<ShapesDataset.Clip> heldOut = new ArrayList<>();
-    for (int i = 0; i < HELD_OUT_CLIPS; i++) {
-      heldOut.add(data.heldOutClip(i));
-    }
+    Video first = videos.get(0);
     try (NDManager manager = NDManager.newBaseManager()) {
       Autoencoder autoencoder = autoencoder(manager, videos);
-      double psnr = autoencoder.psnr(heldOut.stream().map(ShapesDataset.Clip::video).toList());
+      double psnr = autoencoder.psnr(heldOutVideos);
       List<float[]> latents = autoencoder.encodeVideos(videos);
-      List<float[]> heldOutLatents =
-          autoencoder.encodeVideos(heldOut.stream().map(ShapesDataset.Clip::video).toList());
-      int[] grid = autoencoder.latentGrid(config.frames(), config.size(), config.size());
+      List<float[]> heldOutLatents = autoencoder.encodeVideos(heldOutVideos);
+      int[] grid = autoencoder.latentGrid(first.frames(), first.height(), first.width());
       DiTConfig ditConfig =
           DiTConfig.of(config.preset())
               .withGrid(grid[0], grid[1], grid[2], grid[3])
@@ -221,7 +248,7 @@ public final class VideoTrainer {
         }
         saveCheckpoint(model, average, optimizer, ditConfig, step, rng, lossSteps, losses);
         double heldOutLoss =
-            heldOutLoss(average, diffusion, heldOutLatents, heldOut, ditConfig);
+            heldOutLoss(average, diffusion, heldOutLatents, heldOutCaptions, ditConfig);
         return new Result(step, lastLoss, psnr, heldOutLoss, stopped, outputDir);
       } finally {
         autoencoder.close();
@@ -278,7 +305,7 @@ public final class VideoTrainer {
       DiT model,
       GaussianDiffusion diffusion,
       List<float[]> latents,
-      List<ShapesDataset.Clip> clips,
+      List<String> clipCaptions,
       DiTConfig c) {
     Rng rng = new Rng(12345);
     int n = latents.size();
@@ -289,7 +316,7 @@ public final class VideoTrainer {
     int[] t = new int[n];
     for (int i = 0; i < n; i++) {
       System.arraycopy(latents.get(i), 0, x0, i * size, size);
-      System.arraycopy(text.embed(clips.get(i).caption()), 0, textBatch, i * c.textDim(), c.textDim());
+      System.arraycopy(text.embed(clipCaptions.get(i)), 0, textBatch, i * c.textDim(), c.textDim());
       t[i] = (int) ((i + 0.5) * config.diffusionSteps() / n); // spread evenly over the schedule
     }
     rng.fillGaussian(eps);
