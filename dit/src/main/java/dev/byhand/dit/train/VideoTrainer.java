@@ -162,6 +162,7 @@ public final class VideoTrainer {
       List<float[]> latents = autoencoder.encodeVideos(videos);
       List<float[]> heldOutLatents = autoencoder.encodeVideos(heldOutVideos);
       int[] grid = autoencoder.latentGrid(first.frames(), first.height(), first.width());
+      videos.clear(); // the pixels (400 MB for the default data) are not needed past this point
       DiTConfig ditConfig =
           DiTConfig.of(config.preset())
               .withGrid(grid[0], grid[1], grid[2], grid[3])
