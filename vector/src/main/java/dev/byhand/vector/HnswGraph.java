@@ -230,6 +230,48 @@ final class HnswGraph {
     return chosen;
   }
 
+  /**
+   * The paper's keepPrunedConnections: tops up a diverse selection with the best candidates it
+   * pruned, up to {@code maxDegree}, keeping the list sorted best first. Repair uses it because a
+   * node's list grows past the diverse few through incoming links during the build (a full list
+   * is the norm), and a repaired list cut back to the diverse few lost recall in the
+   * delete-and-reinsert test.
+   */
+  static int keepPruned(
+      long[] sortedBestFirst,
+      int n,
+      int maxDegree,
+      IntPredicate deleted,
+      int self,
+      int[] out,
+      float[] outScores,
+      int chosen) {
+    int[] diverse = Arrays.copyOf(out, chosen);
+    int extra = maxDegree - chosen;
+    int size = 0;
+    for (int i = 0; i < n && size < maxDegree; i++) {
+      int c = TopK.ordinalOf(sortedBestFirst[i]);
+      if (c == self || (deleted != null && deleted.test(c))) {
+        continue;
+      }
+      boolean isDiverse = false;
+      for (int d : diverse) {
+        if (d == c) {
+          isDiverse = true;
+          break;
+        }
+      }
+      if (isDiverse || extra > 0) {
+        if (!isDiverse) {
+          extra--;
+        }
+        out[size] = c;
+        outScores[size++] = TopK.scoreOf(sortedBestFirst[i]);
+      }
+    }
+    return size;
+  }
+
   /** Adds the edge {@code target → node}, pruning {@code target}'s list if it overflows. */
   private void linkBack(
       int target, int level, int node, float score, ScoringVectors vectors, IntPredicate deleted) {
@@ -344,6 +386,7 @@ final class HnswGraph {
         reverse(sorted, count);
         int chosen =
             selectDiverse(sorted, count, maxDegree(l), vectors, deleted, node, selected, selectedScores);
+        chosen = keepPruned(sorted, count, maxDegree(l), deleted, node, selected, selectedScores, chosen);
         synchronized (na) {
           na.set(selected, selectedScores, chosen);
         }
@@ -382,9 +425,10 @@ final class HnswGraph {
    */
   int connectComponents(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
     int added = 0;
-    // Each pass can only cut edges whose target keeps another incoming one, but that one may come
-    // from a node that was itself unreachable; a few passes settle it (one is the rule).
-    for (int pass = 0; pass < 4; pass++) {
+    // A pass cuts an edge only when no reachable neighbour has a free slot, and then one whose
+    // target keeps another edge in from a reached node; that edge may itself hang on the cut one
+    // (a cycle), so a later pass may find new strays. One pass is the rule; eight is a bound.
+    for (int pass = 0; pass < 8; pass++) {
       int n = connectOnce(vectors, deleted, searcher);
       if (n == 0) {
         break;
@@ -400,16 +444,12 @@ final class HnswGraph {
     if (ep < 0) {
       return 0;
     }
-    int[] inDegree = new int[n];
-    for (int node = 0; node < n; node++) {
-      NeighborArray na = neighbours(node, 0);
-      for (int i = 0; na != null && i < na.size; i++) {
-        inDegree[na.nodes[i]]++;
-      }
-    }
+    // inReached[x]: edges into x from reached nodes; an edge r→x may be dropped only while
+    // inReached[x] ≥ 2, so x stays reached through another reached node
+    int[] inReached = new int[n];
     boolean[] reached = new boolean[n];
     int[] queue = new int[n];
-    walk(entryNode(ep), reached, queue);
+    walk(entryNode(ep), reached, queue, inReached);
     int added = 0;
     IntPredicate reachable = i -> i < n && reached[i] && !deleted.test(i);
     for (int node = 0; node < n; node++) {
@@ -429,41 +469,60 @@ final class HnswGraph {
         continue;
       }
       long[] sorted = searcher.resultsSortedBestFirst();
-      // the nearest reachable node with a free slot takes the edge; if all are full, the nearest
-      // one drops its worst neighbour that keeps another incoming edge
-      int pick = 0;
-      for (int i = 0; i < found; i++) {
+      // the nearest reachable node with a free slot takes the new edge; if every one is full, the
+      // nearest that can drops its worst neighbour that still has another edge in from a reached
+      // node
+      int pick = -1;
+      for (int i = 0; i < found && pick < 0; i++) {
         NeighborArray na = neighbours(TopK.ordinalOf(sorted[i]), 0);
         if (na != null && na.size < maxDegree(0)) {
           pick = i;
-          break;
         }
       }
-      int target = TopK.ordinalOf(sorted[pick]);
-      NeighborArray na = neighbours(target, 0);
+      int drop = -1;
+      for (int i = 0; i < found && pick < 0; i++) {
+        // all full: the nearest one with an edge to spare (in inner-product graphs the nearest is
+        // often one hub for every stray, and cutting its only spare edges again and again would
+        // just move the strays around)
+        NeighborArray na = neighbours(TopK.ordinalOf(sorted[i]), 0);
+        for (int j = na == null ? -1 : na.size - 1; j >= 0; j--) {
+          if (inReached[na.nodes[j]] >= 2) {
+            pick = i;
+            drop = na.nodes[j];
+            break;
+          }
+        }
+      }
+      if (pick < 0) {
+        pick = 0;
+        NeighborArray na = neighbours(TopK.ordinalOf(sorted[0]), 0);
+        drop = na.nodes[na.size - 1];
+      }
+      NeighborArray na = neighbours(TopK.ordinalOf(sorted[pick]), 0);
       synchronized (na) {
-        na.insertSorted(node, TopK.scoreOf(sorted[pick]));
-        inDegree[node]++;
-        if (na.size > maxDegree(0)) {
-          int drop = na.size - 1;
-          while (drop >= 0 && (na.nodes[drop] == node || inDegree[na.nodes[drop]] < 2)) {
-            drop--;
+        if (drop >= 0) {
+          for (int j = 0; j < na.size; j++) {
+            if (na.nodes[j] == drop) {
+              na.removeAt(j);
+              inReached[drop]--;
+              break;
+            }
           }
-          if (drop < 0) {
-            drop = na.nodes[na.size - 1] == node ? na.size - 2 : na.size - 1;
-          }
-          inDegree[na.nodes[drop]]--;
-          na.removeAt(drop);
         }
+        na.insertSorted(node, TopK.scoreOf(sorted[pick]));
       }
+      inReached[node]++;
       added++;
-      walk(node, reached, queue);
+      walk(node, reached, queue, inReached);
     }
     return added;
   }
 
-  /** Marks everything reachable on level 0 from {@code start}. */
-  private void walk(int start, boolean[] reached, int[] queue) {
+  /**
+   * Marks everything reachable on level 0 from {@code start}, counting in {@code inReached} the
+   * edges out of each node it newly reaches.
+   */
+  private void walk(int start, boolean[] reached, int[] queue, int[] inReached) {
     if (reached[start]) {
       return;
     }
@@ -475,6 +534,9 @@ final class HnswGraph {
       NeighborArray na = neighbours(queue[head++], 0);
       for (int i = 0; na != null && i < na.size; i++) {
         int nb = na.nodes[i];
+        if (nb < reached.length) {
+          inReached[nb]++;
+        }
         if (nb < reached.length && !reached[nb]) {
           reached[nb] = true;
           queue[tail++] = nb;

@@ -295,6 +295,15 @@ class HnswIndexTest {
   }
 
   @Test
+  void passingCountIsExactWhenSmallAndCloseWhenSampled() {
+    assertThat(HnswIndex.estimatePassing(i -> i % 10 == 3, 5_000)).isEqualTo(500);
+    long estimate = HnswIndex.estimatePassing(i -> i % 10 == 3, 1_000_000);
+    // 4,096 draws: standard error √(0.1·0.9/4096) ≈ 0.47 % of n; allow four of them
+    assertThat(estimate).isBetween(81_000L, 119_000L);
+    assertThat(HnswIndex.estimatePassing(i -> false, 1_000_000)).isZero();
+  }
+
+  @Test
   void rejectsBadArgumentsNamingThem() {
     assertThatThrownBy(() -> HnswIndex.builder(8, Metric.L2).m(1).build())
         .isInstanceOf(IllegalArgumentException.class)
