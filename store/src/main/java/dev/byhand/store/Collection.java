@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -82,10 +83,29 @@ public final class Collection implements AutoCloseable {
   private final Path dir;
   private final CollectionConfig config;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final ConcurrentSkipListMap<String, Integer> ordinals = new ConcurrentSkipListMap<>();
-  private final ConcurrentHashMap<Integer, Stored> rows = new ConcurrentHashMap<>();
-  private volatile HnswIndex index;
-  private volatile PayloadIndexes payloadIndexes = new PayloadIndexes();
+  /**
+   * What readers see, as one reference: compaction renumbers every point, so the graph, the id
+   * map, the point table and the payload indexes are swapped together, and a reader that took
+   * {@code state} once never mixes old ordinals with new ones. Writers change the current state's
+   * maps in place, under the write lock.
+   */
+  private static final class State {
+    final HnswIndex index;
+    final ConcurrentSkipListMap<String, Integer> ordinals = new ConcurrentSkipListMap<>();
+    final ConcurrentHashMap<Integer, Stored> rows = new ConcurrentHashMap<>();
+    volatile PayloadIndexes payloadIndexes;
+
+    State(HnswIndex index, PayloadIndexes payloadIndexes) {
+      this.index = index;
+      this.payloadIndexes = payloadIndexes;
+    }
+  }
+
+  private volatile State state;
+  /** Ids written while a compaction runs (null when none runs); guarded by the write lock. */
+  private Set<String> touchedDuringCompaction;
+  /** The compaction thread last started; guarded by the write lock. */
+  private Thread compactor;
   /** Index changes of the write being applied; committed at the end of {@link #apply}. */
   private PayloadIndexes.Batch indexBatch;
   private volatile Wal wal;
@@ -141,7 +161,7 @@ public final class Collection implements AutoCloseable {
         Files.deleteIfExists(p); // half-written atomic writes of a crashed run
       }
     }
-    readPayloadIndexDefinitions();
+    PayloadIndexes definitions = readPayloadIndexDefinitions();
     // 1. The segment named by CURRENT, if any.
     Path current = dir.resolve("CURRENT");
     if (Files.exists(current)) {
@@ -158,7 +178,7 @@ public final class Collection implements AutoCloseable {
             Files.exists(hnsw) ? points : hnsw, "is missing, though CURRENT names segment " + segmentSeq);
       }
       try {
-        index = HnswIndex.load(hnsw);
+        state = new State(HnswIndex.load(hnsw), definitions);
       } catch (IOException | RuntimeException e) {
         throw new CorruptedFileException(hnsw, "cannot be loaded: " + e.getMessage(), e);
       }
@@ -168,23 +188,23 @@ public final class Collection implements AutoCloseable {
             points, "belongs to sequence " + contents.lastSeq() + ", but CURRENT names " + segmentSeq);
       }
       for (SegmentFile.Row r : contents.rows()) {
-        if (r.ordinal() < 0 || r.ordinal() >= index.size() || index.isDeleted(r.ordinal())) {
+        if (r.ordinal() < 0 || r.ordinal() >= state.index.size() || state.index.isDeleted(r.ordinal())) {
           throw new CorruptedFileException(points, "point '" + r.id() + "' has no vector in " + hnsw.getFileName());
         }
-        if (ordinals.putIfAbsent(r.id(), r.ordinal()) != null) {
+        if (state.ordinals.putIfAbsent(r.id(), r.ordinal()) != null) {
           throw new CorruptedFileException(points, "point id '" + r.id() + "' appears twice");
         }
-        rows.put(r.ordinal(), new Stored(r.id(), r.payload()));
+        state.rows.put(r.ordinal(), new Stored(r.id(), r.payload()));
       }
-      PayloadIndexes.Batch b = payloadIndexes.batch();
-      rows.forEach((ord, st) -> b.add(ord, st.payload()));
+      PayloadIndexes.Batch b = state.payloadIndexes.batch();
+      state.rows.forEach((ord, st) -> b.add(ord, st.payload()));
       b.commit();
-      if (rows.size() != index.liveCount()) {
+      if (state.rows.size() != state.index.liveCount()) {
         throw new CorruptedFileException(
-            points, rows.size() + " points but " + index.liveCount() + " live vectors in " + hnsw.getFileName());
+            points, state.rows.size() + " points but " + state.index.liveCount() + " live vectors in " + hnsw.getFileName());
       }
     } else {
-      index = newIndex();
+      state = new State(newIndex(), definitions);
       segmentSeq = 0;
     }
     // 2. Replay the logs after the segment, in order.
@@ -235,9 +255,9 @@ public final class Collection implements AutoCloseable {
   /** Live points, walBytes, sequence numbers. */
   public CollectionInfo info() {
     Wal w = wal;
-    HnswIndex i = index;
+    State st = state;
     return new CollectionInfo(
-        config, ordinals.size(), w.size(), w.lastSeq(), segmentSeq, i.size() - (long) i.liveCount());
+        config, st.ordinals.size(), w.size(), w.lastSeq(), segmentSeq, st.index.size() - (long) st.index.liveCount());
   }
 
   /** Sets the log size past which a write triggers a checkpoint (tests make it small). */
@@ -320,7 +340,7 @@ public final class Collection implements AutoCloseable {
     for (int i = 0; i < ids.size(); i++) {
       checkId("ids[" + i + "]", ids.get(i));
     }
-    return deleteResolved(() -> ids.stream().filter(ordinals::containsKey).distinct().toList());
+    return deleteResolved(() -> ids.stream().filter(state.ordinals::containsKey).distinct().toList());
   }
 
   /** Deletes every point passing {@code filter}. Returns how many went. */
@@ -406,7 +426,7 @@ public final class Collection implements AutoCloseable {
       List<String> target;
       if (ids != null) {
         for (int i = 0; i < ids.size(); i++) {
-          if (!ordinals.containsKey(ids.get(i))) {
+          if (!state.ordinals.containsKey(ids.get(i))) {
             throw new NotFoundException("ids[" + i + "]", "no point with id '" + ids.get(i) + "'");
           }
         }
@@ -482,7 +502,7 @@ public final class Collection implements AutoCloseable {
   // ---- applying log records (live and in recovery) ------------------------------------------
 
   private void apply(byte type, byte[] body) {
-    indexBatch = payloadIndexes.batch();
+    indexBatch = state.payloadIndexes.batch();
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
       switch (type) {
         case UPSERT -> applyUpsert(in);
@@ -490,10 +510,10 @@ public final class Collection implements AutoCloseable {
           int n = in.readInt();
           for (int i = 0; i < n; i++) {
             String id = in.readUTF();
-            Integer ord = ordinals.remove(id);
+            Integer ord = state.ordinals.remove(id);
             if (ord != null) {
               removeRow(ord);
-              index.delete(ord);
+              state.index.delete(ord);
             }
           }
         }
@@ -509,7 +529,10 @@ public final class Collection implements AutoCloseable {
   }
 
   private void putRow(int ordinal, Stored stored) {
-    Stored old = rows.put(ordinal, stored);
+    if (touchedDuringCompaction != null) {
+      touchedDuringCompaction.add(stored.id());
+    }
+    Stored old = state.rows.put(ordinal, stored);
     if (old != null) {
       indexBatch.remove(ordinal, old.payload());
     }
@@ -517,7 +540,10 @@ public final class Collection implements AutoCloseable {
   }
 
   private void removeRow(int ordinal) {
-    Stored old = rows.remove(ordinal);
+    Stored old = state.rows.remove(ordinal);
+    if (old != null && touchedDuringCompaction != null) {
+      touchedDuringCompaction.add(old.id());
+    }
     if (old != null) {
       indexBatch.remove(ordinal, old.payload());
     }
@@ -536,11 +562,11 @@ public final class Collection implements AutoCloseable {
         v[j] = in.readFloat();
       }
       ObjectNode payload = readPayload(in);
-      Integer old = ordinals.get(id);
+      Integer old = state.ordinals.get(id);
       if (old != null) {
-        int ord = index.update(old, v);
+        int ord = state.index.update(old, v);
         putRow(ord, new Stored(id, payload));
-        ordinals.put(id, ord);
+        state.ordinals.put(id, ord);
         removeRow(old);
       } else {
         newIds.add(id);
@@ -554,16 +580,16 @@ public final class Collection implements AutoCloseable {
     int[] ords;
     if (newIds.size() >= 256) {
       // Large batches build the graph on every core.
-      ords = index.addAll(newVectors.toArray(new float[0][]), Runtime.getRuntime().availableProcessors());
+      ords = state.index.addAll(newVectors.toArray(new float[0][]), Runtime.getRuntime().availableProcessors());
     } else {
       ords = new int[newIds.size()];
       for (int i = 0; i < ords.length; i++) {
-        ords[i] = index.add(newVectors.get(i));
+        ords[i] = state.index.add(newVectors.get(i));
       }
     }
     for (int i = 0; i < ords.length; i++) {
       putRow(ords[i], new Stored(newIds.get(i), newPayloads.get(i)));
-      ordinals.put(newIds.get(i), ords[i]);
+      state.ordinals.put(newIds.get(i), ords[i]);
     }
   }
 
@@ -585,11 +611,11 @@ public final class Collection implements AutoCloseable {
       values = readPayload(in);
     }
     for (String id : ids) {
-      Integer ord = ordinals.get(id);
+      Integer ord = state.ordinals.get(id);
       if (ord == null) {
         continue;
       }
-      Stored s = rows.get(ord);
+      Stored s = state.rows.get(ord);
       ObjectNode next;
       if (type == OVERWRITE_PAYLOAD) {
         next = values.deepCopy();
@@ -674,9 +700,10 @@ public final class Collection implements AutoCloseable {
       throw new InvalidRequestException("ids", "must not be null");
     }
     List<Point> out = new ArrayList<>(ids.size());
+    State st = state;
     for (int i = 0; i < ids.size(); i++) {
       checkId("ids[" + i + "]", ids.get(i));
-      Point p = read(ids.get(i), withVector);
+      Point p = read(st, ids.get(i), withVector);
       if (p != null) {
         out.add(p);
       }
@@ -684,26 +711,28 @@ public final class Collection implements AutoCloseable {
     return out;
   }
 
-  private Point read(String id, boolean withVector) {
-    Integer ord = ordinals.get(id);
+  private static Point read(State st, String id, boolean withVector) {
+    Integer ord = st.ordinals.get(id);
     if (ord == null) {
       return null;
     }
-    Stored s = rows.get(ord);
+    Stored s = st.rows.get(ord);
     if (s == null) {
       return null; // deleted between the two lookups
     }
-    return new Point(id, withVector ? index.vector(ord) : null, null, s.payload() == null ? null : s.payload().deepCopy());
+    return new Point(
+        id, withVector ? st.index.vector(ord) : null, null, s.payload() == null ? null : s.payload().deepCopy());
   }
 
   /** Live points passing {@code filter} (null: all). */
   public long count(Filter filter) {
     checkOpen();
+    State st = state;
     if (filter == null) {
-      return ordinals.size();
+      return st.ordinals.size();
     }
     long n = 0;
-    for (Stored s : candidates(filter)) {
+    for (Stored s : candidates(st, filter)) {
       if (filter.test(s.id(), s.payload())) {
         n++;
       }
@@ -721,14 +750,15 @@ public final class Collection implements AutoCloseable {
     if (limit < 1 || limit > 10_000) {
       throw new InvalidRequestException("limit", "must be in [1, 10000], got " + limit);
     }
-    Map<String, Integer> view = cursor == null ? ordinals : ordinals.tailMap(cursor, true);
+    State st = state;
+    Map<String, Integer> view = cursor == null ? st.ordinals : st.ordinals.tailMap(cursor, true);
     List<Point> out = new ArrayList<>();
     for (Iterator<String> it = view.keySet().iterator(); it.hasNext(); ) {
       String id = it.next();
       if (out.size() == limit) {
         return new Page(out, id);
       }
-      Point p = read(id, withVector);
+      Point p = read(st, id, withVector);
       if (p != null && (filter == null || filter.test(id, p.payload()))) {
         out.add(p);
       }
@@ -758,18 +788,19 @@ public final class Collection implements AutoCloseable {
     List<float[]> embedded = texts.isEmpty() ? List.of() : encoder().embedAll(texts);
     List<List<ScoredPoint>> out = new ArrayList<>(requests.size());
     int t = 0;
-    HnswIndex idx = index;
+    State st = state;
+    HnswIndex idx = st.index;
     for (SearchRequest r : requests) {
       float[] q = r.text() != null ? embedded.get(t++) : r.vector();
       Filter filter = r.filter();
       org.roaringbitmap.RoaringBitmap narrowed =
-          filter == null ? null : payloadIndexes.candidates(filter, ordinals::get);
+          filter == null ? null : st.payloadIndexes.candidates(filter, st.ordinals::get);
       IntPredicate accept =
           ord -> {
             if (narrowed != null && !narrowed.contains(ord)) {
               return false;
             }
-            Stored s = rows.get(ord);
+            Stored s = st.rows.get(ord);
             return s != null && (filter == null || filter.test(s.id(), s.payload()));
           };
       // A filter the indexes narrow to few points is served by scoring just those exactly.
@@ -782,7 +813,7 @@ public final class Collection implements AutoCloseable {
         // flight (not acknowledged); if one shows up, search again excluding such points.
         hits = idx.search(q, r.k(), r.effectiveEf());
         for (SearchResult h : hits) {
-          if (!rows.containsKey(h.ordinal())) {
+          if (!st.rows.containsKey(h.ordinal())) {
             hits = idx.search(q, r.k(), r.effectiveEf(), accept);
             break;
           }
@@ -795,7 +826,7 @@ public final class Collection implements AutoCloseable {
         if (r.scoreThreshold() != null && h.score() < r.scoreThreshold()) {
           break; // hits come best first
         }
-        Stored s = rows.get(h.ordinal());
+        Stored s = st.rows.get(h.ordinal());
         if (s == null) {
           continue; // deleted while we searched
         }
@@ -829,14 +860,14 @@ public final class Collection implements AutoCloseable {
   }
 
   /** The points a filter may pass: narrowed by payload indexes where they apply, else all. */
-  private Iterable<Stored> candidates(Filter filter) {
-    org.roaringbitmap.RoaringBitmap c = payloadIndexes.candidates(filter, ordinals::get);
+  private static Iterable<Stored> candidates(State st, Filter filter) {
+    org.roaringbitmap.RoaringBitmap c = st.payloadIndexes.candidates(filter, st.ordinals::get);
     if (c == null) {
-      return rows.values();
+      return st.rows.values();
     }
     List<Stored> out = new ArrayList<>(c.getCardinality());
     c.forEach((int ord) -> {
-      Stored s = rows.get(ord);
+      Stored s = st.rows.get(ord);
       if (s != null) {
         out.add(s);
       }
@@ -846,7 +877,7 @@ public final class Collection implements AutoCloseable {
 
   private List<String> matching(Filter filter) {
     List<String> ids = new ArrayList<>();
-    for (Stored s : candidates(filter)) {
+    for (Stored s : candidates(state, filter)) {
       if (filter.test(s.id(), s.payload())) {
         ids.add(s.id());
       }
@@ -872,7 +903,7 @@ public final class Collection implements AutoCloseable {
     writeLock.lock();
     try {
       checkOpen();
-      PayloadIndexType existing = payloadIndexes.definitions().get(key);
+      PayloadIndexType existing = state.payloadIndexes.definitions().get(key);
       if (existing == type) {
         return;
       }
@@ -880,14 +911,14 @@ public final class Collection implements AutoCloseable {
         throw new ConflictException("key", "'" + key + "' is already indexed as " + existing);
       }
       Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
-      rows.forEach((ord, st) -> {
+      state.rows.forEach((ord, st) -> {
         if (st.payload() != null) {
           payloads.put(ord, st.payload());
         }
       });
-      PayloadIndexes next = payloadIndexes.with(key, type, payloads);
+      PayloadIndexes next = state.payloadIndexes.with(key, type, payloads);
       writePayloadIndexDefinitions(next.definitions());
-      payloadIndexes = next;
+      state.payloadIndexes = next;
     } finally {
       writeLock.unlock();
     }
@@ -898,12 +929,12 @@ public final class Collection implements AutoCloseable {
     writeLock.lock();
     try {
       checkOpen();
-      if (!payloadIndexes.definitions().containsKey(key)) {
-        throw new NotFoundException("key", "no payload index on '" + key + "'");
+      if (!state.payloadIndexes.definitions().containsKey(key)) {
+        throw new NotFoundException("key", "no payload state.index on '" + key + "'");
       }
-      PayloadIndexes next = payloadIndexes.without(key);
+      PayloadIndexes next = state.payloadIndexes.without(key);
       writePayloadIndexDefinitions(next.definitions());
-      payloadIndexes = next;
+      state.payloadIndexes = next;
     } finally {
       writeLock.unlock();
     }
@@ -911,7 +942,7 @@ public final class Collection implements AutoCloseable {
 
   /** The indexed payload keys and their types. */
   public Map<String, PayloadIndexType> payloadIndexes() {
-    return new TreeMap<>(payloadIndexes.definitions());
+    return new TreeMap<>(state.payloadIndexes.definitions());
   }
 
   private void writePayloadIndexDefinitions(Map<String, PayloadIndexType> defs) {
@@ -922,10 +953,10 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  private void readPayloadIndexDefinitions() throws IOException {
+  private PayloadIndexes readPayloadIndexDefinitions() throws IOException {
     Path file = dir.resolve(PAYLOAD_INDEXES);
     if (!Files.exists(file)) {
-      return;
+      return new PayloadIndexes();
     }
     PayloadIndexes defs = new PayloadIndexes();
     try {
@@ -937,7 +968,7 @@ public final class Collection implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new CorruptedFileException(file, "does not list payload indexes: " + e.getMessage(), e);
     }
-    payloadIndexes = defs;
+    return defs;
   }
 
   // ---- checkpoints and snapshots ----------------------------------------------------------
@@ -961,18 +992,18 @@ public final class Collection implements AutoCloseable {
       return;
     }
     // 1. Compact: rebuild the graph from live points when tombstones crowd it.
-    if (index.size() - index.liveCount() > COMPACT_FRACTION * index.size()) {
-      compactLocked();
-    } else {
-      index.repair();
+    HnswIndex graph = state.index;
+    graph.repair();
+    if (graph.size() - graph.liveCount() > COMPACT_FRACTION * graph.size()) {
+      startCompaction();
     }
     // 2. Write the segment: graph and vectors, then the point table, then name it in CURRENT.
     Path hnsw = dir.resolve("segment-" + seq + ".hnsw");
     Path points = dir.resolve("segment-" + seq + ".points");
-    index.save(hnsw);
-    List<SegmentFile.Row> table = new ArrayList<>(rows.size());
-    for (Map.Entry<String, Integer> e : ordinals.entrySet()) {
-      table.add(new SegmentFile.Row(e.getValue(), e.getKey(), rows.get(e.getValue()).payload()));
+    state.index.save(hnsw);
+    List<SegmentFile.Row> table = new ArrayList<>(state.rows.size());
+    for (Map.Entry<String, Integer> e : state.ordinals.entrySet()) {
+      table.add(new SegmentFile.Row(e.getValue(), e.getKey(), state.rows.get(e.getValue()).payload()));
     }
     SegmentFile.write(points, seq, table);
     Storage.writeAtomically(dir.resolve("CURRENT"), Long.toString(seq).getBytes(StandardCharsets.UTF_8));
@@ -989,35 +1020,115 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  /** Rebuilds the graph from the live points only; ordinals change, ids do not. */
-  private void compactLocked() {
-    HnswIndex fresh = newIndex();
-    List<String> ids = new ArrayList<>(ordinals.keySet());
-    float[][] vectors = new float[ids.size()][];
-    for (int i = 0; i < ids.size(); i++) {
-      vectors[i] = index.vector(ordinals.get(ids.get(i)));
+  /**
+   * Rebuilds the graph from the live points now, in the background if a compaction is not already
+   * running, and returns when it is done: ordinals change, ids do not. Writes and searches go on
+   * meanwhile. Checkpoints start one by themselves when a quarter of the graph is tombstones.
+   */
+  public void compact() {
+    Thread running;
+    writeLock.lock();
+    try {
+      checkOpen();
+      startCompaction();
+      running = compactor;
+    } finally {
+      writeLock.unlock();
     }
-    int[] ords = vectors.length == 0 ? new int[0] : fresh.addAll(vectors, Runtime.getRuntime().availableProcessors());
-    Map<Integer, Stored> remapped = new LinkedHashMap<>();
-    for (int i = 0; i < ids.size(); i++) {
-      remapped.put(ords[i], rows.get(ordinals.get(ids.get(i))));
+    try {
+      running.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "interrupted while waiting for the compaction of '" + config.name() + "'", e);
     }
-    // Readers switch to the new graph at once; the maps are swapped under the write lock, and a
-    // reader caught between them re-checks every hit against the point table.
-    Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
-    remapped.forEach((ord, st) -> {
-      if (st.payload() != null) {
-        payloads.put(ord, st.payload());
+  }
+
+  /** Starts a background compaction unless one runs. Call under the write lock. */
+  private void startCompaction() {
+    if (touchedDuringCompaction != null) {
+      return;
+    }
+    State from = state;
+    List<String> ids = new ArrayList<>(from.ordinals.keySet());
+    int[] oldOrdinals = new int[ids.size()];
+    for (int i = 0; i < oldOrdinals.length; i++) {
+      oldOrdinals[i] = from.ordinals.get(ids.get(i));
+    }
+    touchedDuringCompaction = new HashSet<>();
+    compactor = new Thread(() -> compact(from, ids, oldOrdinals), "byhand-compact-" + config.name());
+    compactor.setDaemon(true);
+    compactor.start();
+  }
+
+  /**
+   * The background compaction:
+   *
+   * <ol>
+   *   <li>without a lock, build a new graph from the live points as they were when it started
+   *       (the old graph never forgets a vector, so reading them races nothing);
+   *   <li>under the write lock, drop from it the points written since, add their current
+   *       versions, build the id map, point table and payload indexes, and swap the state;
+   *   <li>the next checkpoint writes the compacted segment.
+   * </ol>
+   */
+  private void compact(State from, List<String> ids, int[] oldOrdinals) {
+    try {
+      float[][] vectors = new float[ids.size()][];
+      for (int i = 0; i < vectors.length; i++) {
+        vectors[i] = from.index.vector(oldOrdinals[i]);
       }
-    });
-    PayloadIndexes rebuilt = payloadIndexes.rebuilt(payloads);
-    rows.clear();
-    rows.putAll(remapped);
-    for (int i = 0; i < ids.size(); i++) {
-      ordinals.put(ids.get(i), ords[i]);
+      HnswIndex fresh = newIndex();
+      int[] ords =
+          vectors.length == 0
+              ? new int[0]
+              : fresh.addAll(vectors, Runtime.getRuntime().availableProcessors());
+      writeLock.lock();
+      try {
+        if (closed || state != from) {
+          return;
+        }
+        Set<String> touched = touchedDuringCompaction;
+        State next = new State(fresh, null);
+        for (int i = 0; i < ids.size(); i++) {
+          if (touched.contains(ids.get(i))) {
+            fresh.delete(ords[i]);
+          } else {
+            next.ordinals.put(ids.get(i), ords[i]);
+            next.rows.put(ords[i], from.rows.get(oldOrdinals[i]));
+          }
+        }
+        for (String id : touched) {
+          Integer current = from.ordinals.get(id);
+          if (current != null) {
+            int ord = fresh.add(from.index.vector(current));
+            next.ordinals.put(id, ord);
+            next.rows.put(ord, from.rows.get(current));
+          }
+        }
+        Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
+        next.rows.forEach(
+            (ord, st) -> {
+              if (st.payload() != null) {
+                payloads.put(ord, st.payload());
+              }
+            });
+        next.payloadIndexes = from.payloadIndexes.rebuilt(payloads);
+        state = next; // readers switch to the compacted graph, map and table at once
+      } finally {
+        touchedDuringCompaction = null;
+        writeLock.unlock();
+      }
+    } catch (RuntimeException e) {
+      writeLock.lock();
+      try {
+        touchedDuringCompaction = null; // the old state stays in use; a later checkpoint retries
+      } finally {
+        writeLock.unlock();
+      }
+      System.getLogger("dev.byhand.store")
+          .log(System.Logger.Level.WARNING, "compaction of '" + config.name() + "' failed: " + e, e);
     }
-    payloadIndexes = rebuilt;
-    index = fresh;
   }
 
   /**
@@ -1166,6 +1277,6 @@ public final class Collection implements AutoCloseable {
 
   /** The ids currently live, for tests. */
   Set<String> ids() {
-    return ordinals.keySet();
+    return state.ordinals.keySet();
   }
 }

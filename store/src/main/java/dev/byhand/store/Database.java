@@ -245,7 +245,12 @@ public final class Database implements AutoCloseable {
       return;
     }
     closed = true;
-    syncer.shutdownNow();
+    syncer.shutdown(); // no interrupts: let a running interval fsync finish
+    try {
+      syncer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     RuntimeException first = null;
     for (Collection c : open.values()) {
       try {

@@ -1,10 +1,10 @@
 package dev.byhand.store;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,11 @@ final class Wal implements AutoCloseable {
   record Entry(long seq, byte type, byte[] body) {}
 
   private final Path file;
-  private final FileChannel channel;
+  /**
+   * A RandomAccessFile, not a FileChannel: a FileChannel is closed for good when a thread using it
+   * is interrupted, which would take the collection down with one caller's Ctrl-C or timeout.
+   */
+  private final RandomAccessFile raf;
   private final Object syncMonitor = new Object();
   private volatile long appendedSeq;
   private long syncedSeq;
@@ -54,9 +58,9 @@ final class Wal implements AutoCloseable {
   private volatile boolean closed;
   private long size;
 
-  private Wal(Path file, FileChannel channel, long lastSeq, long size) {
+  private Wal(Path file, RandomAccessFile raf, long lastSeq, long size) {
     this.file = file;
-    this.channel = channel;
+    this.raf = raf;
     this.appendedSeq = lastSeq;
     this.syncedSeq = lastSeq;
     this.size = size;
@@ -64,24 +68,24 @@ final class Wal implements AutoCloseable {
 
   /** Creates a new, empty log whose first record will have sequence number {@code firstSeq}. */
   static Wal create(Path file, long firstSeq) throws IOException {
-    FileChannel ch =
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-    ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-    h.putInt(MAGIC).putInt(VERSION).putLong(firstSeq).flip();
-    while (h.hasRemaining()) {
-      ch.write(h);
+    if (Files.exists(file)) {
+      throw new java.nio.file.FileAlreadyExistsException(file.toString());
     }
-    ch.force(true);
+    RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+    ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
+    h.putInt(MAGIC).putInt(VERSION).putLong(firstSeq);
+    raf.write(h.array());
+    raf.getFD().sync();
     Storage.fsyncDirectory(file.getParent());
-    return new Wal(file, ch, firstSeq - 1, HEADER_BYTES);
+    return new Wal(file, raf, firstSeq - 1, HEADER_BYTES);
   }
 
   /** Opens an existing log for appending after {@code lastSeq}, its last valid record. */
   static Wal openForAppend(Path file, long lastSeq) throws IOException {
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
-    long size = ch.size();
-    ch.position(size);
-    return new Wal(file, ch, lastSeq, size);
+    RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+    long size = raf.length();
+    raf.seek(size);
+    return new Wal(file, raf, lastSeq, size);
   }
 
   /** The first sequence number of a log file, from its header. */
@@ -201,10 +205,8 @@ final class Wal implements AutoCloseable {
   long append(byte type, byte[] body) throws IOException {
     long seq = appendedSeq + 1;
     ByteBuffer r = ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length).order(ByteOrder.BIG_ENDIAN);
-    r.putInt(RECORD_MAGIC).putInt(body.length).putInt(crc(body.length, seq, type, body)).putLong(seq).put(type).put(body).flip();
-    while (r.hasRemaining()) {
-      channel.write(r);
-    }
+    r.putInt(RECORD_MAGIC).putInt(body.length).putInt(crc(body.length, seq, type, body)).putLong(seq).put(type).put(body);
+    raf.write(r.array());
     size += RECORD_HEADER_BYTES + body.length;
     appendedSeq = seq;
     return seq;
@@ -232,11 +234,7 @@ final class Wal implements AutoCloseable {
       }
       IOException failure = null;
       try {
-        if (!closed) {
-          channel.force(false);
-        }
-      } catch (ClosedChannelException e) {
-        // close() fsynced everything before closing the channel.
+        syncFile();
       } catch (IOException e) {
         failure = e;
       }
@@ -256,9 +254,7 @@ final class Wal implements AutoCloseable {
   /** Fsyncs everything appended so far (the interval-sync timer and close use this). */
   void sync() throws IOException {
     long target = appendedSeq;
-    if (!closed) {
-      channel.force(false);
-    }
+    syncFile();
     synchronized (syncMonitor) {
       syncedSeq = Math.max(syncedSeq, target);
       syncMonitor.notifyAll();
@@ -271,7 +267,16 @@ final class Wal implements AutoCloseable {
       return;
     }
     sync();
-    closed = true;
-    channel.close();
+    synchronized (this) {
+      closed = true;
+      raf.close();
+    }
+  }
+
+  /** fsync, unless already closed (close() fsynced everything first). */
+  private synchronized void syncFile() throws IOException {
+    if (!closed) {
+      raf.getFD().sync();
+    }
   }
 }

@@ -266,11 +266,61 @@ class CollectionTest {
       }
       c.delete(gone);
       assertThat(c.info().deletedInIndex()).isEqualTo(500);
-      c.checkpoint();
+      c.compact();
       assertThat(c.info().deletedInIndex()).isZero();
       assertThat(c.ids()).containsExactlyInAnyOrderElementsOf(live);
       float[] v = c.get(List.of("p1"), true).get(0).vector();
       assertThat(c.search(SearchRequest.vector(v, 1)).get(0).id()).isEqualTo("p1");
+    }
+  }
+
+  @Test
+  void writesDuringABackgroundCompactionAreKept() throws Exception {
+    SplittableRandom r = new SplittableRandom(8);
+    java.util.Map<String, float[]> model = new java.util.HashMap<>();
+    try (Database db = Database.open(dir)) {
+      Collection c = db.create(CollectionConfig.of("bg", 8, Metric.L2));
+      List<Point> batch = new ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        float[] v = random(r, 8);
+        batch.add(Point.of("p" + i, v, json("{\"i\":" + i + "}")));
+        model.put("p" + i, v);
+      }
+      c.upsert(batch);
+      List<String> gone = new ArrayList<>();
+      for (int i = 0; i < 3000; i += 3) {
+        gone.add("p" + i);
+        model.remove("p" + i);
+      }
+      c.delete(gone);
+      Thread compaction = new Thread(c::compact);
+      compaction.start();
+      // Meanwhile: replace, delete and add points, some of them ones the compaction is copying.
+      for (int i = 1; i < 600; i += 2) {
+        float[] v = random(r, 8);
+        c.upsert(List.of(Point.of("p" + i, v, json("{\"moved\":true}"))));
+        model.put("p" + i, v);
+        c.delete(List.of("p" + (i + 1000)));
+        model.remove("p" + (i + 1000));
+        c.upsert(List.of(Point.of("new" + i, v, null)));
+        model.put("new" + i, v);
+      }
+      compaction.join();
+      assertThat(c.ids()).containsExactlyInAnyOrderElementsOf(model.keySet());
+      for (var e : model.entrySet()) {
+        assertThat(c.get(List.of(e.getKey()), true).get(0).vector()).as(e.getKey()).containsExactly(e.getValue());
+      }
+      assertThat(c.get(List.of("p1"), false).get(0).payload().toString()).isEqualTo("{\"moved\":true}");
+      int found = 0;
+      for (var e : model.entrySet()) {
+        if (c.search(SearchRequest.vector(e.getValue(), 10).withEf(100)).stream().anyMatch(h -> h.id().equals(e.getKey()))) {
+          found++;
+        }
+      }
+      assertThat(found).isGreaterThanOrEqualTo(model.size() * 99 / 100);
+    }
+    try (Database db = Database.open(dir)) {
+      assertThat(db.collection("bg").ids()).containsExactlyInAnyOrderElementsOf(model.keySet());
     }
   }
 

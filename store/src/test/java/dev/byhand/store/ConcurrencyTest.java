@@ -92,4 +92,24 @@ class ConcurrencyTest {
       assertThat(db.collection("cc").ids()).containsExactlyInAnyOrderElementsOf(acknowledged);
     }
   }
+
+  @Test
+  void anInterruptedWriterDoesNotBreakTheCollection(@TempDir Path dir) {
+    try (Database db = Database.open(dir)) {
+      Collection c = db.create(CollectionConfig.of("intr", 2, Metric.DOT));
+      Thread.currentThread().interrupt();
+      try {
+        c.upsert(List.of(Point.of("a", new float[] {1, 0}, null)));
+      } catch (IllegalStateException e) {
+        assertThat(e).hasMessageContaining("interrupted");
+      } finally {
+        Thread.interrupted(); // clear the flag whichever way the write went
+      }
+      c.upsert(List.of(Point.of("b", new float[] {0, 1}, null)));
+      assertThat(c.get(List.of("b"), false)).hasSize(1);
+    }
+    try (Database db = Database.open(dir)) {
+      assertThat(db.collection("intr").get(List.of("b"), false)).hasSize(1);
+    }
+  }
 }
