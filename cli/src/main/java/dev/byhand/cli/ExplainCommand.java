@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "explain",
     description = "Run one of the seed's walkthroughs through byhand's own classes and print each step.",
     mixinStandardHelpOptions = true,
-    subcommands = {ExplainDbCommand.class})
+    subcommands = {ExplainDbCommand.class, ExplainVideoCommand.class})
 final class ExplainCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -15,6 +15,6 @@ final class ExplainCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "say what to explain: 'byhand explain db'");
+        spec.commandLine(), "say what to explain: 'byhand explain db' or 'byhand explain video'");
   }
 }

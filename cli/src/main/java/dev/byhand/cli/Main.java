@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       EmbedCommand.class,
       ExplainCommand.class,
       DbCommand.class,
+      VideoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -101,4 +101,29 @@ class CliTest {
     assertThat(hit.toLowerCase()).contains("tomato");
     assertThat(run("demo", "--top", "0").code()).isEqualTo(Main.USAGE);
   }
+
+  @Test
+  void explainVideoWalksTheSeedsFourteenSteps() {
+    Run r = run("explain", "video");
+    assertThat(r.code()).as(r.err()).isZero();
+    for (int step = 1; step <= 14; step++) {
+      assertThat(r.out()).contains("[" + step + "]");
+    }
+    assertThat(r.out()).contains("sora is sky");
+  }
+
+  @Test
+  void videoCommandsCheckTheirInputInOneLine(@TempDir Path dir) {
+    Run noModel = run("video", "generate", "a red circle moving left", "--model", dir.resolve("none").toString());
+    assertThat(noModel.code()).isEqualTo(Main.NOT_FOUND);
+    assertThat(noModel.err().strip()).startsWith("byhand: no such file:").contains("video train").doesNotContain("\n");
+    Run empty = run("video", "generate", " ", "--model", dir.toString());
+    assertThat(empty.code()).isEqualTo(Main.USAGE);
+    assertThat(empty.err()).contains("prompt: must not be empty");
+    Run steps = run("video", "generate", "a red circle", "--steps", "0", "--model", dir.toString());
+    assertThat(steps.code()).isEqualTo(Main.USAGE);
+    assertThat(steps.err()).contains("steps: must be in [1, 1000], got 0");
+    Run clips = run("video", "eval", "--clips", "100", "--model", dir.toString());
+    assertThat(clips.err()).contains("clips: must be in [1, 64], got 100");
+  }
 }

@@ -1,0 +1,173 @@
+package dev.byhand.cli;
+
+import dev.byhand.dit.Evaluate;
+import dev.byhand.dit.Generate;
+import dev.byhand.dit.Train;
+import dev.byhand.dit.train.TrainConfig;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code byhand video …}: train the text-to-video diffusion transformer, sample from it, score it. */
+@Command(
+    name = "video",
+    mixinStandardHelpOptions = true,
+    description = "The text-to-video diffusion transformer (DiT): train, generate, eval.",
+    subcommands = {VideoCommand.TrainVideo.class, VideoCommand.GenerateVideo.class, VideoCommand.EvalVideo.class})
+final class VideoCommand implements Runnable {
+
+  /** Where {@code video train} writes and {@code generate}/{@code eval} read, by default. */
+  static final String DEFAULT_MODEL = "runs/video";
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "say what to do: 'byhand video train|generate|eval'");
+  }
+
+  static PrintStream stdout(CommandSpec spec) {
+    return new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
+  }
+
+  static void checkModel(Path model) {
+    if (!Files.isDirectory(model)) {
+      throw new java.io.UncheckedIOException(
+          new java.nio.file.NoSuchFileException(
+              model + " (no trained model there: run 'byhand video train' first, or pass --model DIR)"));
+    }
+  }
+
+  @Command(
+      name = "train",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Train the autoencoder, then the DiT, on the built-in shapes clips (or --data FOLDER of",
+        "captioned clips). Prints progress; Ctrl-C stops after the current step with a checkpoint,",
+        "and running the same command again resumes from it."
+      })
+  static final class TrainVideo implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = "small", description = "Model size: tiny or small. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--steps", description = "DiT training steps (default: the preset's).")
+    Integer steps;
+
+    @Option(names = "--seed", description = "Seed of data, initialisation and noise (default: the preset's).")
+    Long seed;
+
+    @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_MODEL, description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Override
+    public Integer call() {
+      TrainConfig config = "tiny".equals(preset) ? TrainConfig.tiny() : TrainConfig.defaults().withPreset(preset);
+      if (steps != null) {
+        if (steps < 1) {
+          throw new IllegalArgumentException("steps: must be at least 1, got " + steps);
+        }
+        config = config.withSteps(steps);
+      }
+      if (seed != null) {
+        config = config.withSeed(seed);
+      }
+      Train.run(config, out, stdout(spec));
+      return Main.OK;
+    }
+  }
+
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = "Generate clips for a prompt: looping GIFs plus a contact sheet PNG beside them.")
+  static final class GenerateVideo implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "PROMPT", description = "What to draw, e.g. \"a blue square moving up\".")
+    String prompt;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "out.gif", description = "The GIF to write. Default: ${DEFAULT-VALUE}.")
+    Path output;
+
+    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "Trained model folder. Default: ${DEFAULT-VALUE}.")
+    Path model;
+
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
+    double cfg;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--count", defaultValue = "1", description = "Clips to generate, in [1, 64]. Default: ${DEFAULT-VALUE}.")
+    int count;
+
+    @Override
+    public Integer call() {
+      if (prompt == null || prompt.isBlank()) {
+        throw new IllegalArgumentException("prompt: must not be empty");
+      }
+      if (steps < 1 || steps > 1000) {
+        throw new IllegalArgumentException("steps: must be in [1, 1000], got " + steps);
+      }
+      if (count < 1 || count > 64) {
+        throw new IllegalArgumentException("count: must be in [1, 64], got " + count);
+      }
+      checkModel(model);
+      List<Path> written = Generate.run(model, prompt, output, steps, cfg, seed, count, stdout(spec));
+      for (Path p : written) {
+        spec.commandLine().getOut().println("wrote " + p);
+      }
+      return Main.OK;
+    }
+  }
+
+  @Command(
+      name = "eval",
+      mixinStandardHelpOptions = true,
+      description = "Generate clips for every (colour, shape, direction) and score them with analytic detectors.")
+  static final class EvalVideo implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "Trained model folder. Default: ${DEFAULT-VALUE}.")
+    Path model;
+
+    @Option(names = "--clips", defaultValue = "4", description = "Clips per combination, in [1, 64]. Default: ${DEFAULT-VALUE}.")
+    int clips;
+
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
+    double cfg;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+      if (clips < 1 || clips > 64) {
+        throw new IllegalArgumentException("clips: must be in [1, 64], got " + clips);
+      }
+      if (steps < 1 || steps > 1000) {
+        throw new IllegalArgumentException("steps: must be in [1, 1000], got " + steps);
+      }
+      checkModel(model);
+      Evaluate.run(model, clips, steps, cfg, seed, stdout(spec));
+      return Main.OK;
+    }
+  }
+}
