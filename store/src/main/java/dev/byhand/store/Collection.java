@@ -987,6 +987,11 @@ public final class Collection implements AutoCloseable {
   }
 
   private void checkpointLocked() throws IOException {
+    checkpointLocked(true);
+  }
+
+  /** The checkpoint; {@code mayCompact} is false on close, where a compaction would be thrown away. */
+  private void checkpointLocked(boolean mayCompact) throws IOException {
     long seq = wal.lastSeq();
     if (seq == segmentSeq) {
       return;
@@ -994,7 +999,7 @@ public final class Collection implements AutoCloseable {
     // 1. Compact: rebuild the graph from live points when tombstones crowd it.
     HnswIndex graph = state.index;
     graph.repair();
-    if (graph.size() - graph.liveCount() > COMPACT_FRACTION * graph.size()) {
+    if (mayCompact && graph.size() - graph.liveCount() > COMPACT_FRACTION * graph.size()) {
       startCompaction();
     }
     // 2. Write the segment: graph and vectors, then the point table, then name it in CURRENT.
@@ -1254,7 +1259,7 @@ public final class Collection implements AutoCloseable {
       }
       try {
         if (failure == null) {
-          checkpointLocked();
+          checkpointLocked(false);
         }
         wal.close();
       } catch (IOException e) {
