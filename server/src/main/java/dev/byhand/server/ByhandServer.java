@@ -57,6 +57,7 @@ public final class ByhandServer implements AutoCloseable {
         Javalin.create(
             c -> {
               c.showJavalinBanner = false;
+              c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
               c.staticFiles.add(
                   s -> {
                     s.hostedPath = "/";

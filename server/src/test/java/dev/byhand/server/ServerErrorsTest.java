@@ -119,6 +119,7 @@ class ServerErrorsTest {
     fails(http.post("/collections/v/snapshots/..%2F..%2Fv/restore", j("{'collection': 'w'}")), 400, "bad_request", "snapshot");
     fails(http.post("/collections/v/snapshots/x/restore", j("{'collection': '../w'}")), 400, "bad_request", "name");
     fails(http.get("/no/such/route"), 404, "not_found", null);
+    fails(http.get("/collections/docs%00"), 400, "bad_request", null); // refused by Jetty itself, still JSON
     fails(http.send("PATCH", "/collections/v", "{}"), 404, "not_found", null);
     fails(http.post("/collections/missing/points/search", j("{'vector': [1, 2, 3]}")), 404, "not_found", "collection");
     // the data is as it was
