@@ -4,12 +4,15 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
 import dev.byhand.dit.Trace;
 import dev.byhand.dit.diffusion.GaussianDiffusion;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -39,7 +42,29 @@ public final class TrainingStep {
   /** What a step reports. */
   public record Result(double loss, double gradientNorm) {}
 
-  private TrainingStep() {}
+  /** Reused direct buffers for the step's inputs; see {@link #input}. */
+  private final ByteBuffer[] buffers = new ByteBuffer[3];
+
+  /** A step runner that reuses its input buffers from step to step (one per training loop). */
+  public TrainingStep() {}
+
+  /**
+   * Runs one step with fresh input buffers; for one-off steps (tests, {@code explain}).
+   *
+   * @see #step
+   */
+  public static Result run(
+      DiT model,
+      AdamW optimizer,
+      GaussianDiffusion diffusion,
+      Batch batch,
+      double lr,
+      double maxGradNorm,
+      Consumer<Map<String, NDArray>> beforeUpdate,
+      Trace trace) {
+    return new TrainingStep()
+        .step(model, optimizer, diffusion, batch, lr, maxGradNorm, beforeUpdate, trace);
+  }
 
   /**
    * Runs one step.
@@ -50,7 +75,7 @@ public final class TrainingStep {
    *     gradients are readable), for {@code explain}; may be null
    * @param trace receives the forward pass's intermediates
    */
-  public static Result run(
+  public Result step(
       DiT model,
       AdamW optimizer,
       GaussianDiffusion diffusion,
@@ -65,9 +90,9 @@ public final class TrainingStep {
     try (NDManager step = model.parameters().manager().newSubManager();
         NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
-      NDArray x0 = step.create(batch.x0(), shape);
-      NDArray eps = step.create(batch.eps(), shape);
-      NDArray text = step.create(batch.text(), new Shape(n, c.textDim()));
+      NDArray x0 = input(step, 0, batch.x0(), shape);
+      NDArray eps = input(step, 1, batch.eps(), shape);
+      NDArray text = input(step, 2, batch.text(), new Shape(n, c.textDim()));
       double loss;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray xt = diffusion.qSample(x0, batch.t(), eps);
@@ -84,5 +109,23 @@ public final class TrainingStep {
       double norm = optimizer.step(lr, maxGradNorm);
       return new Result(loss, norm);
     }
+  }
+
+  /**
+   * An input array over a reused direct buffer. {@code NDManager.create(float[])} allocates a new
+   * direct buffer each call, freed only when the garbage collector gets to it, so resident memory
+   * creeps up over thousands of steps; libtorch wraps a direct buffer without copying, so one
+   * buffer per input, refilled each step, keeps it flat. Safe because every array of a step is
+   * closed before the next step refills the buffer.
+   */
+  private NDArray input(NDManager manager, int slot, float[] values, Shape shape) {
+    ByteBuffer buffer = buffers[slot];
+    if (buffer == null || buffer.capacity() != 4 * values.length) {
+      buffer = ByteBuffer.allocateDirect(4 * values.length).order(ByteOrder.nativeOrder());
+      buffers[slot] = buffer;
+    }
+    buffer.clear();
+    buffer.asFloatBuffer().put(values);
+    return manager.create(buffer, shape, DataType.FLOAT32);
   }
 }

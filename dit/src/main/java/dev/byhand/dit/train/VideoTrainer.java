@@ -217,6 +217,7 @@ public final class VideoTrainer {
         long windowStart = System.nanoTime();
         long windowSteps = 0;
         boolean stopped = false;
+        TrainingStep trainingStep = new TrainingStep();
         while (step < config.steps()) {
           if (stop.get()) {
             stopped = true;
@@ -224,7 +225,7 @@ public final class VideoTrainer {
           }
           TrainingStep.Batch batch = batch(rng, ditConfig, latents, embeddings);
           TrainingStep.Result r =
-              TrainingStep.run(
+              trainingStep.step(
                   model, optimizer, diffusion, batch, config.learningRate(step),
                   config.maxGradNorm(), null, dev.byhand.dit.Trace.NONE);
           step++;
