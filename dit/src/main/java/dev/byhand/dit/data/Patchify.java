@@ -24,14 +24,17 @@ public final class Patchify {
     this.patchW = patchW;
   }
 
+  /** Frames per patch. */
   public int patchT() {
     return patchT;
   }
 
+  /** Rows per patch. */
   public int patchH() {
     return patchH;
   }
 
+  /** Columns per patch. */
   public int patchW() {
     return patchW;
   }

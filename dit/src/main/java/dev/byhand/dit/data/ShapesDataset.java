@@ -145,14 +145,17 @@ public final class ShapesDataset {
     return new ShapesDataset(8, 32, seed);
   }
 
+  /** Frames per clip. */
   public int frames() {
     return frames;
   }
 
+  /** Height and width of a clip in pixels. */
   public int size() {
     return size;
   }
 
+  /** The seed every clip derives from. */
   public long seed() {
     return seed;
   }

@@ -45,18 +45,22 @@ public final class Video {
     return new Video(frames, height, width, channels, new float[frames * height * width * channels]);
   }
 
+  /** Number of frames. */
   public int frames() {
     return frames;
   }
 
+  /** Rows per frame. */
   public int height() {
     return height;
   }
 
+  /** Columns per frame. */
   public int width() {
     return width;
   }
 
+  /** Values per pixel (3 for RGB, 1 for grey). */
   public int channels() {
     return channels;
   }
