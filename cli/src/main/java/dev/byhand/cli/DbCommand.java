@@ -213,13 +213,24 @@ public final class DbCommand implements Runnable {
     @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body (default: 67108864).")
     long maxBody = ServerConfig.DEFAULT_MAX_BODY_BYTES;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve HTTPS only, with the key and certificate in this PKCS#12 or JKS keystore.")
+    Path tlsKeystore;
+
+    @Option(
+        names = "--tls-password",
+        paramLabel = "PASSWORD",
+        description = "Keystore password (default: $BYHAND_TLS_PASSWORD).",
+        defaultValue = "${env:BYHAND_TLS_PASSWORD}")
+    String tlsPassword;
+
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter err = spec.commandLine().getErr();
       ByhandServer server;
       try {
         ApiKeys keys = ApiKeys.load(keyFile, System.getenv());
-        server = ByhandServer.start(ServerConfig.of(data).withAddress(host, port).withKeys(keys).withMaxBodyBytes(maxBody));
+        ServerConfig config = ServerConfig.of(data).withAddress(host, port).withKeys(keys).withMaxBodyBytes(maxBody);
+        server = ByhandServer.start(tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword));
       } catch (RuntimeException e) {
         err.println("byhand: " + message(e));
         return exitCode(e);

@@ -18,6 +18,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +66,10 @@ public final class ByhandServer implements AutoCloseable {
             c -> {
               c.showJavalinBanner = false;
               c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+              if (config.tlsKeystore() != null) {
+                // With a connector of ours Javalin adds none: the server speaks HTTPS only.
+                c.jetty.addConnector((server, http) -> tlsConnector(server, http, config));
+              }
               c.staticFiles.add(
                   s -> {
                     s.hostedPath = "/";
@@ -101,6 +113,22 @@ public final class ByhandServer implements AutoCloseable {
     }
   }
 
+  private static ServerConnector tlsConnector(Server server, HttpConfiguration http, ServerConfig config) {
+    if (!Files.isReadable(config.tlsKeystore())) {
+      throw new IllegalArgumentException("tls-keystore: cannot read " + config.tlsKeystore());
+    }
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStorePath(config.tlsKeystore().toAbsolutePath().toString());
+    ssl.setKeyStorePassword(config.tlsPassword());
+    HttpConfiguration https = new HttpConfiguration(http);
+    https.addCustomizer(new SecureRequestCustomizer());
+    ServerConnector connector =
+        new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    return connector;
+  }
+
   /** The port it listens on (useful after asking for port 0). */
   public int port() {
     return app.port();
@@ -109,7 +137,7 @@ public final class ByhandServer implements AutoCloseable {
   /** The base URL, e.g. {@code http://127.0.0.1:7700}. */
   public String url() {
     String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-    return "http://" + host + ":" + port();
+    return (config.tlsKeystore() != null ? "https://" : "http://") + host + ":" + port();
   }
 
   /** The database it serves. */

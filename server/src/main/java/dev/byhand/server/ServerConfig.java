@@ -12,6 +12,9 @@ import java.nio.file.Path;
  * @param maxBodyBytes largest request body accepted (413 beyond it)
  * @param maxBatchSearches most searches in one batch-search request (413 beyond it)
  * @param shutdownMillis how long a stop waits for in-flight requests
+ * @param tlsKeystore a PKCS#12 or JKS keystore holding the server's key and certificate, to serve
+ *     HTTPS only; null for plain HTTP
+ * @param tlsPassword the keystore's password (and its key's)
  */
 public record ServerConfig(
     Path data,
@@ -20,7 +23,9 @@ public record ServerConfig(
     ApiKeys keys,
     long maxBodyBytes,
     int maxBatchSearches,
-    long shutdownMillis) {
+    long shutdownMillis,
+    Path tlsKeystore,
+    String tlsPassword) {
 
   /** Default port. */
   public static final int DEFAULT_PORT = 7700;
@@ -50,26 +55,34 @@ public record ServerConfig(
           "max-batch-searches: must be in [1, 10000], got " + maxBatchSearches);
     }
     keys = keys == null ? ApiKeys.none() : keys;
+    if (tlsKeystore != null && tlsPassword == null) {
+      throw new IllegalArgumentException("tls-password: required with a keystore");
+    }
   }
 
   /** Defaults: loopback, port 7700, no keys, the default limits, 30 s to drain on stop. */
   public static ServerConfig of(Path data) {
     return new ServerConfig(
-        data, "127.0.0.1", DEFAULT_PORT, ApiKeys.none(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BATCH_SEARCHES, 30_000);
+        data, "127.0.0.1", DEFAULT_PORT, ApiKeys.none(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BATCH_SEARCHES, 30_000, null, null);
   }
 
   /** The same with another host and port. */
   public ServerConfig withAddress(String newHost, int newPort) {
-    return new ServerConfig(data, newHost, newPort, keys, maxBodyBytes, maxBatchSearches, shutdownMillis);
+    return new ServerConfig(data, newHost, newPort, keys, maxBodyBytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
   }
 
   /** The same with other keys. */
   public ServerConfig withKeys(ApiKeys newKeys) {
-    return new ServerConfig(data, host, port, newKeys, maxBodyBytes, maxBatchSearches, shutdownMillis);
+    return new ServerConfig(data, host, port, newKeys, maxBodyBytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
   }
 
   /** The same with another body limit. */
   public ServerConfig withMaxBodyBytes(long bytes) {
-    return new ServerConfig(data, host, port, keys, bytes, maxBatchSearches, shutdownMillis);
+    return new ServerConfig(data, host, port, keys, bytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
+  }
+
+  /** The same serving HTTPS only, with the key and certificate in {@code keystore}. */
+  public ServerConfig withTls(Path keystore, String password) {
+    return new ServerConfig(data, host, port, keys, maxBodyBytes, maxBatchSearches, shutdownMillis, keystore, password);
   }
 }
