@@ -3,9 +3,9 @@ package dev.byhand.vector;
 import java.util.Arrays;
 
 /**
- * How an index keeps the vectors its graph navigates with: full floats, or a compressed form whose
- * candidates are re-ranked against the full-precision vectors. Choose one in {@link
- * HnswIndex.Builder#compression}.
+ * How an index keeps the vectors its searches navigate with: full floats, or a compressed form
+ * whose candidates are re-ranked against the full-precision vectors (the graph itself is built on
+ * full precision). Choose one in {@link HnswIndex.Builder#compression}.
  *
  * <ul>
  *   <li>{@link #none()}: 4·d bytes a vector, exact scores;

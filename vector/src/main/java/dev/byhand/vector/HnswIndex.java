@@ -89,7 +89,10 @@ public final class HnswIndex {
     this.compression = compression;
     this.navigation = navigation;
     this.graph = graph;
-    this.searchers = ThreadLocal.withInitial(this::searcher);
+    // The per-thread scratch must not point back at this index: a thread-local value that
+    // reaches its own key keeps the index alive for as long as the thread lives.
+    int maxDegree = 2 * m;
+    this.searchers = ThreadLocal.withInitial(() -> new HnswSearcher(null, maxDegree));
   }
 
   /** Starts configuring an index for vectors of {@code dimension} compared by {@code metric}. */
@@ -149,9 +152,9 @@ public final class HnswIndex {
     }
 
     /**
-     * What the graph navigates with (default {@link Compression#none()}). With a compressed form,
-     * a search walks the graph on compressed scores and re-ranks its {@code ef} best candidates
-     * with the full-precision vectors.
+     * What searches navigate with (default {@link Compression#none()}). The graph is always built
+     * on full-precision scores; with a compressed form, a search walks the graph on compressed
+     * scores and re-ranks its {@code ef} best candidates with the full-precision vectors.
      */
     public Builder compression(Compression compression) {
       if (compression == null) {
@@ -273,7 +276,10 @@ public final class HnswIndex {
           }
         }
       }
-      graph.insert(ordinal, navigation, searchers.get(), deletedTest);
+      // the graph is built on full-precision scores: a graph built on binary codes (scores
+      // 0..d, full of ties) navigated to recall@10 0.49 at ef=160 on 100k × 128, against 0.99
+      // for int8 and floats; the compressed form serves only the search walk
+      graph.insert(ordinal, vectors, searchers.get(), deletedTest);
       return ordinal;
     } finally {
       structure.readLock().unlock();
@@ -384,8 +390,8 @@ public final class HnswIndex {
         unrepaired = 0;
       }
       HnswSearcher searcher = searchers.get();
-      int rewired = pending == 0 ? 0 : graph.repair(navigation, deletedTest, searcher);
-      return rewired + graph.connectComponents(navigation, deletedTest, searcher);
+      int rewired = pending == 0 ? 0 : graph.repair(vectors, deletedTest, searcher);
+      return rewired + graph.connectComponents(vectors, deletedTest, searcher);
     } finally {
       structure.writeLock().unlock();
     }

@@ -28,6 +28,7 @@ public final class HnswSearcher {
   private int entryCount;
   private boolean aborted;
 
+  /** @param index the index searched by {@link #search}, or null for an index's own scratch */
   HnswSearcher(HnswIndex index, int maxDegree) {
     this.index = index;
     this.ids = new int[maxDegree + 1];
@@ -41,6 +42,9 @@ public final class HnswSearcher {
    * See {@link HnswIndex#search(float[], int, int, IntPredicate)}.
    */
   public List<SearchResult> search(float[] query, int k, int ef, IntPredicate filter) {
+    if (index == null) {
+      throw new IllegalStateException("an index's internal scratch; get a searcher from HnswIndex.searcher()");
+    }
     return index.search(this, query, k, ef, filter);
   }
 

@@ -304,6 +304,25 @@ class HnswIndexTest {
   }
 
   @Test
+  void anIndexNoLongerReferencedIsCollected() throws InterruptedException {
+    java.lang.ref.WeakReference<HnswIndex> ref = buildAndSearchOnThisThread();
+    for (int i = 0; i < 50 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    // a thread-local scratch that pointed back at its index would keep it alive here
+    assertThat(ref.get()).as("index still reachable after use on this thread").isNull();
+  }
+
+  private static java.lang.ref.WeakReference<HnswIndex> buildAndSearchOnThisThread() {
+    HnswIndex index = build(TestData.random(17, 500, 8), Metric.L2, 17, 1);
+    index.search(new float[8], 5);
+    index.delete(3);
+    index.repair();
+    return new java.lang.ref.WeakReference<>(index);
+  }
+
+  @Test
   void rejectsBadArgumentsNamingThem() {
     assertThatThrownBy(() -> HnswIndex.builder(8, Metric.L2).m(1).build())
         .isInstanceOf(IllegalArgumentException.class)

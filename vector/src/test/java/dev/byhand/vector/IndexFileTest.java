@@ -58,7 +58,14 @@ class IndexFileTest {
         assertThat(s.search(queries[0], 5, 40, i -> i % 2 == 0)).isEqualTo(index.search(queries[0], 5, 40, i -> i % 2 == 0));
         // the loaded index keeps working: adds, deletes, repair, and saving again
         int added = loaded.add(queries[0]);
-        assertThat(loaded.search(queries[0], 1, 40).get(0).ordinal()).isEqualTo(added);
+        SearchResult top = loaded.search(queries[0], 1, 40).get(0);
+        if (metric == Metric.DOT) {
+          // under the inner product a longer vector can beat the query's own copy
+          float self = VectorOps.plain().dot(queries[0], 0, queries[0], 0, 24);
+          assertThat(top.score()).isGreaterThanOrEqualTo(self - 1e-4f);
+        } else {
+          assertThat(top.ordinal()).isEqualTo(added);
+        }
         loaded.delete(added);
         loaded.repair();
         HnswIndexTest.checkStructure(loaded, true);
