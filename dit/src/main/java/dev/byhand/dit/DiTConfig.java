@@ -201,6 +201,19 @@ public record DiTConfig(
     };
   }
 
+  /**
+   * Reads a config stored by {@link Records#toMetadata} under {@code prefix}. Files written before
+   * the {@code attention} option existed hold full attention, and read as such.
+   *
+   * @throws IllegalArgumentException naming the file and the missing or bad field
+   */
+  public static DiTConfig fromMetadata(
+      String prefix, java.util.Map<String, String> metadata, java.nio.file.Path file) {
+    java.util.Map<String, String> filled = new java.util.LinkedHashMap<>(metadata);
+    filled.putIfAbsent(prefix + "attention", AttentionLayout.FULL.name());
+    return Records.fromMetadata(DiTConfig.class, prefix, filled, file);
+  }
+
   /** This config on another latent grid (the rest unchanged). */
   public DiTConfig withGrid(int frames, int height, int width, int inChannels) {
     return new DiTConfig(

@@ -67,7 +67,7 @@ public final class VideoGenerator implements AutoCloseable {
     NDManager manager = NDManager.newBaseManager();
     try {
       Safetensors.Contents contents = Safetensors.read(modelFile);
-      DiTConfig config = Records.fromMetadata(DiTConfig.class, "dit.", contents.metadata(), modelFile);
+      DiTConfig config = DiTConfig.fromMetadata("dit.", contents.metadata(), modelFile);
       if (config.textDim() != text.dimension()) {
         throw new IllegalArgumentException(
             "model: " + modelFile + " takes " + config.textDim() + "-number text embeddings, the"

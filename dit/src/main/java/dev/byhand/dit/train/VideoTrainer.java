@@ -189,7 +189,7 @@ public final class VideoTrainer {
           if (!FORMAT.equals(meta.get("format"))) {
             throw new IllegalArgumentException(checkpoint + ": not a " + FORMAT + " file");
           }
-          DiTConfig saved = Records.fromMetadata(DiTConfig.class, "dit.", meta, checkpoint);
+          DiTConfig saved = DiTConfig.fromMetadata("dit.", meta, checkpoint);
           if (!saved.equals(ditConfig)) {
             throw new IllegalArgumentException(
                 checkpoint + ": holds a " + saved.name() + " model of another shape than this run's "
