@@ -6,11 +6,7 @@ import dev.byhand.store.Collection;
 import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.Database;
 import dev.byhand.store.Json;
-import dev.byhand.store.Page;
-import dev.byhand.store.Point;
-import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
-import dev.byhand.vector.Metric;
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -33,7 +29,7 @@ import java.util.UUID;
 
 /**
  * A LangChain4j {@link EmbeddingStore} of {@link TextSegment}s in a byhand collection (cosine
- * metric), embedded in this process.
+ * metric): of a database embedded in this process, or of a byhand server over HTTP.
  *
  * <p>Each segment is one point: the embedding as its vector, and the payload {@code {"text": …,
  * "metadata": {…}, "metadata_types": {…}}} (the types keep {@code Integer}, {@code Long}, {@code
@@ -47,6 +43,8 @@ import java.util.UUID;
  *   ByhandEmbeddingStore store = ByhandEmbeddingStore.builder().database(db).collection("rag").build();
  *   store.add(model.embed(segment).content(), segment);
  * }
+ * // or, on a running server:
+ * ByhandEmbeddingStore remote = ByhandEmbeddingStore.builder().url("http://127.0.0.1:7700").apiKey(key).collection("rag").build();
  * }</pre>
  */
 public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, AutoCloseable {
@@ -58,24 +56,16 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
   /** Points read per page when a filter is applied in Java. */
   private static final int PAGE = 1000;
 
-  private final Database db;
-  private final boolean ownsDatabase;
-  private final String name;
+  /** Points per write: a 1,000 × 384 batch is about 5 MB of JSON over HTTP. */
+  private static final int BATCH = 1000;
+
+  private final Backend backend;
   private final int dimension;
 
-  private ByhandEmbeddingStore(Database db, boolean ownsDatabase, String name, int dimension) {
-    this.db = db;
-    this.ownsDatabase = ownsDatabase;
-    this.name = name;
+  private ByhandEmbeddingStore(Backend backend, int dimension) {
+    this.backend = backend;
     this.dimension = dimension;
-    db.find(name)
-        .ifPresent(
-            c -> {
-              if (c.config().metric() != Metric.COSINE) {
-                throw new IllegalArgumentException(
-                    "collection: '" + name + "' uses metric " + c.config().metric() + "; LangChain4j scores need cosine");
-              }
-            });
+    backend.checkCosine();
   }
 
   /** Starts a builder. */
@@ -83,10 +73,12 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     return new Builder();
   }
 
-  /** Builds a store: a database (open, or a folder to open) and a collection name. */
+  /** Builds a store: a database (open, or a folder to open) or a server URL, and a collection name. */
   public static final class Builder {
     private Database database;
     private Path folder;
+    private String url;
+    private String apiKey;
     private String collection = "langchain4j";
     private int dimension;
 
@@ -99,6 +91,18 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     /** A database folder to open; the store closes it. */
     public Builder folder(Path path) {
       this.folder = path;
+      return this;
+    }
+
+    /** A running byhand server, e.g. {@code http://127.0.0.1:7700}. */
+    public Builder url(String serverUrl) {
+      this.url = serverUrl;
+      return this;
+    }
+
+    /** The server's API key (admin, to write), if it has keys. */
+    public Builder apiKey(String key) {
+      this.apiKey = key;
       return this;
     }
 
@@ -117,19 +121,15 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     /** The store. */
     public ByhandEmbeddingStore build() {
       CollectionConfig.checkName(collection);
-      if ((database == null) == (folder == null)) {
-        throw new IllegalArgumentException("database: give exactly one of database(Database) or folder(Path)");
+      int given = (database == null ? 0 : 1) + (folder == null ? 0 : 1) + (url == null ? 0 : 1);
+      if (given != 1) {
+        throw new IllegalArgumentException("database: give exactly one of database(Database), folder(Path) or url(String)");
       }
-      return database != null
-          ? new ByhandEmbeddingStore(database, false, collection, dimension)
-          : new ByhandEmbeddingStore(Database.open(folder), true, collection, dimension);
-    }
-  }
-
-  private Collection collection(int forDimension) {
-    synchronized (db) {
-      return db.find(name)
-          .orElseGet(() -> db.create(CollectionConfig.of(name, dimension != 0 ? dimension : forDimension, Metric.COSINE)));
+      Backend b =
+          database != null
+              ? new EmbeddedBackend(database, false, collection)
+              : folder != null ? new EmbeddedBackend(Database.open(folder), true, collection) : new HttpBackend(url, apiKey, collection);
+      return new ByhandEmbeddingStore(b, dimension);
     }
   }
 
@@ -172,17 +172,16 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     if (ids.isEmpty()) {
       return;
     }
-    Collection c = collection(embeddings.get(0).dimension());
-    List<Point> batch = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i++) {
-      batch.add(Point.of(ids.get(i), embeddings.get(i).vector(), segments == null ? null : payload(segments.get(i))));
-      if (batch.size() == Collection.MAX_BATCH) {
-        c.upsert(batch);
-        batch = new ArrayList<>();
+    backend.ensure(dimension != 0 ? dimension : embeddings.get(0).dimension());
+    for (int from = 0; from < ids.size(); from += BATCH) {
+      int to = Math.min(ids.size(), from + BATCH);
+      List<float[]> vectors = new ArrayList<>(to - from);
+      List<ObjectNode> payloads = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
+        vectors.add(embeddings.get(i).vector());
+        payloads.add(segments == null ? null : payload(segments.get(i)));
       }
-    }
-    if (!batch.isEmpty()) {
-      c.upsert(batch);
+      backend.upsert(ids.subList(from, to), vectors, payloads);
     }
   }
 
@@ -249,8 +248,7 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
 
   @Override
   public EmbeddingSearchResult<TextSegment> search(EmbeddingSearchRequest request) {
-    Collection c = db.find(name).orElse(null);
-    if (c == null) {
+    if (!backend.exists()) {
       return new EmbeddingSearchResult<>(List.of());
     }
     float[] query = request.queryEmbedding().vector();
@@ -259,11 +257,7 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     JsonNode translated = filter == null ? null : Filters.toByhand(filter);
     List<EmbeddingMatch<TextSegment>> matches = new ArrayList<>();
     if (filter == null || translated != null) {
-      SearchRequest r = SearchRequest.vector(query, k).withVector(true);
-      if (translated != null) {
-        r = r.withFilter(dev.byhand.store.Filter.parse(translated));
-      }
-      for (ScoredPoint h : c.search(r)) {
+      for (Backend.Hit h : backend.search(query, k, translated)) {
         double score = RelevanceScore.fromCosineSimilarity(h.score());
         if (score >= request.minScore()) {
           matches.add(new EmbeddingMatch<>(score, h.id(), Embedding.from(h.vector()), segment(h.payload())));
@@ -276,8 +270,8 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     PriorityQueue<EmbeddingMatch<TextSegment>> best = new PriorityQueue<>(Comparator.comparingDouble(EmbeddingMatch::score));
     String cursor = null;
     do {
-      Page page = c.scroll(null, cursor, PAGE, true);
-      for (Point p : page.points()) {
+      Backend.Page page = backend.scroll(cursor, PAGE, true);
+      for (Backend.Hit p : page.points()) {
         TextSegment s = segment(p.payload());
         if (!filter.test(s == null ? new Metadata() : s.metadata())) {
           continue;
@@ -294,7 +288,7 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
           }
         }
       }
-      cursor = page.nextCursor();
+      cursor = page.next();
     } while (cursor != null);
     matches.addAll(best);
     matches.sort(Comparator.comparingDouble((EmbeddingMatch<TextSegment> m) -> m.score()).reversed());
@@ -331,12 +325,10 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     if (ids == null || ids.isEmpty()) {
       throw new IllegalArgumentException("ids cannot be null or empty");
     }
-    db.find(name).ifPresent(c -> {
-      List<String> all = new ArrayList<>(ids);
-      for (int i = 0; i < all.size(); i += Collection.MAX_BATCH) {
-        c.delete(all.subList(i, Math.min(all.size(), i + Collection.MAX_BATCH)));
-      }
-    });
+    List<String> all = new ArrayList<>(ids);
+    for (int i = 0; i < all.size(); i += Collection.MAX_BATCH) {
+      backend.delete(all.subList(i, Math.min(all.size(), i + Collection.MAX_BATCH)));
+    }
   }
 
   @Override
@@ -344,26 +336,25 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     if (filter == null) {
       throw new IllegalArgumentException("filter cannot be null");
     }
-    Collection c = db.find(name).orElse(null);
-    if (c == null) {
+    if (!backend.exists()) {
       return;
     }
     JsonNode translated = Filters.toByhand(filter);
     if (translated != null) {
-      c.delete(dev.byhand.store.Filter.parse(translated));
+      backend.delete(translated);
       return;
     }
     List<String> doomed = new ArrayList<>();
     String cursor = null;
     do {
-      Page page = c.scroll(null, cursor, PAGE, false);
-      for (Point p : page.points()) {
+      Backend.Page page = backend.scroll(cursor, PAGE, false);
+      for (Backend.Hit p : page.points()) {
         TextSegment s = segment(p.payload());
         if (filter.test(s == null ? new Metadata() : s.metadata())) {
           doomed.add(p.id());
         }
       }
-      cursor = page.nextCursor();
+      cursor = page.next();
     } while (cursor != null);
     if (!doomed.isEmpty()) {
       removeAll(doomed);
@@ -372,14 +363,14 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
 
   @Override
   public void removeAll() {
-    db.find(name).ifPresent(c -> c.delete(dev.byhand.store.Filter.parse(Json.MAPPER.createObjectNode().set("must", Json.MAPPER.createArrayNode()))));
+    if (backend.exists()) {
+      backend.delete(Json.MAPPER.createObjectNode().set("must", Json.MAPPER.createArrayNode()));
+    }
   }
 
   /** Closes the database if this store opened it. */
   @Override
   public void close() {
-    if (ownsDatabase) {
-      db.close();
-    }
+    backend.close();
   }
 }
