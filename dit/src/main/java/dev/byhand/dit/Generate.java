@@ -14,7 +14,8 @@ import javax.imageio.ImageIO;
 
 /**
  * The plain entry point of {@code byhand video generate}: prompt → clips with a trained model
- * folder, written as looping GIFs and one contact sheet (each clip's frames in a row).
+ * folder, written as looping GIFs, folders of PNG frames and one contact sheet (each clip's frames
+ * in a row).
  */
 public final class Generate {
   private Generate() {}
@@ -23,16 +24,30 @@ public final class Generate {
   public static final int FRAME_MILLIS = 125;
 
   /**
-   * Generates and writes clips. With {@code count} 1 the GIF is {@code output}; with more, {@code
-   * name_0.gif}, {@code name_1.gif}, …; the contact sheet is {@code name.png} beside them.
+   * Generates and writes clips, encoding the prompt with all-MiniLM-L6-v2. With {@code count} 1
+   * the GIF is {@code output}; with more, {@code name_0.gif}, {@code name_1.gif}, …; each GIF gets a
+   * folder of PNG frames beside it ({@code name_frames/}), and the contact sheet is {@code
+   * name.png}.
    *
    * @param output a path ending in {@code .gif}
-   * @return the GIFs written, then the contact sheet
+   * @return each GIF and its frame folder, then the contact sheet
    * @throws IllegalArgumentException for a bad prompt, step count, guidance, count or output name
    */
   public static List<Path> run(
       Path modelDir, String prompt, Path output, int steps, double guidance, long seed, int count,
       PrintStream out) {
+    try (TextEmbeddings text = TextEmbeddings.minilm()) {
+      return run(modelDir, text, prompt, output, steps, guidance, seed, count, out);
+    }
+  }
+
+  /**
+   * As {@link #run(Path, String, Path, int, double, long, int, PrintStream)}, with a given prompt
+   * encoder (the one the model was trained with; not closed here).
+   */
+  public static List<Path> run(
+      Path modelDir, TextEmbeddings text, String prompt, Path output, int steps, double guidance,
+      long seed, int count, PrintStream out) {
     String name = output.getFileName().toString();
     if (!name.toLowerCase().endsWith(".gif")) {
       throw new IllegalArgumentException("output: must end in .gif, got " + output);
@@ -48,8 +63,7 @@ public final class Generate {
       throw new UncheckedIOException("cannot create " + folder, e);
     }
     List<Video> videos;
-    try (TextEmbeddings text = TextEmbeddings.minilm();
-        VideoGenerator generator = VideoGenerator.open(modelDir, text)) {
+    try (VideoGenerator generator = VideoGenerator.open(modelDir, text)) {
       videos =
           generator.generate(
               prompt, steps, guidance, 0.0, seed, count,
@@ -65,6 +79,9 @@ public final class Generate {
       Path gif = count == 1 ? output : folder.resolve(stem + "_" + i + ".gif");
       VideoIO.writeGif(videos.get(i), gif, FRAME_MILLIS);
       written.add(gif);
+      Path frames = folder.resolve(gif.getFileName().toString().replace(".gif", "_frames"));
+      VideoIO.writePngFrames(videos.get(i), frames);
+      written.add(frames);
     }
     Path sheet = folder.resolve(stem + ".png");
     writeSheet(videos, sheet, 4);

@@ -128,6 +128,22 @@ class TrainingTest {
     }
     assertThatThrownBy(() -> VideoGenerator.open(dir.resolve("nothing"), fakeText()))
         .hasMessageContaining("does not exist");
+    try (TextEmbeddings text = fakeText()) {
+      java.util.List<Path> files =
+          Generate.run(dir, text, "a blue square moving up", dir.resolve("out/clip.gif"), 3, 1.5, 2,
+              2, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      assertThat(files)
+          .containsExactly(
+              dir.resolve("out/clip_0.gif").toAbsolutePath(),
+              dir.resolve("out/clip_0_frames").toAbsolutePath(),
+              dir.resolve("out/clip_1.gif").toAbsolutePath(),
+              dir.resolve("out/clip_1_frames").toAbsolutePath(),
+              dir.resolve("out/clip.png").toAbsolutePath());
+      assertThat(dev.byhand.dit.data.VideoIO.readGif(files.get(0)).sizeString()).isEqualTo("4×16×16×3");
+      assertThat(files.get(1).resolve("frame_003.png")).exists();
+      assertThatThrownBy(() -> Generate.run(dir, text, "x", dir.resolve("clip.mp4"), 3, 1, 1, 1, null))
+          .hasMessageStartingWith("output:");
+    }
   }
 
   @Test
