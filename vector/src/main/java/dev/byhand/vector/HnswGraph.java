@@ -285,7 +285,7 @@ final class HnswGraph {
       }
       na.insertSorted(node, score);
       if (na.size > maxDegree(level)) {
-        na.removeAt(leastDiverse(na, vectors, deleted));
+        na.removeAt(leastDiverse(na, vectors, deleted, node));
       }
     }
   }
@@ -293,9 +293,12 @@ final class HnswGraph {
   /**
    * The index of the neighbour to drop from an overflowing list (as Lucene): a deleted one if
    * any; else, from the worst up, the first that is nearer to a better-ranked neighbour than to
-   * the list's owner; else the worst.
+   * the list's owner; else the worst. The node being linked ({@code newcomer}) is never dropped:
+   * it would often be the worst (an outlier, or under the inner product), and dropping it from
+   * every list it was offered to leaves it unreachable until the next repair.
    */
-  private static int leastDiverse(NeighborArray na, ScoringVectors vectors, IntPredicate deleted) {
+  private static int leastDiverse(
+      NeighborArray na, ScoringVectors vectors, IntPredicate deleted, int newcomer) {
     if (deleted != null) {
       for (int i = na.size - 1; i >= 0; i--) {
         if (deleted.test(na.nodes[i])) {
@@ -305,6 +308,9 @@ final class HnswGraph {
     }
     for (int i = na.size - 1; i > 0; i--) {
       int c = na.nodes[i];
+      if (c == newcomer) {
+        continue;
+      }
       float score = na.scores[i];
       for (int j = 0; j < i; j++) {
         if (vectors.similarity(c, na.nodes[j]) >= score) {
@@ -312,7 +318,7 @@ final class HnswGraph {
         }
       }
     }
-    return na.size - 1;
+    return na.nodes[na.size - 1] == newcomer ? na.size - 2 : na.size - 1;
   }
 
   /**
