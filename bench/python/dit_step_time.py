@@ -5,6 +5,9 @@ Same model as bench/python/dit_golden.py, sized like DiTConfig.small(): 8 latent
 with 8 channels, patches 1x2x2 (128 tokens), D = 128, 4 blocks, 4 heads, text 384, 256 frequencies.
 
 Run: /usr/bin/python3 bench/python/dit_step_time.py [batch] [steps] [threads]
+
+Besides wall time it reports process CPU time per step: on a machine shared with other work, with
+one thread, CPU time is the fairer of the two figures.
 """
 import os
 import statistics
@@ -36,8 +39,10 @@ def main():
     t = torch.randint(0, 1000, (batch,))
     drop = torch.zeros(batch, dtype=torch.bool)
     times = []
+    cpu = []
     for i in range(steps + 5):
         start = time.perf_counter()
+        start_cpu = time.process_time()
         loss = F.mse_loss(model(x, t, text, drop), eps)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -45,9 +50,11 @@ def main():
         optimizer.step()
         if i >= 5:  # the first steps allocate and warm caches
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
     params = sum(p.numel() for p in model.parameters())
     print(f"pytorch {torch.__version__} threads {threads} batch {batch} params {params} "
-          f"median step {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f})")
+          f"median step {statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f}), "
+          f"median CPU {statistics.median(cpu):.1f} ms")
 
 
 if __name__ == "__main__":

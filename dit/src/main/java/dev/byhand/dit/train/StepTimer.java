@@ -19,11 +19,21 @@ public final class StepTimer {
   private StepTimer() {}
 
   /**
-   * Median milliseconds of one step after 5 warm-up steps.
+   * Median wall-clock and CPU milliseconds of one step after 5 warm-up steps. CPU time is the
+   * calling thread's: with {@code -Dai.djl.pytorch.num_threads=1} libtorch computes on it, and the
+   * figure stays fair on a machine shared with other work.
+   *
+   * @param wallMillis the median wall time per step
+   * @param cpuMillis the median CPU time per step
+   */
+  public record Timing(double wallMillis, double cpuMillis) {}
+
+  /**
+   * Times {@code steps} steps after 5 warm-up steps.
    *
    * @throws IllegalArgumentException if batch or steps is below 1
    */
-  public static double medianStepMillis(DiTConfig config, int batch, int steps) {
+  public static Timing time(DiTConfig config, int batch, int steps) {
     if (batch < 1 || steps < 1) {
       throw new IllegalArgumentException(
           "batch/steps: must be at least 1, got " + batch + ", " + steps);
@@ -47,16 +57,22 @@ public final class StepTimer {
       TrainingStep.Batch b = new TrainingStep.Batch(x0, eps, t, text, new boolean[batch]);
       GaussianDiffusion diffusion = new GaussianDiffusion(NoiseSchedule.linear1000());
       double[] times = new double[steps];
+      double[] cpu = new double[steps];
+      java.lang.management.ThreadMXBean threads =
+          java.lang.management.ManagementFactory.getThreadMXBean();
       TrainingStep runner = new TrainingStep();
       for (int i = 0; i < steps + 5; i++) {
         long start = System.nanoTime();
+        long startCpu = threads.getCurrentThreadCpuTime();
         runner.step(model, optimizer, diffusion, b, 1e-4, 1.0, null, Trace.NONE);
         if (i >= 5) { // the first steps allocate and warm caches
           times[i - 5] = (System.nanoTime() - start) / 1e6;
+          cpu[i - 5] = (threads.getCurrentThreadCpuTime() - startCpu) / 1e6;
         }
       }
       Arrays.sort(times);
-      return times[steps / 2];
+      Arrays.sort(cpu);
+      return new Timing(times[steps / 2], cpu[steps / 2]);
     }
   }
 
@@ -65,8 +81,10 @@ public final class StepTimer {
     DiTConfig config = DiTConfig.of(args.length > 0 ? args[0] : "small");
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     int steps = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    double ms = medianStepMillis(config, batch, steps);
+    Timing t = time(config, batch, steps);
     System.out.printf(
-        Locale.ROOT, "byhand DJL %s batch %d median step %.1f ms%n", config.name(), batch, ms);
+        Locale.ROOT,
+        "byhand DJL %s batch %d median step %.1f ms, median CPU %.1f ms%n",
+        config.name(), batch, t.wallMillis(), t.cpuMillis());
   }
 }
