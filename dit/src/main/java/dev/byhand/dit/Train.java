@@ -21,8 +21,21 @@ public final class Train {
    * @param out receives progress lines and the summary
    */
   public static VideoTrainer.Result run(TrainConfig config, Path outputDir, PrintStream out) {
+    return run(config, outputDir, null, out);
+  }
+
+  /**
+   * Runs (or resumes) training on a folder of the user's captioned clips ({@code captions.jsonl},
+   * see {@link dev.byhand.dit.data.CaptionedFolder}), or on the shapes data when {@code dataFolder}
+   * is null.
+   *
+   * @param out receives progress lines and the summary
+   */
+  public static VideoTrainer.Result run(
+      TrainConfig config, Path outputDir, Path dataFolder, PrintStream out) {
     try (TextEmbeddings text = TextEmbeddings.minilm()) {
-      VideoTrainer trainer = new VideoTrainer(
+      VideoTrainer trainer =
+          new VideoTrainer(
               config,
               outputDir,
               text,
@@ -30,6 +43,9 @@ public final class Train {
                 out.println(p.line());
                 out.flush(); // progress must show when output goes to a file or a pipe
               });
+      if (dataFolder != null) {
+        trainer.withDataFolder(dataFolder);
+      }
       Thread main = Thread.currentThread();
       Thread hook =
           new Thread(

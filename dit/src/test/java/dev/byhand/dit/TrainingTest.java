@@ -170,6 +170,23 @@ class TrainingTest {
   }
 
   @Test
+  void configBuilderChangesOnlyWhatItIsToldAndChecksTheResult() {
+    TrainConfig base = TrainConfig.defaults();
+    TrainConfig changed = base.toBuilder().optBatchSize(8).optLr(1e-3).optSchedule("cosine").build();
+    assertThat(changed.batchSize()).isEqualTo(8);
+    assertThat(changed.lr()).isEqualTo(1e-3);
+    assertThat(changed.schedule()).isEqualTo("cosine");
+    assertThat(changed.toBuilder().optBatchSize(base.batchSize()).optLr(base.lr())
+        .optSchedule(base.schedule()).build()).isEqualTo(base);
+    assertThatThrownBy(() -> base.toBuilder().optBatchSize(0).build())
+        .hasMessageStartingWith("batchSize:");
+    assertThatThrownBy(() -> base.toBuilder().optSchedule("quadratic").build())
+        .hasMessageStartingWith("schedule:");
+    assertThat(base.learningRate(0)).isEqualTo(base.lr() / base.warmupSteps());
+    assertThat(base.learningRate(base.warmupSteps())).isEqualTo(base.lr());
+  }
+
+  @Test
   void aCheckpointOfAnotherShapeIsRefused() {
     TrainConfig config = TrainConfig.tiny().withSteps(2);
     try (TextEmbeddings text = fakeText()) {

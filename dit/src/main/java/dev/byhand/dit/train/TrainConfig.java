@@ -93,34 +93,199 @@ public record TrainConfig(
 
   /** With another step count. */
   public TrainConfig withSteps(int newSteps) {
-    return new TrainConfig(
-        preset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr,
-        newSteps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule,
-        diffusionSteps, checkpointEvery, logEvery);
+    return toBuilder().optSteps(newSteps).build();
   }
 
   /** With another seed. */
   public TrainConfig withSeed(long newSeed) {
-    return new TrainConfig(
-        preset, frames, size, newSeed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr,
-        steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule,
-        diffusionSteps, checkpointEvery, logEvery);
+    return toBuilder().optSeed(newSeed).build();
   }
 
   /** With another preset. */
   public TrainConfig withPreset(String newPreset) {
-    return new TrainConfig(
-        newPreset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr,
-        steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule,
-        diffusionSteps, checkpointEvery, logEvery);
+    return toBuilder().optPreset(newPreset).build();
   }
 
   /** With another checkpoint interval. */
   public TrainConfig withCheckpointEvery(int every) {
-    return new TrainConfig(
-        preset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr,
-        steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule,
-        diffusionSteps, every, logEvery);
+    return toBuilder().optCheckpointEvery(every).build();
+  }
+
+  /** A builder starting from this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Changes some fields of a config, DJL style: {@code optX} per field, everything checked in
+   * {@link #build()}.
+   */
+  public static final class Builder {
+    private String preset;
+    private int frames;
+    private int size;
+    private long seed;
+    private int clips;
+    private int autoencoderSteps;
+    private int autoencoderBatch;
+    private double autoencoderLr;
+    private int steps;
+    private int batchSize;
+    private double lr;
+    private double weightDecay;
+    private double maxGradNorm;
+    private int warmupSteps;
+    private double emaDecay;
+    private String schedule;
+    private int diffusionSteps;
+    private int checkpointEvery;
+    private int logEvery;
+
+    private Builder(TrainConfig c) {
+      preset = c.preset();
+      frames = c.frames();
+      size = c.size();
+      seed = c.seed();
+      clips = c.clips();
+      autoencoderSteps = c.autoencoderSteps();
+      autoencoderBatch = c.autoencoderBatch();
+      autoencoderLr = c.autoencoderLr();
+      steps = c.steps();
+      batchSize = c.batchSize();
+      lr = c.lr();
+      weightDecay = c.weightDecay();
+      maxGradNorm = c.maxGradNorm();
+      warmupSteps = c.warmupSteps();
+      emaDecay = c.emaDecay();
+      schedule = c.schedule();
+      diffusionSteps = c.diffusionSteps();
+      checkpointEvery = c.checkpointEvery();
+      logEvery = c.logEvery();
+    }
+
+    /** Sets {@code preset}. */
+    public Builder optPreset(String value) {
+      preset = value;
+      return this;
+    }
+
+    /** Sets {@code frames}. */
+    public Builder optFrames(int value) {
+      frames = value;
+      return this;
+    }
+
+    /** Sets {@code size}. */
+    public Builder optSize(int value) {
+      size = value;
+      return this;
+    }
+
+    /** Sets {@code seed}. */
+    public Builder optSeed(long value) {
+      seed = value;
+      return this;
+    }
+
+    /** Sets {@code clips}. */
+    public Builder optClips(int value) {
+      clips = value;
+      return this;
+    }
+
+    /** Sets {@code autoencoderSteps}. */
+    public Builder optAutoencoderSteps(int value) {
+      autoencoderSteps = value;
+      return this;
+    }
+
+    /** Sets {@code autoencoderBatch}. */
+    public Builder optAutoencoderBatch(int value) {
+      autoencoderBatch = value;
+      return this;
+    }
+
+    /** Sets {@code autoencoderLr}. */
+    public Builder optAutoencoderLr(double value) {
+      autoencoderLr = value;
+      return this;
+    }
+
+    /** Sets {@code steps}. */
+    public Builder optSteps(int value) {
+      steps = value;
+      return this;
+    }
+
+    /** Sets {@code batchSize}. */
+    public Builder optBatchSize(int value) {
+      batchSize = value;
+      return this;
+    }
+
+    /** Sets {@code lr}. */
+    public Builder optLr(double value) {
+      lr = value;
+      return this;
+    }
+
+    /** Sets {@code weightDecay}. */
+    public Builder optWeightDecay(double value) {
+      weightDecay = value;
+      return this;
+    }
+
+    /** Sets {@code maxGradNorm}. */
+    public Builder optMaxGradNorm(double value) {
+      maxGradNorm = value;
+      return this;
+    }
+
+    /** Sets {@code warmupSteps}. */
+    public Builder optWarmupSteps(int value) {
+      warmupSteps = value;
+      return this;
+    }
+
+    /** Sets {@code emaDecay}. */
+    public Builder optEmaDecay(double value) {
+      emaDecay = value;
+      return this;
+    }
+
+    /** Sets {@code schedule}. */
+    public Builder optSchedule(String value) {
+      schedule = value;
+      return this;
+    }
+
+    /** Sets {@code diffusionSteps}. */
+    public Builder optDiffusionSteps(int value) {
+      diffusionSteps = value;
+      return this;
+    }
+
+    /** Sets {@code checkpointEvery}. */
+    public Builder optCheckpointEvery(int value) {
+      checkpointEvery = value;
+      return this;
+    }
+
+    /** Sets {@code logEvery}. */
+    public Builder optLogEvery(int value) {
+      logEvery = value;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException naming the first bad field and its limit
+     */
+    public TrainConfig build() {
+      return new TrainConfig(
+          preset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr, steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule, diffusionSteps, checkpointEvery, logEvery);
+    }
   }
 
   /** Learning rate at a step (0-based): linear warm-up, then constant. */
