@@ -55,6 +55,15 @@ public final class Collection implements AutoCloseable {
   /** Most points one upsert takes. */
   public static final int MAX_BATCH = 10_000;
 
+  /**
+   * Most bytes one write may log: 64 MiB. Why: a batch is held in memory twice while it is logged,
+   * and a record must stay far below the log's 256 MiB record limit.
+   */
+  public static final long MAX_BATCH_BYTES = 64L << 20;
+
+  /** Most payload keys one {@code deletePayloadKeys} names. */
+  public static final int MAX_KEYS = 1000;
+
   /** Longest point id, in UTF-8 bytes. */
   public static final int MAX_ID_BYTES = 256;
 
@@ -109,6 +118,10 @@ public final class Collection implements AutoCloseable {
   /** Index changes of the write being applied; committed at the end of {@link #apply}. */
   private PayloadIndexes.Batch indexBatch;
   private volatile Wal wal;
+  /** Single-point adds since the graph was last repaired; guarded by the write lock. */
+  private int addsSinceRepair;
+  /** The log being replayed during recovery, for error messages (wal is not open yet). */
+  private Path replaying;
   private long segmentSeq;
   private volatile long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
   private volatile TextEncoder encoder;
@@ -220,8 +233,13 @@ public final class Collection implements AutoCloseable {
     }
     long last = segmentSeq;
     Path lastLog = null;
+    long lastLogEnd = 0;
+    Map<Path, Long> logEnds = new java.util.HashMap<>();
     for (Map.Entry<Long, Path> log : logs.entrySet()) {
+      long end = log.getKey() - 1; // the last sequence number the file holds
+      replaying = log.getValue();
       for (Wal.Entry e : Wal.read(log.getValue())) {
+        end = e.seq();
         if (e.seq() <= last) {
           continue;
         }
@@ -232,17 +250,31 @@ public final class Collection implements AutoCloseable {
         apply(e.type(), e.body());
         last = e.seq();
       }
+      logEnds.put(log.getValue(), end);
       lastLog = log.getValue();
+      lastLogEnd = end;
     }
-    // 3. Append to the newest log, or start one.
-    if (lastLog != null && Wal.firstSeq(lastLog) <= last + 1) {
+    replaying = null;
+    // 3. Append to the newest log only if it ends exactly at the last write; else start a new one.
+    // (After a power loss a log can end before the segment that replaced it: appending there would
+    // leave a gap that the next recovery reads as a torn tail.)
+    if (lastLog != null && lastLogEnd == last) {
       wal = Wal.openForAppend(lastLog, last);
     } else {
       wal = Wal.create(dir.resolve("wal-" + (last + 1) + ".log"), last + 1);
     }
-    for (Path p : logs.values()) {
-      if (!p.equals(wal.file()) && Wal.firstSeq(p) <= segmentSeq) {
-        Files.deleteIfExists(p); // folded into the segment already
+    for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
+      if (!e.getKey().equals(wal.file()) && e.getValue() <= segmentSeq) {
+        Files.deleteIfExists(e.getKey()); // every record is in the segment already
+      }
+    }
+    // Segment files of a crashed checkpoint, or of one replaced just before a crash.
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*")) {
+      for (Path p : s) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith("segment-" + segmentSeq + ".")) {
+          Files.deleteIfExists(p);
+        }
       }
     }
   }
@@ -274,7 +306,7 @@ public final class Collection implements AutoCloseable {
    * @throws InvalidRequestException naming the first bad field; nothing was written
    */
   public void upsert(List<Point> points) {
-    checkOpen();
+    checkWritable();
     if (points == null || points.isEmpty()) {
       throw new InvalidRequestException("points", "give at least one point");
     }
@@ -286,6 +318,7 @@ public final class Collection implements AutoCloseable {
     List<String> texts = new ArrayList<>();
     List<Integer> textAt = new ArrayList<>();
     List<Point> ready = new ArrayList<>(points.size());
+    long batchBytes = 0;
     for (int i = 0; i < points.size(); i++) {
       Point p = points.get(i);
       String field = "points[" + i + "]";
@@ -294,6 +327,9 @@ public final class Collection implements AutoCloseable {
       }
       checkId(field + ".id", p.id());
       ObjectNode payload = p.payload() == null ? null : Json.checkPayload(field + ".payload", p.payload()).deepCopy();
+      if (p.vector() != null && p.text() != null) {
+        throw new InvalidRequestException(field, "give a vector or a text, not both");
+      }
       if (p.vector() != null) {
         checkVector(field + ".vector", p.vector());
         ready.add(new Point(p.id(), p.vector().clone(), null, payload));
@@ -310,8 +346,14 @@ public final class Collection implements AutoCloseable {
       } else {
         throw new InvalidRequestException(field + ".vector", "give a vector (or text, with an encoder)");
       }
-      if (payload != null && Json.bytes(payload).length > Json.MAX_PAYLOAD_BYTES) {
+      int payloadBytes = payload == null ? 0 : Json.bytes(payload).length;
+      if (payloadBytes > Json.MAX_PAYLOAD_BYTES) {
         throw new InvalidRequestException(field + ".payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
+      }
+      batchBytes += payloadBytes + 4L * config.dimension() + MAX_ID_BYTES + 8;
+      if (batchBytes > MAX_BATCH_BYTES) {
+        throw new InvalidRequestException(
+            "points", "the batch holds more than " + (MAX_BATCH_BYTES >> 20) + " MiB of vectors and payloads; split it");
       }
     }
     if (!texts.isEmpty()) {
@@ -333,7 +375,7 @@ public final class Collection implements AutoCloseable {
 
   /** Deletes the points with these ids; ids that do not exist are ignored. Returns how many went. */
   public int delete(List<String> ids) {
-    checkOpen();
+    checkWritable();
     if (ids == null) {
       throw new InvalidRequestException("ids", "must not be null");
     }
@@ -345,7 +387,7 @@ public final class Collection implements AutoCloseable {
 
   /** Deletes every point passing {@code filter}. Returns how many went. */
   public int delete(Filter filter) {
-    checkOpen();
+    checkWritable();
     if (filter == null) {
       throw new InvalidRequestException("filter", "must not be null (to delete everything, drop the collection)");
     }
@@ -357,7 +399,7 @@ public final class Collection implements AutoCloseable {
     int n;
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       List<String> ids = resolve.get();
       if (ids.isEmpty()) {
         return 0;
@@ -397,7 +439,7 @@ public final class Collection implements AutoCloseable {
   }
 
   private int payloadWrite(byte type, List<String> ids, Filter filter, ObjectNode values, List<String> keys) {
-    checkOpen();
+    checkWritable();
     if (type != DELETE_PAYLOAD_KEYS && values == null) {
       throw new InvalidRequestException("payload", "must be a JSON object");
     }
@@ -405,11 +447,16 @@ public final class Collection implements AutoCloseable {
       if (keys == null || keys.isEmpty()) {
         throw new InvalidRequestException("keys", "give at least one key");
       }
+      if (keys.size() > MAX_KEYS) {
+        throw new InvalidRequestException("keys", "at most " + MAX_KEYS + " per call, got " + keys.size());
+      }
       for (int i = 0; i < keys.size(); i++) {
-        if (keys.get(i) == null || keys.get(i).isEmpty()) {
-          throw new InvalidRequestException("keys[" + i + "]", "must be a non-empty string");
+        if (keys.get(i) == null || keys.get(i).isEmpty() || keys.get(i).length() > 256) {
+          throw new InvalidRequestException("keys[" + i + "]", "must be a non-empty string of at most 256 characters");
         }
       }
+    } else if (Json.bytes(values).length > Json.MAX_PAYLOAD_BYTES) {
+      throw new InvalidRequestException("payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
     }
     if (ids != null) {
       for (int i = 0; i < ids.size(); i++) {
@@ -422,7 +469,7 @@ public final class Collection implements AutoCloseable {
     int n;
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       List<String> target;
       if (ids != null) {
         for (int i = 0; i < ids.size(); i++) {
@@ -437,6 +484,21 @@ public final class Collection implements AutoCloseable {
       n = target.size();
       if (n == 0) {
         return 0;
+      }
+      if (type == SET_PAYLOAD) {
+        // A merge can push a payload past the limit: check every result before logging anything.
+        State st = state;
+        for (int i = 0; i < target.size(); i++) {
+          Stored cur = st.rows.get(st.ordinals.get(target.get(i)));
+          if (cur.payload() != null) {
+            ObjectNode merged = cur.payload().deepCopy();
+            merged.setAll(values.deepCopy());
+            if (Json.bytes(merged).length > Json.MAX_PAYLOAD_BYTES) {
+              throw new InvalidRequestException(
+                  "payload", "merged into point '" + target.get(i) + "' it exceeds " + Json.MAX_PAYLOAD_BYTES + " bytes");
+            }
+          }
+        }
       }
       byte[] body = encodeIds(target, out -> {
         if (type == DELETE_PAYLOAD_KEYS) {
@@ -462,7 +524,7 @@ public final class Collection implements AutoCloseable {
     long seq;
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       seq = appendAndApply(type, body);
     } finally {
       writeLock.unlock();
@@ -473,7 +535,14 @@ public final class Collection implements AutoCloseable {
   /** Returns when the write with this sequence number may be acknowledged (see {@link Durability}). */
   private void acknowledge(long seq) {
     if (config.durability() == Durability.FSYNC) {
-      wal.awaitDurable(seq);
+      try {
+        wal.awaitDurable(seq);
+      } catch (UncheckedIOException e) {
+        // After a failed fsync the kernel may have dropped the dirty pages and a retry can
+        // "succeed": nothing written since can be trusted, so refuse writes until reopened.
+        failure = "fsync of the log failed (" + e.getMessage() + "); close and reopen the database";
+        throw e;
+      }
     }
   }
 
@@ -490,10 +559,13 @@ public final class Collection implements AutoCloseable {
     }
     apply(type, body);
     if (wal.size() > checkpointBytes) {
+      // The write is logged and applied whatever happens here: a failed checkpoint leaves the log
+      // valid (and longer), so report it and let the next write try again.
       try {
         checkpointLocked();
-      } catch (IOException e) {
-        throw new UncheckedIOException("checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
+      } catch (IOException | RuntimeException e) {
+        System.getLogger("dev.byhand.store")
+            .log(System.Logger.Level.WARNING, "checkpoint of '" + config.name() + "' failed; the log keeps the writes: " + e);
       }
     }
     return seq;
@@ -520,8 +592,12 @@ public final class Collection implements AutoCloseable {
         case SET_PAYLOAD, OVERWRITE_PAYLOAD, DELETE_PAYLOAD_KEYS -> applyPayload(type, in);
         default -> throw new IOException("unknown record type " + type);
       }
-    } catch (IOException e) {
-      throw new CorruptedFileException(wal.file(), "a record does not decode: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof CorruptedFileException c) {
+        throw c;
+      }
+      Path file = replaying != null ? replaying : wal.file();
+      throw new CorruptedFileException(file, "a record does not decode: " + e, e);
     } finally {
       indexBatch.commit();
       indexBatch = null;
@@ -585,6 +661,13 @@ public final class Collection implements AutoCloseable {
       ords = new int[newIds.size()];
       for (int i = 0; i < ords.length; i++) {
         ords[i] = state.index.add(newVectors.get(i));
+      }
+      // Single adds can cut a node's last incoming edge; the graph reconnects on repair. Why
+      // 5%: often enough that few nodes wait long, rarely enough that the O(n) pass stays cheap.
+      addsSinceRepair += ords.length;
+      if (addsSinceRepair >= Math.max(1000, state.index.size() / 20)) {
+        state.index.repair();
+        addsSinceRepair = 0;
       }
     }
     for (int i = 0; i < ords.length; i++) {
@@ -902,7 +985,7 @@ public final class Collection implements AutoCloseable {
     }
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       PayloadIndexType existing = state.payloadIndexes.definitions().get(key);
       if (existing == type) {
         return;
@@ -928,9 +1011,9 @@ public final class Collection implements AutoCloseable {
   public void dropPayloadIndex(String key) {
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       if (!state.payloadIndexes.definitions().containsKey(key)) {
-        throw new NotFoundException("key", "no payload state.index on '" + key + "'");
+        throw new NotFoundException("key", "no payload index on '" + key + "'");
       }
       PayloadIndexes next = state.payloadIndexes.without(key);
       writePayloadIndexDefinitions(next.definitions());
@@ -977,7 +1060,7 @@ public final class Collection implements AutoCloseable {
   public void checkpoint() {
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       checkpointLocked();
     } catch (IOException e) {
       throw new UncheckedIOException("checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
@@ -1011,6 +1094,7 @@ public final class Collection implements AutoCloseable {
       table.add(new SegmentFile.Row(e.getValue(), e.getKey(), state.rows.get(e.getValue()).payload()));
     }
     SegmentFile.write(points, seq, table);
+    wal.sync(); // the old log must be whole on disk before CURRENT names a segment past it
     Storage.writeAtomically(dir.resolve("CURRENT"), Long.toString(seq).getBytes(StandardCharsets.UTF_8));
     long previous = segmentSeq;
     segmentSeq = seq;
@@ -1034,7 +1118,7 @@ public final class Collection implements AutoCloseable {
     Thread running;
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       startCompaction();
       running = compactor;
     } finally {
@@ -1124,7 +1208,7 @@ public final class Collection implements AutoCloseable {
         touchedDuringCompaction = null;
         writeLock.unlock();
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       writeLock.lock();
       try {
         touchedDuringCompaction = null; // the old state stays in use; a later checkpoint retries
@@ -1133,6 +1217,9 @@ public final class Collection implements AutoCloseable {
       }
       System.getLogger("dev.byhand.store")
           .log(System.Logger.Level.WARNING, "compaction of '" + config.name() + "' failed: " + e, e);
+      if (e instanceof Error err) {
+        throw err;
+      }
     }
   }
 
@@ -1143,7 +1230,7 @@ public final class Collection implements AutoCloseable {
   public void snapshot(Path target) {
     writeLock.lock();
     try {
-      checkOpen();
+      checkWritable();
       if (Files.exists(target)) {
         throw new ConflictException("snapshot", target + " already exists");
       }
@@ -1228,10 +1315,16 @@ public final class Collection implements AutoCloseable {
     }
   }
 
+  /** For reads: the collection must be open. Reads go on after a write failure. */
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("collection '" + config.name() + "' is closed; open the database again");
     }
+  }
+
+  /** For writes: open, and no failed log write or fsync since it was opened. */
+  private void checkWritable() {
+    checkOpen();
     if (failure != null) {
       throw new IllegalStateException("collection '" + config.name() + "': " + failure);
     }

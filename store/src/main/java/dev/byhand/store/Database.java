@@ -37,6 +37,7 @@ public final class Database implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Map<String, Collection> open = new HashMap<>();
+  private final Map<String, java.util.concurrent.ScheduledFuture<?>> syncTasks = new HashMap<>();
   private final ScheduledExecutorService syncer;
   private boolean closed;
 
@@ -108,7 +109,7 @@ public final class Database implements AutoCloseable {
     open.put(c.config().name(), c);
     if (c.config().durability() == Durability.INTERVAL) {
       long ms = c.config().syncIntervalMillis();
-      syncer.scheduleWithFixedDelay(c::syncNow, ms, ms, TimeUnit.MILLISECONDS);
+      syncTasks.put(c.config().name(), syncer.scheduleWithFixedDelay(c::syncNow, ms, ms, TimeUnit.MILLISECONDS));
     }
   }
 
@@ -174,6 +175,10 @@ public final class Database implements AutoCloseable {
   public synchronized void drop(String name) {
     Collection c = collection(name);
     open.remove(name);
+    java.util.concurrent.ScheduledFuture<?> task = syncTasks.remove(name);
+    if (task != null) {
+      task.cancel(false);
+    }
     c.close();
     Path trash = collections.resolve(".drop-" + name + "-" + System.nanoTime());
     try {

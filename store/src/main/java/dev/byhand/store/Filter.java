@@ -100,15 +100,30 @@ public sealed interface Filter {
         if (!v.isNumber()) {
           continue;
         }
-        double x = v.doubleValue();
-        if ((gt == null || x > gt)
-            && (gte == null || x >= gte)
-            && (lt == null || x < lt)
-            && (lte == null || x <= lte)) {
+        if ((gt == null || compare(v, gt) > 0)
+            && (gte == null || compare(v, gte) >= 0)
+            && (lt == null || compare(v, lt) < 0)
+            && (lte == null || compare(v, lte) <= 0)) {
           return true;
         }
       }
       return false;
+    }
+
+    /**
+     * Compares a JSON number with a bound exactly: integers beyond 2^53 (nanosecond times,
+     * snowflake ids) are not rounded to the nearest double first.
+     */
+    private static int compare(JsonNode v, double bound) {
+      if (v.isIntegralNumber()) {
+        if (v.canConvertToLong() && Math.abs(v.longValue()) < (1L << 53)) {
+          double x = v.longValue(); // exact below 2^53
+          return x < bound ? -1 : x > bound ? 1 : 0;
+        }
+        return new java.math.BigDecimal(v.bigIntegerValue()).compareTo(new java.math.BigDecimal(bound));
+      }
+      double x = v.doubleValue();
+      return x < bound ? -1 : x > bound ? 1 : 0;
     }
   }
 
@@ -129,8 +144,12 @@ public sealed interface Filter {
   record IsNull(String key) implements Filter {
     @Override
     public boolean test(String id, ObjectNode payload) {
-      JsonNode v = Payloads.at(payload, key);
-      return v != null && v.isNull();
+      for (JsonNode v : Payloads.values(payload, key)) {
+        if (v.isNull()) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

@@ -40,6 +40,12 @@ public final class Json {
     if (json == null) {
       return null;
     }
+    // Characters ≤ bytes of UTF-8 ≤ 3 × characters: check cheaply first, exactly only when close.
+    if (json.length() > Json.MAX_PAYLOAD_BYTES
+        || (json.length() * 3L > Json.MAX_PAYLOAD_BYTES
+            && json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Json.MAX_PAYLOAD_BYTES)) {
+      throw new InvalidRequestException(field, "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
+    }
     JsonNode node;
     try {
       node = MAPPER.readTree(json);

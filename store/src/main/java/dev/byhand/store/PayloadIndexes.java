@@ -158,7 +158,7 @@ final class PayloadIndexes {
     return switch (type) {
       case KEYWORD -> v.isTextual() ? v.textValue() : null;
       case INTEGER -> v.isIntegralNumber() && v.canConvertToLong() ? v.longValue() : null;
-      case FLOAT -> v.isNumber() ? v.doubleValue() : null;
+      case FLOAT -> v.isNumber() ? v.doubleValue() + 0.0 : null; // + 0.0 turns −0.0 into 0.0
       case BOOL -> v.isBoolean() ? v.booleanValue() : null;
     };
   }
@@ -238,8 +238,10 @@ final class PayloadIndexes {
     RoaringBitmap out = new RoaringBitmap();
     for (JsonNode v : values) {
       Object k = keyOf(f.type, v);
-      if (f.type == PayloadIndexType.FLOAT || (k == null && v.isNumber())) {
-        return null; // match compares integers exactly; a float index cannot tell
+      if (f.type == PayloadIndexType.FLOAT || k == null) {
+        // A float index cannot tell integers apart exactly, and a value of another type than the
+        // index's sits among "others": no narrowing, check every point.
+        return null;
       }
       if (k != null) {
         RoaringBitmap p = f.postings.get(k);
@@ -276,7 +278,9 @@ final class PayloadIndexes {
     if (lo > hi || (lo == hi && !(loIn && hiIn))) {
       return new java.util.TreeMap<>();
     }
-    return m.subMap(lo, loIn, hi, hiIn);
+    // Keys are stored without −0.0 (see keyOf); bounds get the same treatment, since primitive
+    // comparison (the filter's) has −0.0 == 0.0 but Double.compareTo does not.
+    return m.subMap(lo + 0.0, loIn, hi + 0.0, hiIn);
   }
 
   private static NavigableMap<Object, RoaringBitmap> longRange(Field f, Filter.Range r) {

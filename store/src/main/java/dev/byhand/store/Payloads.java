@@ -10,19 +10,6 @@ final class Payloads {
 
   private Payloads() {}
 
-
-  /** The node at a dotted path, without expanding arrays; null when absent. */
-  static JsonNode at(ObjectNode payload, String key) {
-    JsonNode node = payload;
-    for (String part : key.split("\\.", -1)) {
-      if (node == null || !node.isObject()) {
-        return null;
-      }
-      node = node.get(part);
-    }
-    return node;
-  }
-
   /** Every value at a dotted path, arrays expanded at each step. */
   static List<JsonNode> values(ObjectNode payload, String key) {
     List<JsonNode> current = new ArrayList<>();

@@ -56,6 +56,8 @@ final class Wal implements AutoCloseable {
   private long syncedSeq;
   private boolean syncing;
   private volatile boolean closed;
+  /** Why the log refuses further work after a failed fsync, or null. */
+  private volatile String failed;
   private long size;
 
   private Wal(Path file, RandomAccessFile raf, long lastSeq, long size) {
@@ -71,12 +73,12 @@ final class Wal implements AutoCloseable {
     if (Files.exists(file)) {
       throw new java.nio.file.FileAlreadyExistsException(file.toString());
     }
-    RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+    // Header written under a temporary name and renamed: a log file always has a whole header.
     ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
     h.putInt(MAGIC).putInt(VERSION).putLong(firstSeq);
-    raf.write(h.array());
-    raf.getFD().sync();
-    Storage.fsyncDirectory(file.getParent());
+    Storage.writeAtomically(file, h.array());
+    RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+    raf.seek(HEADER_BYTES);
     return new Wal(file, raf, firstSeq - 1, HEADER_BYTES);
   }
 
@@ -203,6 +205,13 @@ final class Wal implements AutoCloseable {
    * in the operating system's hands when this returns, on disk after {@link #awaitDurable}.
    */
   long append(byte type, byte[] body) throws IOException {
+    if (body.length > MAX_BODY) {
+      throw new IllegalArgumentException(
+          "a log record holds at most " + MAX_BODY + " bytes, got " + body.length + ": split the write");
+    }
+    if (failed != null) {
+      throw new IllegalStateException(file + ": " + failed);
+    }
     long seq = appendedSeq + 1;
     ByteBuffer r = ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length).order(ByteOrder.BIG_ENDIAN);
     r.putInt(RECORD_MAGIC).putInt(body.length).putInt(crc(body.length, seq, type, body)).putLong(seq).put(type).put(body);
@@ -217,7 +226,7 @@ final class Wal implements AutoCloseable {
     while (true) {
       long target;
       synchronized (syncMonitor) {
-        while (syncing && syncedSeq < seq) {
+        while (syncing && syncedSeq < seq && failed == null) {
           try {
             syncMonitor.wait();
           } catch (InterruptedException e) {
@@ -227,6 +236,9 @@ final class Wal implements AutoCloseable {
         }
         if (syncedSeq >= seq) {
           return;
+        }
+        if (failed != null) {
+          throw new UncheckedIOException(file + ": " + failed, new IOException(failed));
         }
         // This thread leads the next fsync; it covers everything appended up to now.
         syncing = true;
@@ -242,6 +254,9 @@ final class Wal implements AutoCloseable {
         syncing = false;
         if (failure == null) {
           syncedSeq = Math.max(syncedSeq, target);
+        } else {
+          // Sticky: a retried fsync may "succeed" after the kernel dropped the dirty pages.
+          failed = "an fsync failed (" + failure.getMessage() + "); nothing after it is trusted";
         }
         syncMonitor.notifyAll();
       }
@@ -266,7 +281,9 @@ final class Wal implements AutoCloseable {
     if (closed) {
       return;
     }
-    sync();
+    if (failed == null) {
+      sync();
+    }
     synchronized (this) {
       closed = true;
       raf.close();
@@ -275,8 +292,16 @@ final class Wal implements AutoCloseable {
 
   /** fsync, unless already closed (close() fsynced everything first). */
   private synchronized void syncFile() throws IOException {
+    if (failed != null) {
+      throw new IOException(failed);
+    }
     if (!closed) {
-      raf.getFD().sync();
+      try {
+        raf.getFD().sync();
+      } catch (IOException e) {
+        failed = "an fsync failed (" + e.getMessage() + "); nothing after it is trusted";
+        throw e;
+      }
     }
   }
 }

@@ -293,6 +293,8 @@ class CollectionTest {
         model.remove("p" + i);
       }
       c.delete(gone);
+      long tombstones = c.info().deletedInIndex();
+      assertThat(tombstones).isEqualTo(1000);
       Thread compaction = new Thread(c::compact);
       compaction.start();
       // Meanwhile: replace, delete and add points, some of them ones the compaction is copying.
@@ -306,6 +308,8 @@ class CollectionTest {
         model.put("new" + i, v);
       }
       compaction.join();
+      // The compacted graph holds only the points rewritten during the build as tombstones.
+      assertThat(c.info().deletedInIndex()).as("the compaction swapped in").isLessThan(tombstones);
       assertThat(c.ids()).containsExactlyInAnyOrderElementsOf(model.keySet());
       for (var e : model.entrySet()) {
         assertThat(c.get(List.of(e.getKey()), true).get(0).vector()).as(e.getKey()).containsExactly(e.getValue());

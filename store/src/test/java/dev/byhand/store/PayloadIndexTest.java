@@ -28,21 +28,28 @@ class PayloadIndexTest {
     } else {
       sb.append(",\"price\":").append(r.nextInt(1000) / 10.0);
     }
-    sb.append(",\"ok\":").append(r.nextBoolean());
+    // Values of another type than the key's index, −0.0 and integers beyond 2^53 too.
+    sb.append(",\"ok\":").append(r.nextInt(8) == 0 ? "\"yes\"" : Boolean.toString(r.nextBoolean()));
+    sb.append(",\"z\":").append(new String[] {"-0.0", "0.0", "0.5", "-0.5"}[r.nextInt(4)]);
+    sb.append(",\"big\":").append((1L << 60) - 2 + r.nextInt(5));
     sb.append(",\"shop\":{\"city\":\"c").append(r.nextInt(6)).append("\"}");
     sb.append(",\"tags\":[\"t").append(r.nextInt(5)).append("\",\"t").append(r.nextInt(5)).append("\"]");
     return sb.append('}').toString();
   }
 
   static String condition(SplittableRandom r) {
-    return switch (r.nextInt(7)) {
+    return switch (r.nextInt(11)) {
       case 0 -> "{\"key\":\"color\",\"match\":{\"value\":\"" + new String[] {"red", "blue", "x"}[r.nextInt(3)] + "\"}}";
       case 1 -> "{\"key\":\"n\",\"match\":{\"any\":[" + r.nextInt(50) + "," + r.nextInt(50) + "]}}";
       case 2 -> "{\"key\":\"n\",\"range\":{\"gte\":" + r.nextInt(50) + ",\"lt\":" + (r.nextInt(50) + 0.5) + "}}";
       case 3 -> "{\"key\":\"price\",\"range\":{\"gt\":" + r.nextInt(100) + "}}";
       case 4 -> "{\"key\":\"ok\",\"match\":{\"value\":" + r.nextBoolean() + "}}";
       case 5 -> "{\"key\":\"shop.city\",\"match\":{\"value\":\"c" + r.nextInt(6) + "\"}}";
-      default -> "{\"key\":\"tags\",\"match\":{\"value\":\"t" + r.nextInt(5) + "\"}}";
+      case 6 -> "{\"key\":\"tags\",\"match\":{\"value\":\"t" + r.nextInt(5) + "\"}}";
+      case 7 -> "{\"key\":\"ok\",\"match\":{\"value\":\"yes\"}}";
+      case 8 -> "{\"key\":\"color\",\"match\":{\"value\":" + r.nextBoolean() + "}}";
+      case 9 -> "{\"key\":\"z\",\"range\":{\"" + (r.nextBoolean() ? "gte" : "lte") + "\":" + (r.nextBoolean() ? "0" : "-0.0") + "}}";
+      default -> "{\"key\":\"big\",\"range\":{\"gte\":" + (double) (1L << 60) + "}}";
     };
   }
 
@@ -74,6 +81,8 @@ class PayloadIndexTest {
       indexed.createPayloadIndex("ok", PayloadIndexType.BOOL);
       indexed.createPayloadIndex("shop.city", PayloadIndexType.KEYWORD);
       indexed.createPayloadIndex("tags", PayloadIndexType.KEYWORD);
+      indexed.createPayloadIndex("z", PayloadIndexType.FLOAT);
+      indexed.createPayloadIndex("big", PayloadIndexType.INTEGER);
       for (Collection c : List.of(plain, indexed)) {
         c.setPayload(Filter.parse("{\"key\":\"n\",\"range\":{\"lt\":5}}"), Json.parsePayload("p", "{\"color\":\"blue\"}"));
         c.delete(Filter.parse("{\"key\":\"n\",\"match\":{\"value\":7}}"));
@@ -96,7 +105,7 @@ class PayloadIndexTest {
       assertThat(db.collection("indexed").payloadIndexes())
           .containsEntry("color", PayloadIndexType.KEYWORD)
           .containsEntry("price", PayloadIndexType.FLOAT)
-          .hasSize(6);
+          .hasSize(8);
       Filter f = Filter.parse("{\"must\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}");
       assertThat(db.collection("indexed").count(f)).isEqualTo(db.collection("plain").count(f));
     }
