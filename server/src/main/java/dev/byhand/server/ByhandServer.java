@@ -60,7 +60,7 @@ public final class ByhandServer implements AutoCloseable {
   private ByhandServer(ServerConfig config, Database db) {
     this.config = config;
     this.db = db;
-    this.routes = new Routes(db, config, metrics);
+    this.routes = new Routes(db, config);
     this.app =
         Javalin.create(
             c -> {

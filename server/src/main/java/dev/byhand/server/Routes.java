@@ -41,7 +41,7 @@ final class Routes implements AutoCloseable {
   private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
   private final byte[] openApi;
 
-  Routes(Database db, ServerConfig config, Metrics metrics) {
+  Routes(Database db, ServerConfig config) {
     this.db = db;
     this.config = config;
     try (InputStream in = Routes.class.getResourceAsStream("/openapi.json")) {
