@@ -188,6 +188,9 @@ public final class ByhandServer implements AutoCloseable {
     route(HandlerType.GET, "/collections/{name}", Access.READ, routes::collectionInfo);
     route(HandlerType.DELETE, "/collections/{name}", Access.ADMIN, routes::dropCollection);
 
+    route(HandlerType.PUT, "/collections/{name}/index", Access.ADMIN, routes::createPayloadIndex);
+    route(HandlerType.DELETE, "/collections/{name}/index/{key}", Access.ADMIN, routes::dropPayloadIndex);
+
     route(HandlerType.PUT, "/collections/{name}/points", Access.ADMIN, routes::upsert);
     route(HandlerType.POST, "/collections/{name}/points", Access.READ, routes::getPoints);
     route(HandlerType.GET, "/collections/{name}/points/{id}", Access.READ, routes::getPoint);

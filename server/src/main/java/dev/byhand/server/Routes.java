@@ -17,6 +17,7 @@ import dev.byhand.store.Durability;
 import dev.byhand.store.Filter;
 import dev.byhand.store.Json;
 import dev.byhand.store.Page;
+import dev.byhand.store.PayloadIndexType;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
@@ -180,7 +181,31 @@ final class Routes implements AutoCloseable {
   }
 
   void collectionInfo(Context ctx) {
-    ok(ctx, 200, info(collection(ctx).info()));
+    Collection c = collection(ctx);
+    ObjectNode o = info(c.info());
+    ObjectNode indexes = o.putObject("payload_indexes");
+    c.payloadIndexes().forEach((k, t) -> indexes.put(k, t.toString()));
+    ok(ctx, 200, o);
+  }
+
+  void createPayloadIndex(Context ctx) {
+    Collection c = collection(ctx);
+    ObjectNode b = body(ctx, Set.of("key", "type"));
+    String key = Requests.string(b, "key", null);
+    String type = Requests.string(b, "type", null);
+    if (key == null || type == null) {
+      throw ApiError.badRequest(key == null ? "key" : "type", "is required");
+    }
+    PayloadIndexType t = PayloadIndexType.parse(type);
+    c.createPayloadIndex(key, t);
+    ok(ctx, 200, Json.MAPPER.createObjectNode().put("key", key).put("type", t.toString()));
+  }
+
+  void dropPayloadIndex(Context ctx) {
+    Collection c = collection(ctx);
+    String key = ctx.pathParam("key");
+    c.dropPayloadIndex(key);
+    ok(ctx, 200, Json.MAPPER.createObjectNode().put("dropped", key));
   }
 
   void dropCollection(Context ctx) {

@@ -164,6 +164,22 @@ class ServerApiTest {
   }
 
   @Test
+  void payloadIndexes() {
+    vectors();
+    assertThat(http.put("/collections/v/index", j("{'key': 'color', 'type': 'keyword'}")).result().get("type").asText()).isEqualTo("keyword");
+    http.put("/collections/v/index", j("{'key': 'n', 'type': 'integer'}")).result();
+    assertThat(http.get("/collections/v").result().get("payload_indexes").toString()).isEqualTo(j("{'color':'keyword','n':'integer'}"));
+    // the same answers through the index
+    String red = "{'filter': {'must': [{'key': 'color', 'match': {'value': 'red'}}]}}";
+    assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong()).isEqualTo(2);
+    assertThat(http.put("/collections/v/index", j("{'key': 'color', 'type': 'float'}")).status()).isEqualTo(409);
+    assertThat(http.put("/collections/v/index", j("{'key': 'x', 'type': 'vector'}")).status()).isEqualTo(400);
+    assertThat(http.delete("/collections/v/index/color").result().get("dropped").asText()).isEqualTo("color");
+    assertThat(http.delete("/collections/v/index/color").status()).isEqualTo(404);
+    assertThat(http.get("/collections/v").result().get("payload_indexes").toString()).isEqualTo(j("{'n':'integer'}"));
+  }
+
+  @Test
   void searchAndBatchSearch() {
     vectors();
     JsonNode hits = http.post("/collections/v/points/search", j("{'vector': [1, 0.2, 0], 'k': 2}")).result();
