@@ -381,6 +381,10 @@ public final class FuzzBench {
       {"POST /collections/docs/explain", "{\"text\":\"no encoder\"}"},
       {"POST /collections/docs/snapshots/nothing/restore", "{\"collection\":\"docs\"}"},
       {"POST /collections/missing/points/search", "{\"vector\":[1,2,3]}"},
+      {"PUT /collections/docs/index", "{\"key\":\"tag\",\"type\":\"vector\"}"},
+      {"PUT /collections/docs/index", "{\"key\":\"\",\"type\":\"keyword\"}"},
+      {"PUT /collections/docs/index", "{\"type\":\"keyword\"}"},
+      {"DELETE /collections/docs/index/nothing", "{}"},
     };
     String[] c = cases[r.nextInt(cases.length)];
     return at("invalid values", c[0], ADMIN, utf8(c[1]));
