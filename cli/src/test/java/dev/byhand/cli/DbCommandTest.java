@@ -4,6 +4,7 @@ import static dev.byhand.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.byhand.server.ApiKeys;
 import dev.byhand.server.ByhandServer;
 import dev.byhand.server.ServerConfig;
 import dev.byhand.store.Json;
@@ -112,6 +113,26 @@ class DbCommandTest {
         System.clearProperty("byhand.cache");
       }
     }
+  }
+
+  @Test
+  void remoteWithKeys() {
+    String admin = "cli-admin-key-0123456789";
+    String reader = "cli-read-key-0123456789";
+    try (ByhandServer server =
+        ByhandServer.start(
+            ServerConfig.of(dir.resolve("keyed")).withAddress("127.0.0.1", 0).withKeys(ApiKeys.of(List.of(admin), List.of(reader))))) {
+      CliTest.Run none = run("db", "count", "--url", server.url());
+      assertThat(none.code()).isEqualTo(Main.USAGE);
+      assertThat(none.err()).contains("API key");
+      assertThat(run("db", "create", "k", "--dimension", "2", "--url", server.url(), "--api-key", reader).code()).isEqualTo(Main.USAGE);
+      CliTest.Run created = run("db", "create", "k", "--dimension", "2", "--url", server.url(), "--api-key", admin);
+      assertThat(created.code()).as(created.err()).isZero();
+      CliTest.Run counted = run("db", "count", "--url", server.url(), "--api-key", reader);
+      assertThat(counted.code()).as(counted.err()).isZero();
+      assertThat(counted.out()).contains("k");
+    }
+    assertThat(run("db", "count", "--url", "http://127.0.0.1:1").code()).isEqualTo(Main.FAILED); // nothing listens there
   }
 
   @Test
