@@ -9,7 +9,8 @@ import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.Video;
 import dev.byhand.dit.diffusion.GaussianDiffusion;
 import dev.byhand.dit.diffusion.NoisePredictor;
-import dev.byhand.dit.diffusion.NoiseSchedule;
+import dev.byhand.dit.diffusion.Objective;
+import dev.byhand.dit.diffusion.RectifiedFlow;
 import dev.byhand.dit.diffusion.Sampler;
 import dev.byhand.dit.nn.Safetensors;
 import dev.byhand.dit.train.VideoTrainer;
@@ -28,19 +29,19 @@ public final class VideoGenerator implements AutoCloseable {
   private final NDManager manager;
   private final Autoencoder autoencoder;
   private final DiT model;
-  private final GaussianDiffusion diffusion;
+  private final Objective objective;
   private final TextEmbeddings text;
   private final int frames;
   private final int height;
   private final int width;
 
   private VideoGenerator(
-      NDManager manager, Autoencoder autoencoder, DiT model, GaussianDiffusion diffusion,
+      NDManager manager, Autoencoder autoencoder, DiT model, Objective objective,
       TextEmbeddings text) {
     this.manager = manager;
     this.autoencoder = autoencoder;
     this.model = model;
-    this.diffusion = diffusion;
+    this.objective = objective;
     this.text = text;
     DiTConfig c = model.config();
     AutoencoderConfig a = autoencoder.config();
@@ -81,7 +82,7 @@ public final class VideoGenerator implements AutoCloseable {
       Autoencoder autoencoder = Autoencoder.load(aeFile, manager);
       return new VideoGenerator(
           manager, autoencoder, model,
-          new GaussianDiffusion(NoiseSchedule.of(schedule, steps)), text);
+          Objective.of(contents.metadata().getOrDefault("objective", "eps"), schedule, steps), text);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -93,9 +94,9 @@ public final class VideoGenerator implements AutoCloseable {
     return model;
   }
 
-  /** The diffusion (schedule). */
-  public GaussianDiffusion diffusion() {
-    return diffusion;
+  /** What the model was trained on: DDPM noise prediction or rectified flow. */
+  public Objective objective() {
+    return objective;
   }
 
   /**
@@ -138,9 +139,10 @@ public final class VideoGenerator implements AutoCloseable {
   /**
    * Generates clips.
    *
-   * @param steps DDIM steps (1..T); T with {@code eta} 1 is DDPM-like
+   * @param steps DDIM steps (1..T); T with {@code eta} 1 is DDPM-like; for a rectified-flow
+   *     model, Euler steps
    * @param guidance classifier-free guidance scale (1 = none)
-   * @param eta DDIM's η (0 = deterministic)
+   * @param eta DDIM's η (0 = deterministic; unused by rectified flow)
    * @param count clips, sampled in one batch
    * @param progress called with the number of steps done (may be null)
    * @throws IllegalArgumentException for an empty prompt, or count, steps or guidance out of range
@@ -159,9 +161,12 @@ public final class VideoGenerator implements AutoCloseable {
     }
     DiTConfig c = model.config();
     Shape shape = new Shape(count, c.frames(), c.height(), c.width(), c.inChannels());
+    NoisePredictor guided = guided(text.embed(prompt), guidance);
     float[] latents =
-        new Sampler(diffusion)
-            .ddim(guided(text.embed(prompt), guidance), shape, manager, new Rng(seed), steps, eta, progress);
+        objective instanceof RectifiedFlow flow
+            ? Sampler.flow(flow, guided, shape, manager, new Rng(seed), steps, progress)
+            : new Sampler((GaussianDiffusion) objective)
+                .ddim(guided, shape, manager, new Rng(seed), steps, eta, progress);
     int size = c.frames() * c.height() * c.width() * c.inChannels();
     List<Video> videos = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -45,6 +45,40 @@ class SamplerTest {
   }
 
   @Test
+  void flowSamplingWithTheExactVelocityLandsOnTheData() {
+    dev.byhand.dit.diffusion.RectifiedFlow flow = new dev.byhand.dit.diffusion.RectifiedFlow(1000);
+    // For data at one point c, x_s = (1 - s)·c + s·eps, so the velocity eps - c is (x - c) / s.
+    NoisePredictor oracle =
+        (xt, t) -> {
+          NDArray c = xt.getManager().create(TARGET, SHAPE);
+          return xt.sub(c).div(flow.level(t[0]));
+        };
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (int steps : new int[] {1, 7, 50}) {
+        float[] x = Sampler.flow(flow, oracle, SHAPE, manager, new Rng(3), steps, null);
+        for (int i = 0; i < TARGET.length; i++) {
+          assertThat(x[i]).as("%d steps", steps).isCloseTo(TARGET[i], within(1e-4f));
+        }
+      }
+      assertThatThrownBy(() -> Sampler.flow(flow, oracle, SHAPE, manager, new Rng(3), 1001, null))
+          .hasMessageContaining("steps");
+    }
+  }
+
+  @Test
+  void flowInterpolatesStraightFromDataToNoiseAndTargetsTheVelocity() {
+    dev.byhand.dit.diffusion.RectifiedFlow flow = new dev.byhand.dit.diffusion.RectifiedFlow(4);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray x0 = manager.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+      NDArray eps = manager.create(new float[] {-1, 0, 1, 0}, new Shape(2, 2));
+      // t = 0 → s = 1/4, t = 3 → s = 1 (pure noise).
+      float[] mixed = flow.noised(x0, new int[] {0, 3}, eps).toFloatArray();
+      assertThat(mixed).containsExactly(0.5f, 1.5f, 1f, 0f);
+      assertThat(flow.target(x0, eps).toFloatArray()).containsExactly(-2, -2, -2, -4);
+    }
+  }
+
+  @Test
   void ddimWithEtaOneOverAllStepsIsDdpmForTheSameNoise() {
     NoiseSchedule schedule = NoiseSchedule.linear(50, 1e-3, 0.2);
     Sampler sampler = new Sampler(new GaussianDiffusion(schedule));

@@ -74,6 +74,42 @@ class TrainingTest {
   }
 
   @Test
+  void flowLossOnOneFixedBatchFallsTenfold() {
+    DiTConfig config = DiTConfig.tiny().withTextDim(16);
+    int n = 4;
+    int size = config.frames() * config.height() * config.width() * config.inChannels();
+    Rng rng = new Rng(5);
+    float[] x0 = new float[n * size];
+    float[] eps = new float[n * size];
+    float[] text = new float[n * 16];
+    rng.fillGaussian(x0);
+    rng.fillGaussian(eps);
+    rng.fillGaussian(text);
+    TrainingStep.Batch batch =
+        new TrainingStep.Batch(x0, eps, new int[] {50, 250, 500, 900}, text, new boolean[n]);
+    dev.byhand.dit.diffusion.RectifiedFlow flow = new dev.byhand.dit.diffusion.RectifiedFlow(1000);
+    try (NDManager manager = NDManager.newBaseManager();
+        DiT model = new DiT(config, manager);
+        AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.999, 1e-8, 0.0)) {
+      model.initializeWeights(new Rng(6));
+      TrainingStep runner = new TrainingStep();
+      double first = Double.NaN;
+      double last = Double.NaN;
+      int steps = 0;
+      while (steps < 300 && !(last < first / 10)) {
+        double loss = runner.step(model, optimizer, flow, batch, 2e-3, 1.0, null, Trace.NONE).loss();
+        if (steps == 0) {
+          first = loss;
+        }
+        last = loss;
+        steps++;
+      }
+      assertThat(first).isBetween(1.6, 2.4); // a fresh model predicts 0: loss = E[(eps - x0)²] ≈ 2
+      assertThat(last).as("loss after %d steps", steps).isLessThan(first / 10);
+    }
+  }
+
+  @Test
   void aStoppedRunResumesToTheSameWeightsAsAnUnbrokenOne() throws Exception {
     TrainConfig config = TrainConfig.tiny().withSteps(12).withCheckpointEvery(5);
     Path unbroken = dir.resolve("unbroken");
@@ -107,11 +143,26 @@ class TrainingTest {
   }
 
   @Test
+  void aFlowModelTrainsAndGenerates() {
+    TrainConfig config = TrainConfig.tiny().toBuilder().optSteps(3).optObjective("flow").build();
+    try (TextEmbeddings text = fakeText()) {
+      new VideoTrainer(config, dir, text, null).run();
+      try (VideoGenerator generator = VideoGenerator.open(dir, text)) {
+        assertThat(generator.objective().name()).isEqualTo("flow");
+        java.util.List<dev.byhand.dit.data.Video> clips =
+            generator.generate("a red circle moving left", 5, 2.0, 0.0, 1, 1, null);
+        assertThat(clips.get(0).sizeString()).isEqualTo("4×16×16×3");
+      }
+    }
+  }
+
+  @Test
   void aTrainedFolderGeneratesReproducibleClipsOfTheTrainedSize() {
     TrainConfig config = TrainConfig.tiny().withSteps(3);
     try (TextEmbeddings text = fakeText()) {
       new VideoTrainer(config, dir, text, null).run();
       try (VideoGenerator generator = VideoGenerator.open(dir, text)) {
+        assertThat(generator.objective().name()).isEqualTo("eps");
         java.util.List<dev.byhand.dit.data.Video> a =
             generator.generate("a red circle moving left", 4, 2.0, 0.0, 11, 2, null);
         java.util.List<dev.byhand.dit.data.Video> b =

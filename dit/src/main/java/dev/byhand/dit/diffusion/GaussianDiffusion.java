@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
  * q(x_t | x_0)}, the noise-prediction loss, and the clean latent implied by a noise prediction.
  * Works on arrays of any shape whose first axis is the batch.
  */
-public final class GaussianDiffusion {
+public final class GaussianDiffusion implements Objective {
   private final NoiseSchedule schedule;
 
   /** Diffusion over {@code schedule}. */
@@ -19,6 +19,28 @@ public final class GaussianDiffusion {
   /** The schedule. */
   public NoiseSchedule schedule() {
     return schedule;
+  }
+
+  @Override
+  public String name() {
+    return "eps";
+  }
+
+  @Override
+  public int steps() {
+    return schedule.steps();
+  }
+
+  /** {@link #qSample}: the noised latent {@code x_t}. */
+  @Override
+  public NDArray noised(NDArray x0, int[] t, NDArray eps) {
+    return qSample(x0, t, eps);
+  }
+
+  /** The noise itself: DiT predicts {@code eps}. */
+  @Override
+  public NDArray target(NDArray x0, NDArray eps) {
+    return eps;
   }
 
   /**
@@ -41,10 +63,6 @@ public final class GaussianDiffusion {
     return x0.mul(signal).add(eps.mul(noise));
   }
 
-  /** The training loss: mean squared error between predicted and sampled noise (a full MSE). */
-  public NDArray loss(NDArray predictedEps, NDArray eps) {
-    return predictedEps.sub(eps).square().mean();
-  }
 
   /**
    * The clean latent implied by a noise prediction: {@code x̂_0 = (x_t - sqrt(1 - ᾱ_t)·eps) /

@@ -116,6 +116,49 @@ public final class Sampler {
     return x;
   }
 
+  /**
+   * Rectified-flow sampling: Euler steps of the predicted velocity from pure noise (s = 1) to data
+   * (s = 0) over {@code steps} equal parts; the model's output is read as the velocity {@code
+   * eps - x_0}.
+   *
+   * @return the clean latents, row-major
+   * @throws IllegalArgumentException if steps is outside 1..flow.steps()
+   */
+  public static float[] flow(
+      RectifiedFlow flow,
+      NoisePredictor model,
+      Shape shape,
+      NDManager manager,
+      Rng rng,
+      int steps,
+      IntConsumer progress) {
+    if (steps < 1 || steps > flow.steps()) {
+      throw new IllegalArgumentException("steps: must be in 1.." + flow.steps() + ", got " + steps);
+    }
+    float[] x = noise(shape, rng);
+    int n = (int) shape.get(0);
+    for (int i = steps; i >= 1; i--) {
+      // Step i sits near s = i/steps, at the model's nearest level t; the Euler step runs from
+      // that level's exact s to the next one's (0 at the end), so no step is lost to rounding.
+      int t = flowStep(flow, i, steps);
+      double s = flow.level(t);
+      double next = i == 1 ? 0 : flow.level(flowStep(flow, i - 1, steps));
+      float[] v = predict(model, x, t, n, shape, manager);
+      for (int k = 0; k < x.length; k++) {
+        x[k] += (float) ((next - s) * v[k]);
+      }
+      if (progress != null) {
+        progress.accept(steps - i + 1);
+      }
+    }
+    return x;
+  }
+
+  /** The model level for step i of {@code steps}: t = round(i/steps · T) - 1. */
+  private static int flowStep(RectifiedFlow flow, int i, int steps) {
+    return (int) Math.round((double) i * flow.steps() / steps) - 1;
+  }
+
   /** {@code count} steps spread evenly over 0..total-1, ascending, starting at 0. */
   static int[] spacedSteps(int total, int count) {
     int[] out = new int[count];

@@ -23,6 +23,7 @@ package dev.byhand.dit.train;
  * @param diffusionSteps T, steps of the noise schedule
  * @param checkpointEvery steps between checkpoints
  * @param logEvery steps between progress reports
+ * @param objective {@code eps} (DDPM noise prediction, as DiT) or {@code flow} (rectified flow)
  */
 public record TrainConfig(
     String preset,
@@ -43,7 +44,8 @@ public record TrainConfig(
     String schedule,
     int diffusionSteps,
     int checkpointEvery,
-    int logEvery) {
+    int logEvery,
+    String objective) {
 
   /**
    * @throws IllegalArgumentException naming the field and its limit
@@ -72,6 +74,9 @@ public record TrainConfig(
     if (!(emaDecay >= 0 && emaDecay < 1)) {
       throw new IllegalArgumentException("emaDecay: must be in [0, 1), got " + emaDecay);
     }
+    if (!"eps".equals(objective) && !"flow".equals(objective)) {
+      throw new IllegalArgumentException("objective: must be eps or flow, got " + objective);
+    }
     if (!"linear".equals(schedule) && !"cosine".equals(schedule)) {
       throw new IllegalArgumentException("schedule: must be linear or cosine, got " + schedule);
     }
@@ -81,14 +86,14 @@ public record TrainConfig(
   public static TrainConfig defaults() {
     return new TrainConfig(
         "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 10000, 32, 5e-4, 0.0, 1.0, 500, 0.999,
-        "linear", 1000, 500, 50);
+        "linear", 1000, 500, 50, "eps");
   }
 
   /** A run small enough for tests: the {@code tiny} preset on 4 frames of 16×16. */
   public static TrainConfig tiny() {
     return new TrainConfig(
         "tiny", 4, 16, 1, 64, 200, 256, 3e-3, 20, 4, 1e-3, 0.0, 1.0, 5, 0.99, "linear", 1000, 10,
-        5);
+        5, "eps");
   }
 
   /** With another step count. */
@@ -140,6 +145,7 @@ public record TrainConfig(
     private int diffusionSteps;
     private int checkpointEvery;
     private int logEvery;
+    private String objective;
 
     private Builder(TrainConfig c) {
       preset = c.preset();
@@ -161,6 +167,7 @@ public record TrainConfig(
       diffusionSteps = c.diffusionSteps();
       checkpointEvery = c.checkpointEvery();
       logEvery = c.logEvery();
+      objective = c.objective();
     }
 
     /** Sets {@code preset}. */
@@ -277,6 +284,12 @@ public record TrainConfig(
       return this;
     }
 
+    /** Sets {@code objective}: {@code eps} or {@code flow}. */
+    public Builder optObjective(String value) {
+      objective = value;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -284,7 +297,7 @@ public record TrainConfig(
      */
     public TrainConfig build() {
       return new TrainConfig(
-          preset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr, steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule, diffusionSteps, checkpointEvery, logEvery);
+          preset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr, steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule, diffusionSteps, checkpointEvery, logEvery, objective);
     }
   }
 

@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
 import dev.byhand.dit.Trace;
-import dev.byhand.dit.diffusion.GaussianDiffusion;
+import dev.byhand.dit.diffusion.Objective;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * One DiT training step (seed step [11]): noise the clean latents ({@code x_t = q_sample(x_0, t,
  * eps)}), predict the noise, take the MSE against the sampled noise, back-propagate, clip, update
- * with AdamW. Every temporary lives in a per-step sub-manager and scope, so memory stays flat.
+ * with AdamW. With a {@link dev.byhand.dit.diffusion.RectifiedFlow} objective the input is the
+ * straight-path mix and the target the velocity instead. Every temporary lives in a per-step sub-manager and scope, so memory stays flat.
  */
 public final class TrainingStep {
 
@@ -56,7 +57,7 @@ public final class TrainingStep {
   public static Result run(
       DiT model,
       AdamW optimizer,
-      GaussianDiffusion diffusion,
+      Objective diffusion,
       Batch batch,
       double lr,
       double maxGradNorm,
@@ -78,7 +79,7 @@ public final class TrainingStep {
   public Result step(
       DiT model,
       AdamW optimizer,
-      GaussianDiffusion diffusion,
+      Objective diffusion,
       Batch batch,
       double lr,
       double maxGradNorm,
@@ -95,11 +96,11 @@ public final class TrainingStep {
       NDArray text = input(step, 2, batch.text(), new Shape(n, c.textDim()));
       double loss;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray xt = diffusion.qSample(x0, batch.t(), eps);
+        NDArray xt = diffusion.noised(x0, batch.t(), eps);
         trace.record("x_t", xt);
         trace.record("eps", eps);
         NDArray predicted = model.forward(xt, batch.t(), text, batch.dropText(), trace);
-        NDArray mse = diffusion.loss(predicted, eps);
+        NDArray mse = diffusion.loss(predicted, diffusion.target(x0, eps));
         collector.backward(mse);
         loss = mse.getFloat();
       }

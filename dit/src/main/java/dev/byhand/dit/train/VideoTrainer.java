@@ -14,8 +14,7 @@ import dev.byhand.dit.data.CaptionedFolder;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
 import dev.byhand.dit.data.Video;
-import dev.byhand.dit.diffusion.GaussianDiffusion;
-import dev.byhand.dit.diffusion.NoiseSchedule;
+import dev.byhand.dit.diffusion.Objective;
 import dev.byhand.dit.nn.Safetensors;
 import dev.byhand.dit.nn.Tensor;
 import java.io.IOException;
@@ -171,8 +170,8 @@ public final class VideoTrainer {
       for (int i = 0; i < captions.size(); i++) {
         embeddings[i] = text.embed(captions.get(i));
       }
-      GaussianDiffusion diffusion =
-          new GaussianDiffusion(NoiseSchedule.of(config.schedule(), config.diffusionSteps()));
+      Objective diffusion =
+          Objective.of(config.objective(), config.schedule(), config.diffusionSteps());
       try (DiT model = new DiT(ditConfig, manager);
           DiT average = new DiT(ditConfig, manager);
           AdamW optimizer =
@@ -302,10 +301,10 @@ public final class VideoTrainer {
     return new TrainingStep.Batch(x0, eps, t, textBatch, drop);
   }
 
-  /** Mean denoising loss of {@code model} on held-out clips, at fixed t and noise. */
+  /** Mean loss of {@code model} on held-out clips, at fixed t and noise. */
   private double heldOutLoss(
       DiT model,
-      GaussianDiffusion diffusion,
+      Objective diffusion,
       List<float[]> latents,
       List<String> clipCaptions,
       DiTConfig c) {
@@ -328,10 +327,10 @@ public final class VideoTrainer {
       scope.suppressNotUsedWarning();
       NDArray clean = scratch.create(x0, shape);
       NDArray noise = scratch.create(eps, shape);
-      NDArray xt = diffusion.qSample(clean, t, noise);
+      NDArray xt = diffusion.noised(clean, t, noise);
       NDArray predicted =
           model.forward(xt, t, scratch.create(textBatch, new Shape(n, c.textDim())), null);
-      return diffusion.loss(predicted, noise).getFloat();
+      return diffusion.loss(predicted, diffusion.target(clean, noise)).getFloat();
     }
   }
 
@@ -360,6 +359,7 @@ public final class VideoTrainer {
     modelMeta.put("step", Long.toString(step));
     modelMeta.put("schedule", config.schedule());
     modelMeta.put("diffusionSteps", Integer.toString(config.diffusionSteps()));
+    modelMeta.put("objective", config.objective());
     Safetensors.write(outputDir.resolve(MODEL_FILE), emaWeights, modelMeta);
     writeLosses(lossSteps, losses);
   }
