@@ -22,6 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingTest {
   @TempDir Path dir;
 
+  /** One autoencoder for every trainer test: the trainer reuses the file when a folder has it. */
+  @TempDir static Path shared;
+
+  @org.junit.jupiter.api.BeforeAll
+  static void trainTheAutoencoderOnce() {
+    try (TextEmbeddings text = fakeText()) {
+      new VideoTrainer(TrainConfig.tiny().withSteps(0), shared, text, null).run();
+    }
+  }
+
+  /** Puts the shared autoencoder into {@code folder}, so its run skips that phase. */
+  private static Path withAutoencoder(Path folder) throws java.io.IOException {
+    Files.createDirectories(folder);
+    Files.copy(
+        shared.resolve(VideoTrainer.AUTOENCODER_FILE),
+        folder.resolve(VideoTrainer.AUTOENCODER_FILE),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return folder;
+  }
+
   /** A stand-in for MiniLM: a fixed pseudo-random vector per caption, 16 numbers. */
   private static TextEmbeddings fakeText() {
     return new TextEmbeddings(
@@ -112,15 +132,11 @@ class TrainingTest {
   @Test
   void aStoppedRunResumesToTheSameWeightsAsAnUnbrokenOne() throws Exception {
     TrainConfig config = TrainConfig.tiny().withSteps(12).withCheckpointEvery(5);
-    Path unbroken = dir.resolve("unbroken");
-    Path broken = dir.resolve("broken");
+    Path unbroken = withAutoencoder(dir.resolve("unbroken"));
+    Path broken = withAutoencoder(dir.resolve("broken"));
     VideoTrainer.Result a;
     try (TextEmbeddings text = fakeText()) {
       a = new VideoTrainer(config, unbroken, text, null).run();
-      Files.createDirectories(broken);
-      Files.copy(
-          unbroken.resolve(VideoTrainer.AUTOENCODER_FILE),
-          broken.resolve(VideoTrainer.AUTOENCODER_FILE));
       VideoTrainer.Result first = new VideoTrainer(config.withSteps(7), broken, text, null).run();
       assertThat(first.step()).isEqualTo(7);
       VideoTrainer.Result b = new VideoTrainer(config, broken, text, null).run();
@@ -143,8 +159,9 @@ class TrainingTest {
   }
 
   @Test
-  void aFlowModelTrainsAndGenerates() {
+  void aFlowModelTrainsAndGenerates() throws Exception {
     TrainConfig config = TrainConfig.tiny().toBuilder().optSteps(3).optObjective("flow").build();
+    withAutoencoder(dir);
     try (TextEmbeddings text = fakeText()) {
       new VideoTrainer(config, dir, text, null).run();
       try (VideoGenerator generator = VideoGenerator.open(dir, text)) {
@@ -157,8 +174,9 @@ class TrainingTest {
   }
 
   @Test
-  void aTrainedFolderGeneratesReproducibleClipsOfTheTrainedSize() {
+  void aTrainedFolderGeneratesReproducibleClipsOfTheTrainedSize() throws Exception {
     TrainConfig config = TrainConfig.tiny().withSteps(3);
+    withAutoencoder(dir);
     try (TextEmbeddings text = fakeText()) {
       new VideoTrainer(config, dir, text, null).run();
       try (VideoGenerator generator = VideoGenerator.open(dir, text)) {
@@ -212,7 +230,7 @@ class TrainingTest {
     Files.writeString(data.resolve("captions.jsonl"), captions);
     try (TextEmbeddings text = fakeText()) {
       VideoTrainer.Result r =
-          new VideoTrainer(TrainConfig.tiny().withSteps(3), dir.resolve("out"), text, null)
+          new VideoTrainer(TrainConfig.tiny().withSteps(3), withAutoencoder(dir.resolve("out")), text, null)
               .withDataFolder(data)
               .run();
       assertThat(r.step()).isEqualTo(3);
@@ -238,8 +256,9 @@ class TrainingTest {
   }
 
   @Test
-  void aCheckpointOfAnotherShapeIsRefused() {
+  void aCheckpointOfAnotherShapeIsRefused() throws Exception {
     TrainConfig config = TrainConfig.tiny().withSteps(2);
+    withAutoencoder(dir);
     try (TextEmbeddings text = fakeText()) {
       new VideoTrainer(config, dir, text, null).run();
       TextEmbeddings wider =
