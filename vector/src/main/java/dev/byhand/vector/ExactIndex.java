@@ -181,20 +181,50 @@ public final class ExactIndex {
 
   /**
    * Seed step [10] over rows [from, to): the blocked product of the queries with those rows. A
-   * block of rows stays in cache while every query passes over it, and each query is multiplied
-   * with four rows at a time so it is loaded once for four scores.
+   * block of rows stays in cache while every query passes over it; four queries meet four rows
+   * in one register-blocked kernel call (a lone query, or the last one to three, use four rows at
+   * a time), and every score equals the one-query path's bit for bit.
    */
   private TopK[] scan(float[] stored, float[][] q, int from, int to, int capacity, IntPredicate filter) {
     TopK[] top = new TopK[q.length];
     for (int j = 0; j < q.length; j++) {
       top[j] = new TopK(capacity);
     }
-    float[] four = new float[4];
-    boolean l2 = metric == Metric.L2;
     int d = dimension;
+    boolean l2 = metric == Metric.L2;
+    // queries side by side, so four of them form one 4 × d operand of the block kernel
+    int grouped = q.length & ~3;
+    float[] packed = new float[grouped * d];
+    for (int j = 0; j < grouped; j++) {
+      System.arraycopy(q[j], 0, packed, j * d, d);
+    }
+    float[] four = new float[4];
+    float[] sixteen = new float[16];
     for (int blockFrom = from; blockFrom < to; blockFrom += BLOCK_ROWS) {
       int blockTo = Math.min(to, blockFrom + BLOCK_ROWS);
-      for (int j = 0; j < q.length; j++) {
+      for (int j = 0; j < grouped; j += 4) {
+        int i = blockFrom;
+        for (; i + 4 <= blockTo; i += 4) {
+          if (l2) {
+            ops.squaredDistance4x4(packed, j * d, stored, i * d, d, sixteen);
+          } else {
+            ops.dot4x4(packed, j * d, stored, i * d, d, sixteen);
+          }
+          for (int qi = 0; qi < 4; qi++) {
+            TopK t = top[j + qi];
+            for (int r = 0; r < 4; r++) {
+              float score = l2 ? -sixteen[4 * qi + r] : sixteen[4 * qi + r];
+              if (score >= t.threshold() && (filter == null || filter.test(i + r))) {
+                t.offer(i + r, score);
+              }
+            }
+          }
+        }
+        for (int qi = 0; qi < 4; qi++) {
+          scanTail(q[j + qi], top[j + qi], stored, i, blockTo, filter);
+        }
+      }
+      for (int j = grouped; j < q.length; j++) {
         float[] query = q[j];
         TopK t = top[j];
         int i = blockFrom;
@@ -202,28 +232,31 @@ public final class ExactIndex {
           int o = i * d;
           if (l2) {
             ops.squaredDistance4(query, 0, stored, o, o + d, o + 2 * d, o + 3 * d, d, four);
-            four[0] = -four[0];
-            four[1] = -four[1];
-            four[2] = -four[2];
-            four[3] = -four[3];
           } else {
             ops.dot4(query, 0, stored, o, o + d, o + 2 * d, o + 3 * d, d, four);
           }
           for (int r = 0; r < 4; r++) {
-            if (four[r] >= t.threshold() && (filter == null || filter.test(i + r))) {
-              t.offer(i + r, four[r]);
+            float score = l2 ? -four[r] : four[r];
+            if (score >= t.threshold() && (filter == null || filter.test(i + r))) {
+              t.offer(i + r, score);
             }
           }
         }
-        for (; i < blockTo; i++) {
-          if (filter == null || filter.test(i)) {
-            t.offer(i, metric.score(ops, query, 0, stored, i * d, d));
-          }
-        }
+        scanTail(query, t, stored, i, blockTo, filter);
       }
     }
     return top;
   }
+
+  /** The last rows of a block, fewer than four, one at a time. */
+  private void scanTail(float[] query, TopK t, float[] stored, int from, int to, IntPredicate filter) {
+    for (int i = from; i < to; i++) {
+      if (filter == null || filter.test(i)) {
+        t.offer(i, metric.score(ops, query, 0, stored, i * dimension, dimension));
+      }
+    }
+  }
+
 
   private float[] prepare(float[] v, String field) {
     if (v == null) {

@@ -192,6 +192,234 @@ final class PanamaVectorOps implements VectorOps {
     out[3] = s3;
   }
 
+  /**
+   * Sixteen accumulators, one per (query, row) pair, each updated exactly as in {@link #dot4}
+   * (same lanes, same order, same reduction and tail), so every result equals dot4's bit for bit;
+   * eight loads feed sixteen multiply-adds instead of five loads feeding four.
+   */
+  @Override
+  public void dot4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
+    if (length < 2 * F) {
+      VectorOps.super.dot4x4(a, a0, b, b0, length, out);
+      return;
+    }
+    int a1 = a0 + length, a2 = a1 + length, a3 = a2 + length;
+    int b1 = b0 + length, b2 = b1 + length, b3 = b2 + length;
+    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c02 = FloatVector.zero(FLOATS), c03 = FloatVector.zero(FLOATS);
+    FloatVector c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS), c12 = FloatVector.zero(FLOATS), c13 = FloatVector.zero(FLOATS);
+    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c22 = FloatVector.zero(FLOATS), c23 = FloatVector.zero(FLOATS);
+    FloatVector c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS), c32 = FloatVector.zero(FLOATS), c33 = FloatVector.zero(FLOATS);
+    int k = 0;
+    for (int bound = length - F; k <= bound; k += F) {
+      FloatVector y0 = load(b, b0 + k);
+      FloatVector y1 = load(b, b1 + k);
+      FloatVector y2 = load(b, b2 + k);
+      FloatVector y3 = load(b, b3 + k);
+      FloatVector x0 = load(a, a0 + k);
+      c00 = x0.fma(y0, c00);
+      c01 = x0.fma(y1, c01);
+      c02 = x0.fma(y2, c02);
+      c03 = x0.fma(y3, c03);
+      FloatVector x1 = load(a, a1 + k);
+      c10 = x1.fma(y0, c10);
+      c11 = x1.fma(y1, c11);
+      c12 = x1.fma(y2, c12);
+      c13 = x1.fma(y3, c13);
+      FloatVector x2 = load(a, a2 + k);
+      c20 = x2.fma(y0, c20);
+      c21 = x2.fma(y1, c21);
+      c22 = x2.fma(y2, c22);
+      c23 = x2.fma(y3, c23);
+      FloatVector x3 = load(a, a3 + k);
+      c30 = x3.fma(y0, c30);
+      c31 = x3.fma(y1, c31);
+      c32 = x3.fma(y2, c32);
+      c33 = x3.fma(y3, c33);
+    }
+    float s00 = c00.reduceLanes(VectorOperators.ADD);
+    float s01 = c01.reduceLanes(VectorOperators.ADD);
+    float s02 = c02.reduceLanes(VectorOperators.ADD);
+    float s03 = c03.reduceLanes(VectorOperators.ADD);
+    float s10 = c10.reduceLanes(VectorOperators.ADD);
+    float s11 = c11.reduceLanes(VectorOperators.ADD);
+    float s12 = c12.reduceLanes(VectorOperators.ADD);
+    float s13 = c13.reduceLanes(VectorOperators.ADD);
+    float s20 = c20.reduceLanes(VectorOperators.ADD);
+    float s21 = c21.reduceLanes(VectorOperators.ADD);
+    float s22 = c22.reduceLanes(VectorOperators.ADD);
+    float s23 = c23.reduceLanes(VectorOperators.ADD);
+    float s30 = c30.reduceLanes(VectorOperators.ADD);
+    float s31 = c31.reduceLanes(VectorOperators.ADD);
+    float s32 = c32.reduceLanes(VectorOperators.ADD);
+    float s33 = c33.reduceLanes(VectorOperators.ADD);
+    for (; k < length; k++) {
+      float x0 = a[a0 + k];
+      float x1 = a[a1 + k];
+      float x2 = a[a2 + k];
+      float x3 = a[a3 + k];
+      s00 += x0 * b[b0 + k];
+      s01 += x0 * b[b1 + k];
+      s02 += x0 * b[b2 + k];
+      s03 += x0 * b[b3 + k];
+      s10 += x1 * b[b0 + k];
+      s11 += x1 * b[b1 + k];
+      s12 += x1 * b[b2 + k];
+      s13 += x1 * b[b3 + k];
+      s20 += x2 * b[b0 + k];
+      s21 += x2 * b[b1 + k];
+      s22 += x2 * b[b2 + k];
+      s23 += x2 * b[b3 + k];
+      s30 += x3 * b[b0 + k];
+      s31 += x3 * b[b1 + k];
+      s32 += x3 * b[b2 + k];
+      s33 += x3 * b[b3 + k];
+    }
+    out[0] = s00;
+    out[1] = s01;
+    out[2] = s02;
+    out[3] = s03;
+    out[4] = s10;
+    out[5] = s11;
+    out[6] = s12;
+    out[7] = s13;
+    out[8] = s20;
+    out[9] = s21;
+    out[10] = s22;
+    out[11] = s23;
+    out[12] = s30;
+    out[13] = s31;
+    out[14] = s32;
+    out[15] = s33;
+  }
+
+  /** As {@link #dot4x4}, bit for bit {@link #squaredDistance4}. */
+  @Override
+  public void squaredDistance4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
+    if (length < 2 * F) {
+      VectorOps.super.squaredDistance4x4(a, a0, b, b0, length, out);
+      return;
+    }
+    int a1 = a0 + length, a2 = a1 + length, a3 = a2 + length;
+    int b1 = b0 + length, b2 = b1 + length, b3 = b2 + length;
+    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c02 = FloatVector.zero(FLOATS), c03 = FloatVector.zero(FLOATS);
+    FloatVector c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS), c12 = FloatVector.zero(FLOATS), c13 = FloatVector.zero(FLOATS);
+    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c22 = FloatVector.zero(FLOATS), c23 = FloatVector.zero(FLOATS);
+    FloatVector c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS), c32 = FloatVector.zero(FLOATS), c33 = FloatVector.zero(FLOATS);
+    int k = 0;
+    for (int bound = length - F; k <= bound; k += F) {
+      FloatVector y0 = load(b, b0 + k);
+      FloatVector y1 = load(b, b1 + k);
+      FloatVector y2 = load(b, b2 + k);
+      FloatVector y3 = load(b, b3 + k);
+      FloatVector x0 = load(a, a0 + k);
+      FloatVector d00 = x0.sub(y0);
+      c00 = d00.fma(d00, c00);
+      FloatVector d01 = x0.sub(y1);
+      c01 = d01.fma(d01, c01);
+      FloatVector d02 = x0.sub(y2);
+      c02 = d02.fma(d02, c02);
+      FloatVector d03 = x0.sub(y3);
+      c03 = d03.fma(d03, c03);
+      FloatVector x1 = load(a, a1 + k);
+      FloatVector d10 = x1.sub(y0);
+      c10 = d10.fma(d10, c10);
+      FloatVector d11 = x1.sub(y1);
+      c11 = d11.fma(d11, c11);
+      FloatVector d12 = x1.sub(y2);
+      c12 = d12.fma(d12, c12);
+      FloatVector d13 = x1.sub(y3);
+      c13 = d13.fma(d13, c13);
+      FloatVector x2 = load(a, a2 + k);
+      FloatVector d20 = x2.sub(y0);
+      c20 = d20.fma(d20, c20);
+      FloatVector d21 = x2.sub(y1);
+      c21 = d21.fma(d21, c21);
+      FloatVector d22 = x2.sub(y2);
+      c22 = d22.fma(d22, c22);
+      FloatVector d23 = x2.sub(y3);
+      c23 = d23.fma(d23, c23);
+      FloatVector x3 = load(a, a3 + k);
+      FloatVector d30 = x3.sub(y0);
+      c30 = d30.fma(d30, c30);
+      FloatVector d31 = x3.sub(y1);
+      c31 = d31.fma(d31, c31);
+      FloatVector d32 = x3.sub(y2);
+      c32 = d32.fma(d32, c32);
+      FloatVector d33 = x3.sub(y3);
+      c33 = d33.fma(d33, c33);
+    }
+    float s00 = c00.reduceLanes(VectorOperators.ADD);
+    float s01 = c01.reduceLanes(VectorOperators.ADD);
+    float s02 = c02.reduceLanes(VectorOperators.ADD);
+    float s03 = c03.reduceLanes(VectorOperators.ADD);
+    float s10 = c10.reduceLanes(VectorOperators.ADD);
+    float s11 = c11.reduceLanes(VectorOperators.ADD);
+    float s12 = c12.reduceLanes(VectorOperators.ADD);
+    float s13 = c13.reduceLanes(VectorOperators.ADD);
+    float s20 = c20.reduceLanes(VectorOperators.ADD);
+    float s21 = c21.reduceLanes(VectorOperators.ADD);
+    float s22 = c22.reduceLanes(VectorOperators.ADD);
+    float s23 = c23.reduceLanes(VectorOperators.ADD);
+    float s30 = c30.reduceLanes(VectorOperators.ADD);
+    float s31 = c31.reduceLanes(VectorOperators.ADD);
+    float s32 = c32.reduceLanes(VectorOperators.ADD);
+    float s33 = c33.reduceLanes(VectorOperators.ADD);
+    for (; k < length; k++) {
+      float x0 = a[a0 + k];
+      float x1 = a[a1 + k];
+      float x2 = a[a2 + k];
+      float x3 = a[a3 + k];
+      float e00 = x0 - b[b0 + k];
+      s00 += e00 * e00;
+      float e01 = x0 - b[b1 + k];
+      s01 += e01 * e01;
+      float e02 = x0 - b[b2 + k];
+      s02 += e02 * e02;
+      float e03 = x0 - b[b3 + k];
+      s03 += e03 * e03;
+      float e10 = x1 - b[b0 + k];
+      s10 += e10 * e10;
+      float e11 = x1 - b[b1 + k];
+      s11 += e11 * e11;
+      float e12 = x1 - b[b2 + k];
+      s12 += e12 * e12;
+      float e13 = x1 - b[b3 + k];
+      s13 += e13 * e13;
+      float e20 = x2 - b[b0 + k];
+      s20 += e20 * e20;
+      float e21 = x2 - b[b1 + k];
+      s21 += e21 * e21;
+      float e22 = x2 - b[b2 + k];
+      s22 += e22 * e22;
+      float e23 = x2 - b[b3 + k];
+      s23 += e23 * e23;
+      float e30 = x3 - b[b0 + k];
+      s30 += e30 * e30;
+      float e31 = x3 - b[b1 + k];
+      s31 += e31 * e31;
+      float e32 = x3 - b[b2 + k];
+      s32 += e32 * e32;
+      float e33 = x3 - b[b3 + k];
+      s33 += e33 * e33;
+    }
+    out[0] = s00;
+    out[1] = s01;
+    out[2] = s02;
+    out[3] = s03;
+    out[4] = s10;
+    out[5] = s11;
+    out[6] = s12;
+    out[7] = s13;
+    out[8] = s20;
+    out[9] = s21;
+    out[10] = s22;
+    out[11] = s23;
+    out[12] = s30;
+    out[13] = s31;
+    out[14] = s32;
+    out[15] = s33;
+  }
+
   @Override
   public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int length) {
     int i = 0;

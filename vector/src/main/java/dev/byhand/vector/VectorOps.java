@@ -39,6 +39,30 @@ public interface VectorOps {
     out[3] = squaredDistance(a, aOff, b, b3, length);
   }
 
+  /**
+   * The 4 × 4 block of the matrix product: {@code out[4·i + j] = a_i · b_j}, where {@code a_i}
+   * starts at {@code a0 + i·length} and {@code b_j} at {@code b0 + j·length}. Each of the 16
+   * results is bit-for-bit the value {@link #dot4} gives for that pair, so a batch of queries
+   * ranks exactly as the same queries one by one.
+   */
+  default void dot4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
+    float[] four = new float[4];
+    for (int i = 0; i < 4; i++) {
+      dot4(a, a0 + i * length, b, b0, b0 + length, b0 + 2 * length, b0 + 3 * length, length, four);
+      System.arraycopy(four, 0, out, 4 * i, 4);
+    }
+  }
+
+  /** The 4 × 4 block of squared distances, as {@link #dot4x4} (bit-for-bit {@link #squaredDistance4}). */
+  default void squaredDistance4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
+    float[] four = new float[4];
+    for (int i = 0; i < 4; i++) {
+      squaredDistance4(
+          a, a0 + i * length, b, b0, b0 + length, b0 + 2 * length, b0 + 3 * length, length, four);
+      System.arraycopy(four, 0, out, 4 * i, 4);
+    }
+  }
+
   /** Σ a[aOff+i]·b[bOff+i] over signed bytes, for i in [0, length); exact in int arithmetic. */
   int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int length);
 

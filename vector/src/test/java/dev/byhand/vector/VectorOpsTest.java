@@ -112,6 +112,38 @@ class VectorOpsTest {
     }
   }
 
+  @Test
+  void blockKernelsEqualFourRowKernelsBitForBit() {
+    VectorOps panama = VectorOpsHolder.panamaOrNull();
+    for (VectorOps ops : panama == null ? new VectorOps[] {plain} : new VectorOps[] {plain, panama}) {
+      SplittableRandom random = new SplittableRandom(SEED + 2);
+      float[] four = new float[4];
+      float[] sixteen = new float[16];
+      for (int size : SIZES) {
+        int aOff = random.nextInt(3);
+        int bOff = random.nextInt(3);
+        float[] a = randomFloats(random, aOff + 4 * size);
+        float[] b = randomFloats(random, bOff + 4 * size);
+        ops.dot4x4(a, aOff, b, bOff, size, sixteen);
+        for (int i = 0; i < 4; i++) {
+          int ai = aOff + i * size;
+          ops.dot4(a, ai, b, bOff, bOff + size, bOff + 2 * size, bOff + 3 * size, size, four);
+          for (int j = 0; j < 4; j++) {
+            assertThat(sixteen[4 * i + j]).as("%s dot4x4 size %d [%d][%d]", ops.name(), size, i, j).isEqualTo(four[j]);
+          }
+        }
+        ops.squaredDistance4x4(a, aOff, b, bOff, size, sixteen);
+        for (int i = 0; i < 4; i++) {
+          int ai = aOff + i * size;
+          ops.squaredDistance4(a, ai, b, bOff, bOff + size, bOff + 2 * size, bOff + 3 * size, size, four);
+          for (int j = 0; j < 4; j++) {
+            assertThat(sixteen[4 * i + j]).as("%s l2 4x4 size %d [%d][%d]", ops.name(), size, i, j).isEqualTo(four[j]);
+          }
+        }
+      }
+    }
+  }
+
   private void checkExactKernels(VectorOps ops) {
     SplittableRandom random = new SplittableRandom(SEED + 1);
     for (int size : SIZES) {
