@@ -229,6 +229,11 @@ public final class SeedWalkthrough {
     }
   }
 
+  /** Prints the walkthrough: {@code java dev.byhand.dit.explain.SeedWalkthrough}. */
+  public static void main(String[] args) {
+    print(System.out);
+  }
+
   /** The hand-picked weights: small integers, so every number can be checked on paper. */
   static void setSeedWeights(Autoencoder autoencoder, DiT model) {
     var ae = autoencoder.parameters();
