@@ -11,6 +11,7 @@ package dev.byhand.embed;
  * @param threads ONNX Runtime intra-op threads, in [1, 256]
  * @param maxTokens tokens in one window, special tokens included, in [3, 512]
  * @param longText what happens to text longer than one window
+ * @param parallelism how {@code threads} are used
  */
 public record EncoderOptions(
     Pooling pooling,
@@ -18,7 +19,20 @@ public record EncoderOptions(
     int batchSize,
     int threads,
     int maxTokens,
-    LongText longText) {
+    LongText longText,
+    Parallelism parallelism) {
+
+  /** How an encoder spends its threads. */
+  public enum Parallelism {
+    /** One model run at a time, each spread over {@code threads} ONNX Runtime threads. */
+    INTRA_OP,
+    /**
+     * Up to {@code threads} batches at once, each on one thread: no spin-waiting between layers,
+     * so it scales better on few cores when there are several batches; a single batch runs on one
+     * thread.
+     */
+    BATCHES
+  }
 
   /** What to do with a text longer than {@code maxTokens}. */
   public enum LongText {
@@ -34,6 +48,9 @@ public record EncoderOptions(
   public EncoderOptions {
     if (pooling == null) {
       throw new IllegalArgumentException("pooling: must be mean or cls, got null");
+    }
+    if (parallelism == null) {
+      throw new IllegalArgumentException("parallelism: must be intra_op or batches, got null");
     }
     if (longText == null) {
       throw new IllegalArgumentException("longText: must be truncate or windows, got null");
@@ -63,30 +80,35 @@ public record EncoderOptions(
         32,
         threads,
         WordPieceTokenizer.DEFAULT_MAX_TOKENS,
-        LongText.TRUNCATE);
+        LongText.TRUNCATE,
+        Parallelism.INTRA_OP);
   }
 
   public EncoderOptions withPooling(Pooling p) {
-    return new EncoderOptions(p, normalize, batchSize, threads, maxTokens, longText);
+    return new EncoderOptions(p, normalize, batchSize, threads, maxTokens, longText, parallelism);
   }
 
   public EncoderOptions withNormalize(boolean n) {
-    return new EncoderOptions(pooling, n, batchSize, threads, maxTokens, longText);
+    return new EncoderOptions(pooling, n, batchSize, threads, maxTokens, longText, parallelism);
   }
 
   public EncoderOptions withBatchSize(int b) {
-    return new EncoderOptions(pooling, normalize, b, threads, maxTokens, longText);
+    return new EncoderOptions(pooling, normalize, b, threads, maxTokens, longText, parallelism);
   }
 
   public EncoderOptions withThreads(int t) {
-    return new EncoderOptions(pooling, normalize, batchSize, t, maxTokens, longText);
+    return new EncoderOptions(pooling, normalize, batchSize, t, maxTokens, longText, parallelism);
   }
 
   public EncoderOptions withMaxTokens(int m) {
-    return new EncoderOptions(pooling, normalize, batchSize, threads, m, longText);
+    return new EncoderOptions(pooling, normalize, batchSize, threads, m, longText, parallelism);
+  }
+
+  public EncoderOptions withParallelism(Parallelism p) {
+    return new EncoderOptions(pooling, normalize, batchSize, threads, maxTokens, longText, p);
   }
 
   public EncoderOptions withLongText(LongText l) {
-    return new EncoderOptions(pooling, normalize, batchSize, threads, maxTokens, l);
+    return new EncoderOptions(pooling, normalize, batchSize, threads, maxTokens, l, parallelism);
   }
 }

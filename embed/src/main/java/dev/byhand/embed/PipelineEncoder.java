@@ -17,6 +17,8 @@ public final class PipelineEncoder implements TextEncoder {
   private final Tokenizer tokenizer;
   private final TokenEncoder encoder;
   private final EncoderOptions options;
+  /** Runs batches side by side when the options ask for it; null for one batch at a time. */
+  private final java.util.concurrent.ExecutorService batchPool;
 
   /**
    * Assembles a pipeline; it owns {@code tokenizer} and {@code encoder} and closes them (if
@@ -28,6 +30,16 @@ public final class PipelineEncoder implements TextEncoder {
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.options = Objects.requireNonNull(options, "options");
+    this.batchPool =
+        options.parallelism() == EncoderOptions.Parallelism.BATCHES && options.threads() > 1
+            ? java.util.concurrent.Executors.newFixedThreadPool(
+                options.threads(),
+                r -> {
+                  Thread t = new Thread(r, "byhand-embed-" + name);
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
   }
 
   @Override
@@ -114,16 +126,52 @@ public final class PipelineEncoder implements TextEncoder {
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> units.get(i).size()).reversed());
     float[][] pooled = new float[units.size()][];
     int batch = options.batchSize();
+    if (batchPool != null) {
+      // Enough batches to keep every thread busy, even when a call brings fewer than one per thread.
+      batch = Math.max(1, Math.min(batch, (units.size() + options.threads() - 1) / options.threads()));
+    }
+    List<java.util.concurrent.Callable<Void>> work = new ArrayList<>();
     for (int from = 0; from < order.length; from += batch) {
+      int start = from;
       int to = Math.min(order.length, from + batch);
-      List<Tokens> chunk = new ArrayList<>(to - from);
-      for (int k = from; k < to; k++) {
-        chunk.add(units.get(order[k]));
+      work.add(
+          () -> {
+            List<Tokens> chunk = new ArrayList<>(to - start);
+            for (int k = start; k < to; k++) {
+              chunk.add(units.get(order[k]));
+            }
+            List<float[][]> features = encoder.encode(chunk);
+            for (int k = start; k < to; k++) {
+              pooled[order[k]] = options.pooling().pool(features.get(k - start));
+            }
+            return null;
+          });
+    }
+    if (batchPool == null || work.size() < 2) {
+      for (java.util.concurrent.Callable<Void> w : work) {
+        try {
+          w.call();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
       }
-      List<float[][]> features = encoder.encode(chunk);
-      for (int k = from; k < to; k++) {
-        pooled[order[k]] = options.pooling().pool(features.get(k - from));
+      return pooled;
+    }
+    // Batches in parallel, one model run per thread (see EncoderOptions.Parallelism.BATCHES).
+    try {
+      for (java.util.concurrent.Future<Void> f : batchPool.invokeAll(work)) {
+        f.get();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while embedding", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("embedding failed: " + e.getCause(), e.getCause());
     }
     return pooled;
   }
@@ -144,6 +192,9 @@ public final class PipelineEncoder implements TextEncoder {
 
   @Override
   public void close() {
+    if (batchPool != null) {
+      batchPool.shutdownNow();
+    }
     encoder.close();
     if (tokenizer instanceof AutoCloseable c) {
       try {

@@ -115,6 +115,28 @@ class MiniLmReferenceTest {
   }
 
   @Test
+  void batchesInParallelGiveTheSameVectorsInTheSameOrder() throws IOException {
+    List<String> texts = texts().subList(0, 90);
+    EncoderOptions parallel =
+        EncoderOptions.defaults(Encoders.MINILM)
+            .withThreads(2)
+            .withBatchSize(8)
+            .withParallelism(EncoderOptions.Parallelism.BATCHES);
+    try (TextEncoder batches = Encoders.open(Encoders.MINILM, parallel)) {
+      List<float[]> a = batches.embedAll(texts);
+      List<float[]> b = minilm.embedAll(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(maxDiff(a.get(i), b.get(i))).as(texts.get(i)).isLessThan(1e-5);
+      }
+      // A call smaller than one batch per thread is still split and still in order.
+      List<float[]> few = batches.embedAll(texts.subList(0, 3));
+      for (int i = 0; i < 3; i++) {
+        assertThat(maxDiff(few.get(i), b.get(i))).isLessThan(1e-5);
+      }
+    }
+  }
+
+  @Test
   void longTextTruncatesByDefaultAndWindowsOnRequest() {
     String longText = "The quick brown fox jumps over the lazy dog near the river bank. ".repeat(60);
     String head = longText.substring(0, 3000); // well over 256 tokens
