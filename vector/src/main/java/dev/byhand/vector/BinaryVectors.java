@@ -10,22 +10,22 @@ import java.util.Arrays;
  */
 final class BinaryVectors implements AppendableVectors {
 
-  /** 2^16 codes a chunk. */
-  private static final int CHUNK_SHIFT = 16;
-
-  private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
   private final int dimension;
   private final int words;
   final float[] mean;
   private final VectorOps ops = VectorOps.get();
   private volatile long[][] codes = new long[4][];
+  private final int chunkShift;
+  private final int chunkMask;
   private volatile int size;
 
   BinaryVectors(int dimension, float[] mean) {
     this.dimension = dimension;
     this.words = (dimension + 63) >>> 6;
     this.mean = mean;
+    this.chunkShift = Vectors.chunkShift((long) words * Long.BYTES);
+    this.chunkMask = (1 << chunkShift) - 1;
   }
 
   static BinaryVectors train(int dimension, Metric metric, float[][] prepared) {
@@ -68,15 +68,15 @@ final class BinaryVectors implements AppendableVectors {
   @Override
   public int append(float[] prepared) {
     int ordinal = size;
-    int chunk = ordinal >>> CHUNK_SHIFT;
+    int chunk = ordinal >>> chunkShift;
     long[][] c = codes;
     if (chunk >= c.length) {
       c = Arrays.copyOf(c, c.length * 2);
     }
     if (c[chunk] == null) {
-      c[chunk] = new long[(CHUNK_MASK + 1) * words];
+      c[chunk] = new long[(chunkMask + 1) * words];
     }
-    encode(prepared, c[chunk], (ordinal & CHUNK_MASK) * words);
+    encode(prepared, c[chunk], (ordinal & chunkMask) * words);
     codes = c;
     size = ordinal + 1;
     return ordinal;
@@ -86,7 +86,7 @@ final class BinaryVectors implements AppendableVectors {
   public float similarity(int a, int b) {
     long[][] c = codes;
     return -ops.hamming(
-        c[a >>> CHUNK_SHIFT], (a & CHUNK_MASK) * words, c[b >>> CHUNK_SHIFT], (b & CHUNK_MASK) * words, words);
+        c[a >>> chunkShift], (a & chunkMask) * words, c[b >>> chunkShift], (b & chunkMask) * words, words);
   }
 
   @Override
@@ -94,7 +94,7 @@ final class BinaryVectors implements AppendableVectors {
     long[] q = new long[words];
     encode(query, q, 0);
     return ordinal ->
-        -ops.hamming(q, 0, codes[ordinal >>> CHUNK_SHIFT], (ordinal & CHUNK_MASK) * words, words);
+        -ops.hamming(q, 0, codes[ordinal >>> chunkShift], (ordinal & chunkMask) * words, words);
   }
 
   @Override

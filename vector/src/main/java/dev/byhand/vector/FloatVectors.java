@@ -14,9 +14,6 @@ import java.util.Arrays;
  */
 public final class FloatVectors implements AppendableVectors {
 
-  /** At most 2^20 floats (4 MiB) per chunk: small enough to allocate, large enough to amortise. */
-  private static final int CHUNK_FLOATS_LOG2 = 20;
-
   private final int dimension;
   private final Metric metric;
   private final VectorOps ops = VectorOps.get();
@@ -43,8 +40,7 @@ public final class FloatVectors implements AppendableVectors {
     Vectors.checkMetric(metric);
     this.dimension = dimension;
     this.metric = metric;
-    int floorLog2Dim = 31 - Integer.numberOfLeadingZeros(dimension);
-    this.chunkShift = Math.max(0, CHUNK_FLOATS_LOG2 - floorLog2Dim - 1);
+    this.chunkShift = Vectors.chunkShift((long) dimension * Float.BYTES);
     this.chunkMask = (1 << chunkShift) - 1;
     this.mapped = mapped;
     this.mappedCount = mappedCount;

@@ -12,10 +12,6 @@ import java.util.Arrays;
  */
 final class Int8Vectors implements AppendableVectors {
 
-  /** 2^16 codes a chunk. */
-  private static final int CHUNK_SHIFT = 16;
-
-  private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
   private final int dimension;
   private final Metric metric;
@@ -24,6 +20,8 @@ final class Int8Vectors implements AppendableVectors {
   private final VectorOps ops = VectorOps.get();
   private volatile byte[][] codes = new byte[4][];
   private volatile float[][] corrections = new float[4][];
+  private final int chunkShift;
+  private final int chunkMask;
   private volatile int size;
 
   Int8Vectors(int dimension, Metric metric, float centre, float step) {
@@ -31,6 +29,8 @@ final class Int8Vectors implements AppendableVectors {
     this.metric = metric;
     this.centre = centre;
     this.step = step;
+    this.chunkShift = Vectors.chunkShift(dimension);
+    this.chunkMask = (1 << chunkShift) - 1;
   }
 
   static Int8Vectors train(int dimension, Metric metric, float[][] prepared) {
@@ -73,7 +73,7 @@ final class Int8Vectors implements AppendableVectors {
   @Override
   public int append(float[] prepared) {
     int ordinal = size;
-    int chunk = ordinal >>> CHUNK_SHIFT;
+    int chunk = ordinal >>> chunkShift;
     byte[][] c = codes;
     float[][] k = corrections;
     if (chunk >= c.length) {
@@ -81,10 +81,10 @@ final class Int8Vectors implements AppendableVectors {
       k = Arrays.copyOf(k, k.length * 2);
     }
     if (c[chunk] == null) {
-      c[chunk] = new byte[(CHUNK_MASK + 1) * dimension];
-      k[chunk] = new float[CHUNK_MASK + 1];
+      c[chunk] = new byte[(chunkMask + 1) * dimension];
+      k[chunk] = new float[chunkMask + 1];
     }
-    k[chunk][ordinal & CHUNK_MASK] = encode(prepared, c[chunk], (ordinal & CHUNK_MASK) * dimension);
+    k[chunk][ordinal & chunkMask] = encode(prepared, c[chunk], (ordinal & chunkMask) * dimension);
     codes = c;
     corrections = k;
     size = ordinal + 1;
@@ -103,8 +103,8 @@ final class Int8Vectors implements AppendableVectors {
     byte[][] c = codes;
     float[][] k = corrections;
     return score(
-        c[a >>> CHUNK_SHIFT], (a & CHUNK_MASK) * dimension, k[a >>> CHUNK_SHIFT][a & CHUNK_MASK],
-        c[b >>> CHUNK_SHIFT], (b & CHUNK_MASK) * dimension, k[b >>> CHUNK_SHIFT][b & CHUNK_MASK]);
+        c[a >>> chunkShift], (a & chunkMask) * dimension, k[a >>> chunkShift][a & chunkMask],
+        c[b >>> chunkShift], (b & chunkMask) * dimension, k[b >>> chunkShift][b & chunkMask]);
   }
 
   @Override
@@ -114,8 +114,8 @@ final class Int8Vectors implements AppendableVectors {
     return ordinal -> {
       byte[][] c = codes;
       return score(
-          q, 0, corr, c[ordinal >>> CHUNK_SHIFT], (ordinal & CHUNK_MASK) * dimension,
-          corrections[ordinal >>> CHUNK_SHIFT][ordinal & CHUNK_MASK]);
+          q, 0, corr, c[ordinal >>> chunkShift], (ordinal & chunkMask) * dimension,
+          corrections[ordinal >>> chunkShift][ordinal & chunkMask]);
     };
   }
 
