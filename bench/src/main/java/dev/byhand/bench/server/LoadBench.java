@@ -27,15 +27,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Search load on the server over loopback, beside the same searches through the embedded API in
  * the same run: requests/second and p50/p99 latency at several concurrencies, with and without 10%
- * upserts mixed in. The load generator is Java (java.net.http, HTTP/1.1 keep-alive) in the same
- * JVM, so it shares the machine's cores with the server; the embedded runs share them with nothing.
+ * upserts mixed in. The embedded cells run first, in this JVM; then the server runs in a JVM of its
+ * own on the same folder and this one loads it (java.net.http, HTTP/1.1 keep-alive). Beside wall
+ * clock rates it reports CPU time per request, of the server process alone: on a shared machine the
+ * fair comparison with the embedded API.
  *
  * <p>{@code java … dev.byhand.bench.server.LoadBench [--points 100000] [--dim 384] [--seconds 10]
  * [--k 10] [--data DIR] [--out FILE]}
  */
 public final class LoadBench {
 
-  private record Result(String mode, int concurrency, boolean mixed, long requests, double seconds, double p50, double p99) {
+  /**
+   * One cell: {@code cpuMicrosPerRequest} is this process's CPU per request (the searching threads
+   * when embedded, the load generator when not); {@code serverCpuMicrosPerRequest} the server
+   * process's, or NaN.
+   */
+  private record Result(
+      String mode, int concurrency, boolean mixed, long requests, double seconds, double p50, double p99, double cpuMicrosPerRequest, double serverCpuMicrosPerRequest) {
     double qps() {
       return requests / seconds;
     }
@@ -93,10 +101,14 @@ public final class LoadBench {
       queries[i] = gaussian(random, dim);
       bodies[i] = "{\"vector\":" + Arrays.toString(queries[i]) + ",\"k\":" + k + ",\"with_payload\":false}";
     }
-    List<Result> results = new ArrayList<>();
-    try (ByhandServer server = ByhandServer.start(ServerConfig.of(data).withAddress("127.0.0.1", 0))) {
-      Collection c = server.database().collection(name);
-      final int kk = k;
+    int[] concurrencies = {1, 8, 32};
+    boolean[] loads = {false, true};
+    AtomicLong ids = new AtomicLong();
+    final int kk = k;
+    // 2. the embedded API, in this process
+    List<Result> embeddedResults = new ArrayList<>();
+    try (Database db = Database.open(data)) {
+      Collection c = db.collection(name);
       Op embedded =
           new Op() {
             @Override
@@ -111,9 +123,30 @@ public final class LoadBench {
               c.upsert(List.of(Point.of(id, vector, null)));
             }
           };
+      run("embedded", embedded, 8, false, 5, queries.length, dim, ids, null); // JIT warm-up, not reported
+      for (boolean mixed : loads) {
+        for (int concurrency : concurrencies) {
+          embeddedResults.add(report(run("embedded", embedded, concurrency, mixed, seconds, queries.length, dim, ids, null)));
+        }
+      }
+    }
+    // 3. the server, in a JVM of its own (so its CPU time is its own), loaded from this one over loopback
+    List<Result> serverResults = new ArrayList<>();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g", "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), Serve.class.getName(), data.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try {
+      String url = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      if (url == null || !url.startsWith("http")) {
+        throw new IllegalStateException("the server process did not start (it said: " + url + ")");
+      }
+      long pid = child.pid();
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-      URI search = URI.create(server.url() + "/collections/" + name + "/points/search");
-      URI upsert = URI.create(server.url() + "/collections/" + name + "/points");
+      URI search = URI.create(url + "/collections/" + name + "/points/search");
+      URI upsert = URI.create(url + "/collections/" + name + "/points");
       Op http =
           new Op() {
             @Override
@@ -135,18 +168,19 @@ public final class LoadBench {
               }
             }
           };
-      AtomicLong ids = new AtomicLong();
-      for (boolean mixed : new boolean[] {false, true}) {
-        for (int concurrency : new int[] {1, 8, 32}) {
-          for (String mode : new String[] {"embedded", "server"}) {
-            Result r = run(mode, mode.equals("embedded") ? embedded : http, concurrency, mixed, seconds, queries.length, dim, ids);
-            results.add(r);
-            System.err.printf(Locale.ROOT, "bench: %-8s c=%-2d %-12s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n",
-                mode, concurrency, mixed ? "10% upserts" : "search", r.qps(), r.p50(), r.p99());
-          }
+      run("server", http, 8, false, 10, queries.length, dim, ids, null); // the new JVM's JIT warm-up, not reported
+      for (boolean mixed : loads) {
+        for (int concurrency : concurrencies) {
+          serverResults.add(report(run("server", http, concurrency, mixed, seconds, queries.length, dim, ids, () -> processCpuNanos(pid))));
         }
       }
-      // the mixed runs added points: remove them so the next run starts from the same collection
+    } finally {
+      child.destroy(); // SIGTERM: the server drains and closes the database
+      child.waitFor();
+    }
+    // 4. remove the points the mixed runs added, so the next run starts from the same collection
+    try (Database db = Database.open(data)) {
+      Collection c = db.collection(name);
       List<String> added = new ArrayList<>();
       for (long i = 0; i < ids.get(); i++) {
         added.add("new" + i);
@@ -155,6 +189,11 @@ public final class LoadBench {
         c.delete(added.subList(i, Math.min(added.size(), i + 10_000)));
       }
     }
+    List<Result> results = new ArrayList<>();
+    for (int i = 0; i < embeddedResults.size(); i++) {
+      results.add(embeddedResults.get(i));
+      results.add(serverResults.get(i));
+    }
     String table = table(results, points, dim, k, seconds);
     System.out.println(table);
     if (out != null) {
@@ -162,15 +201,52 @@ public final class LoadBench {
     }
   }
 
-  private static Result run(String mode, Op op, int concurrency, boolean mixed, int seconds, int queries, int dim, AtomicLong ids) throws InterruptedException {
+  /** The server process's main: serves the folder on a free loopback port, prints its URL, waits for SIGTERM. */
+  public static final class Serve {
+    private Serve() {}
+
+    public static void main(String[] args) throws InterruptedException {
+      ByhandServer server = ByhandServer.start(ServerConfig.of(Path.of(args[0])).withAddress("127.0.0.1", 0));
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+      System.out.println(server.url());
+      System.out.flush();
+      Thread.currentThread().join();
+    }
+  }
+
+  private static Result report(Result r) {
+    System.err.printf(Locale.ROOT, "bench: %-8s c=%-2d %-12s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  CPU µs/req %6.0f here, %6.0f server%n",
+        r.mode(), r.concurrency(), r.mixed() ? "10% upserts" : "search", r.qps(), r.p50(), r.p99(), r.cpuMicrosPerRequest(), r.serverCpuMicrosPerRequest());
+    return r;
+  }
+
+  /** CPU time (user + system) of another process, from /proc (Linux; clock ticks of 10 ms). */
+  private static long processCpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime, stime: fields 14 and 15
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Result run(String mode, Op op, int concurrency, boolean mixed, int seconds, int queries, int dim, AtomicLong ids, java.util.function.LongSupplier serverCpu)
+      throws InterruptedException {
     // a short warm-up so the JIT and the connection pool are ready
     long warmEnd = System.nanoTime() + 1_000_000_000L;
     List<long[]> latencies = new ArrayList<>();
     Thread[] threads = new Thread[concurrency];
     long[] counts = new long[concurrency];
     Throwable[] failure = new Throwable[1];
-    long start = System.nanoTime() + (warmEnd - System.nanoTime());
+    long start = warmEnd;
     long end = start + seconds * 1_000_000_000L;
+    // CPU time of the whole process over the cell, warm-up included, per request (warm-up included):
+    // on a shared machine the fair cost of a request, since wall-clock rates depend on what else
+    // runs. The server rows include the load generator's own CPU.
+    long[] cpu = {processCpuNanos(), 0};
+    long serverCpu0 = serverCpu == null ? 0 : serverCpu.getAsLong();
+    AtomicLong done = new AtomicLong();
     for (int t = 0; t < concurrency; t++) {
       long[] lat = new long[4_000_000];
       latencies.add(lat);
@@ -192,6 +268,7 @@ public final class LoadBench {
                       op.search(r.nextInt(queries));
                     }
                     long t1 = System.nanoTime();
+                    done.incrementAndGet();
                     if (t0 >= start && n < lat.length) {
                       lat[n++] = t1 - t0;
                     }
@@ -206,6 +283,8 @@ public final class LoadBench {
     for (Thread t : threads) {
       t.join();
     }
+    cpu[1] = processCpuNanos();
+    double serverMicros = serverCpu == null ? Double.NaN : (serverCpu.getAsLong() - serverCpu0) / 1e3 / done.get();
     if (failure[0] != null) {
       throw new IllegalStateException(mode + " run failed", failure[0]);
     }
@@ -220,7 +299,11 @@ public final class LoadBench {
       at += (int) counts[t];
     }
     Arrays.sort(all);
-    return new Result(mode, concurrency, mixed, total, seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6);
+    return new Result(mode, concurrency, mixed, total, seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, (cpu[1] - cpu[0]) / 1e3 / done.get(), serverMicros);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static float[] gaussian(SplittableRandom r, int dim) {
@@ -235,15 +318,16 @@ public final class LoadBench {
 
   private static String table(List<Result> results, int points, int dim, int k, int seconds) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%d points x %d dims (cosine, HNSW m=16 efConstruction=100), k = %d, ef = 64, %d s a cell after 1 s warm-up; %d cores, Java %s%n%n",
+    sb.append(String.format(Locale.ROOT, "%d points x %d dims (cosine, HNSW m=16 efConstruction=100), k = %d, ef = 64, %d s a cell after 1 s warm-up (and 5 s / 10 s of JIT warm-up before the embedded / server cells); CPU per request includes each cell's warm-up second; %d cores, Java %s%n%n",
         points, dim, k, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
-    sb.append("| load | concurrency | embedded req/s | server req/s | server / embedded | embedded p50 / p99 ms | server p50 / p99 ms |\n");
-    sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    sb.append("| load | concurrency | embedded req/s | server req/s | server / embedded | embedded p50 / p99 ms | server p50 / p99 ms | CPU µs/req embedded | CPU µs/req server process | CPU µs/req load generator |\n");
+    sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int i = 0; i < results.size(); i += 2) {
       Result e = results.get(i);
       Result s = results.get(i + 1);
-      sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f%% | %.2f / %.2f | %.2f / %.2f |%n",
-          e.mixed() ? "search + 10% upserts" : "search", e.concurrency(), e.qps(), s.qps(), 100 * s.qps() / e.qps(), e.p50(), e.p99(), s.p50(), s.p99()));
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f%% | %.2f / %.2f | %.2f / %.2f | %.0f | %.0f | %.0f |%n",
+          e.mixed() ? "search + 10% upserts" : "search", e.concurrency(), e.qps(), s.qps(), 100 * s.qps() / e.qps(), e.p50(), e.p99(), s.p50(), s.p99(),
+          e.cpuMicrosPerRequest(), s.serverCpuMicrosPerRequest(), s.cpuMicrosPerRequest()));
     }
     return sb.toString();
   }
