@@ -87,6 +87,29 @@ final class VideoCommand implements Runnable {
     }
   }
 
+  /** What every sampling command takes: the model, the sampler's steps and guidance, the seed. */
+  static final class Sampling {
+    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "Trained model folder. Default: ${DEFAULT-VALUE}.")
+    Path model;
+
+    @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps, in [1, 1000]. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
+    double cfg;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    /** Checks the steps and that the model folder exists. */
+    void check() {
+      if (steps < 1 || steps > 1000) {
+        throw new IllegalArgumentException("steps: must be in [1, 1000], got " + steps);
+      }
+      checkModel(model);
+    }
+  }
+
   @Command(
       name = "generate",
       mixinStandardHelpOptions = true,
@@ -100,17 +123,7 @@ final class VideoCommand implements Runnable {
     @Option(names = {"-o", "--output"}, defaultValue = "out.gif", description = "The GIF to write. Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "Trained model folder. Default: ${DEFAULT-VALUE}.")
-    Path model;
-
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps. Default: ${DEFAULT-VALUE}.")
-    int steps;
-
-    @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
-    double cfg;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @picocli.CommandLine.Mixin Sampling sampling = new Sampling();
 
     @Option(names = "--count", defaultValue = "1", description = "Clips to generate, in [1, 64]. Default: ${DEFAULT-VALUE}.")
     int count;
@@ -120,14 +133,13 @@ final class VideoCommand implements Runnable {
       if (prompt == null || prompt.isBlank()) {
         throw new IllegalArgumentException("prompt: must not be empty");
       }
-      if (steps < 1 || steps > 1000) {
-        throw new IllegalArgumentException("steps: must be in [1, 1000], got " + steps);
-      }
       if (count < 1 || count > 64) {
         throw new IllegalArgumentException("count: must be in [1, 64], got " + count);
       }
-      checkModel(model);
-      List<Path> written = Generate.run(model, prompt, output, steps, cfg, seed, count, stdout(spec));
+      sampling.check();
+      List<Path> written =
+          Generate.run(
+              sampling.model, prompt, output, sampling.steps, sampling.cfg, sampling.seed, count, stdout(spec));
       for (Path p : written) {
         spec.commandLine().getOut().println("wrote " + p);
       }
@@ -142,31 +154,18 @@ final class VideoCommand implements Runnable {
   static final class EvalVideo implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "Trained model folder. Default: ${DEFAULT-VALUE}.")
-    Path model;
-
     @Option(names = "--clips", defaultValue = "4", description = "Clips per combination, in [1, 64]. Default: ${DEFAULT-VALUE}.")
     int clips;
 
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps. Default: ${DEFAULT-VALUE}.")
-    int steps;
-
-    @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
-    double cfg;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @picocli.CommandLine.Mixin Sampling sampling = new Sampling();
 
     @Override
     public Integer call() {
       if (clips < 1 || clips > 64) {
         throw new IllegalArgumentException("clips: must be in [1, 64], got " + clips);
       }
-      if (steps < 1 || steps > 1000) {
-        throw new IllegalArgumentException("steps: must be in [1, 1000], got " + steps);
-      }
-      checkModel(model);
-      Evaluate.run(model, clips, steps, cfg, seed, stdout(spec));
+      sampling.check();
+      Evaluate.run(sampling.model, clips, sampling.steps, sampling.cfg, sampling.seed, stdout(spec));
       return Main.OK;
     }
   }
