@@ -111,7 +111,9 @@ public final class Autoencoder implements AutoCloseable {
   public int[] latentGrid(int frames, int height, int width) {
     patchify.patchCount(frames, height, width); // checks divisibility
     return new int[] {
-      frames / config.patchT(), height / config.patchH(), width / config.patchW(),
+      frames / config.patchT(),
+      height / config.patchH(),
+      width / config.patchW(),
       config.latentChannels()
     };
   }

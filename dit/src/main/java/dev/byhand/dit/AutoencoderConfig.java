@@ -33,8 +33,7 @@ public record AutoencoderConfig(
    * @throws IllegalArgumentException naming the field and its limit
    */
   public AutoencoderConfig {
-    for (int[] v :
-        new int[][] {{channels}, {patchT}, {patchH}, {patchW}, {latentChannels}}) {
+    for (int[] v : new int[][] {{channels}, {patchT}, {patchH}, {patchW}, {latentChannels}}) {
       if (v[0] < 1) {
         throw new IllegalArgumentException(
             "channels/patch/latentChannels: must be at least 1, got " + v[0]);

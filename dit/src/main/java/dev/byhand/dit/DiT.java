@@ -66,7 +66,8 @@ public final class DiT implements AutoCloseable {
     long c = s.get(4);
     NDArray blocks = x.reshape(n, f / patchT, patchT, h / patchH, patchH, w / patchW, patchW, c);
     NDArray grouped = blocks.transpose(0, 1, 3, 5, 2, 4, 6, 7); // (N, gt, gh, gw, pt, ph, pw, C)
-    return grouped.reshape(n, (f / patchT) * (h / patchH) * (w / patchW), patchT * patchH * patchW * c);
+    return grouped.reshape(
+        n, (f / patchT) * (h / patchH) * (w / patchW), patchT * patchH * patchW * c);
   }
 
   /** The inverse of {@link #patchify}: {@code (N, T, P) → (N, F, H, W, C)}. */
@@ -156,7 +157,10 @@ public final class DiT implements AutoCloseable {
 
     TextEmbedder(Parameters p, DiTConfig config) {
       boolean project = config.conditioning() == Conditioning.ADALN_ZERO;
-      this.proj = project ? new Linear(p, "y_embedder.proj", config.textDim(), config.hiddenSize(), true) : null;
+      this.proj =
+          project
+              ? new Linear(p, "y_embedder.proj", config.textDim(), config.hiddenSize(), true)
+              : null;
       this.nullEmbedding = project ? p.add("y_embedder.null_embedding", config.hiddenSize()) : null;
     }
 
@@ -215,7 +219,8 @@ public final class DiT implements AutoCloseable {
               : x.reshape(n, tokens, numHeads, headDim).transpose(0, 2, 1, 3); // value = x itself
       trace.record(name + ".q", q);
       trace.record(name + ".k", k);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)); // (N, H, T, T)
+      NDArray scores =
+          q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)); // (N, H, T, T)
       NDArray weights = scores.softmax(-1); // (N, H, T, T)
       trace.record(name + ".weights", weights);
       NDArray pooled = weights.matMul(v); // (N, H, T, hd)
@@ -280,7 +285,8 @@ public final class DiT implements AutoCloseable {
       this.attn = new Attention(p, name + ".attn", config);
       this.mlp = new Mlp(p, name + ".mlp", config);
       int chunks = conditioning == Conditioning.ADALN_ZERO ? 6 : 2;
-      this.adaLnModulation = new Linear(p, name + ".adaLN_modulation.1", conditionDim, chunks * d, true);
+      this.adaLnModulation =
+          new Linear(p, name + ".adaLN_modulation.1", conditionDim, chunks * d, true);
     }
 
     NDArray attend(NDArray x, Trace trace) {
@@ -336,9 +342,15 @@ public final class DiT implements AutoCloseable {
       NDArray frames = x.reshape(n * gridT, space, d); // (N·gt, S, D)
       return attn.forward(frames, name, trace).reshape(n, gridT * space, d); // (N, T, D)
     }
-    NDArray tracks = x.reshape(n, gridT, space, d).transpose(0, 2, 1, 3).reshape(n * space, gridT, d); // (N·S, gt, D)
+    NDArray tracks =
+        x.reshape(n, gridT, space, d)
+            .transpose(0, 2, 1, 3)
+            .reshape(n * space, gridT, d); // (N·S, gt, D)
     NDArray mixed = attn.forward(tracks, name, trace); // (N·S, gt, D)
-    return mixed.reshape(n, space, gridT, d).transpose(0, 2, 1, 3).reshape(n, gridT * space, d); // (N, T, D)
+    return mixed
+        .reshape(n, space, gridT, d)
+        .transpose(0, 2, 1, 3)
+        .reshape(n, gridT * space, d); // (N, T, D)
   }
 
   /** The final layer: adaLN (shift, scale) then a linear map from D back to a latent patch. */
@@ -380,13 +392,16 @@ public final class DiT implements AutoCloseable {
     this.parameters = new Parameters(manager.newSubManager(), true);
     boolean full = config.conditioning() == Conditioning.ADALN_ZERO;
     int d = config.hiddenSize();
-    this.xEmbedder = full ? new Linear(parameters, "x_embedder.proj", config.patchDim(), d, true) : null;
+    this.xEmbedder =
+        full ? new Linear(parameters, "x_embedder.proj", config.patchDim(), d, true) : null;
     this.tEmbedder = new TimestepEmbedder(parameters, config);
     this.yEmbedder = new TextEmbedder(parameters, config);
     int conditionDim = full ? d : config.textDim() + config.timestepDim();
     for (int i = 0; i < config.depth(); i++) {
       Axis axis =
-          config.attention() == AttentionLayout.FULL ? Axis.ALL : i % 2 == 0 ? Axis.SPACE : Axis.TIME;
+          config.attention() == AttentionLayout.FULL
+              ? Axis.ALL
+              : i % 2 == 0 ? Axis.SPACE : Axis.TIME;
       blocks.add(new DiTBlock(parameters, "blocks." + i, config, conditionDim, axis));
     }
     this.finalLayer = full ? new FinalLayer(parameters, config) : null;
@@ -418,8 +433,7 @@ public final class DiT implements AutoCloseable {
    *       does for its convolution viewed as a matrix);
    *   <li>text projection and null embedding: normal, std 0.02 (DiT's label-embedding table);
    *   <li>timestep MLP: normal, std 0.02;
-   *   <li>adaLN modulation in every block: zero, so each block starts as the identity
-   *       (adaLN-Zero);
+   *   <li>adaLN modulation in every block: zero, so each block starts as the identity (adaLN-Zero);
    *   <li>final layer: modulation and output zero, so the model starts by predicting 0.
    * </ul>
    *
@@ -467,19 +481,37 @@ public final class DiT implements AutoCloseable {
         || s.get(3) != config.width()
         || s.get(4) != config.inChannels()) {
       throw new IllegalArgumentException(
-          "x: shape " + s + " is not (N, " + config.frames() + ", " + config.height() + ", "
-              + config.width() + ", " + config.inChannels() + ")");
+          "x: shape "
+              + s
+              + " is not (N, "
+              + config.frames()
+              + ", "
+              + config.height()
+              + ", "
+              + config.width()
+              + ", "
+              + config.inChannels()
+              + ")");
     }
     long n = s.get(0);
-    if (t.length != n || text.getShape().get(0) != n || text.getShape().get(1) != config.textDim()) {
+    if (t.length != n
+        || text.getShape().get(0) != n
+        || text.getShape().get(1) != config.textDim()) {
       throw new IllegalArgumentException(
-          "t/text: need " + n + " steps and (" + n + ", " + config.textDim() + ") text, got "
-              + t.length + " and " + text.getShape());
+          "t/text: need "
+              + n
+              + " steps and ("
+              + n
+              + ", "
+              + config.textDim()
+              + ") text, got "
+              + t.length
+              + " and "
+              + text.getShape());
     }
     for (int step : t) {
       if (step < 0 || step > config.maxTimestep()) {
-        throw new IllegalArgumentException(
-            "t: " + step + " is outside 0.." + config.maxTimestep());
+        throw new IllegalArgumentException("t: " + step + " is outside 0.." + config.maxTimestep());
       }
     }
     NDArray tokens = patchify(x, config.patchT(), config.patchH(), config.patchW()); // (N, T, P)
@@ -501,7 +533,12 @@ public final class DiT implements AutoCloseable {
     NDArray out = finalLayer != null ? finalLayer.forward(h, c) : h; // (N, T, P)
     trace.record("predicted", out);
     return unpatchify(
-        out, config.frames(), config.height(), config.width(), config.patchT(), config.patchH(),
+        out,
+        config.frames(),
+        config.height(),
+        config.width(),
+        config.patchT(),
+        config.patchH(),
         config.patchW()); // (N, F, H, W, C)
   }
 

@@ -58,8 +58,8 @@ public record DiTConfig(
     /** Every token attends to every token: cost grows with (frames × rows × columns)². */
     FULL,
     /**
-     * Factorised, for longer clips: even blocks attend within each frame (space), odd blocks
-     * across frames at each position (time), as in Latte's alternating variant.
+     * Factorised, for longer clips: even blocks attend within each frame (space), odd blocks across
+     * frames at each position (time), as in Latte's alternating variant.
      */
     SPATIAL_TEMPORAL
   }
@@ -147,7 +147,9 @@ public record DiTConfig(
       if (hiddenSize != patchDim) {
         throw new IllegalArgumentException(
             "hiddenSize: with SCALE_SHIFT the latent patch is the token, so hiddenSize must be "
-                + patchDim + ", got " + hiddenSize);
+                + patchDim
+                + ", got "
+                + hiddenSize);
       }
       if (textDropProb != 0) {
         throw new IllegalArgumentException(
@@ -160,8 +162,27 @@ public record DiTConfig(
   /** A 4×4×4 grid of 4 latent channels, D = 32, 2 blocks: for tests (16 tokens). */
   public static DiTConfig tiny() {
     return new DiTConfig(
-        "tiny", 4, 4, 4, 4, 1, 2, 2, 32, 2, 2, 4.0, 384, 0.1, TimestepEncoding.SINUSOIDAL, 64,
-        Conditioning.ADALN_ZERO, true, FeedForward.MLP, true, AttentionLayout.FULL);
+        "tiny",
+        4,
+        4,
+        4,
+        4,
+        1,
+        2,
+        2,
+        32,
+        2,
+        2,
+        4.0,
+        384,
+        0.1,
+        TimestepEncoding.SINUSOIDAL,
+        64,
+        Conditioning.ADALN_ZERO,
+        true,
+        FeedForward.MLP,
+        true,
+        AttentionLayout.FULL);
   }
 
   /**
@@ -170,8 +191,27 @@ public record DiTConfig(
    */
   public static DiTConfig small() {
     return new DiTConfig(
-        "small", 8, 8, 8, 8, 1, 2, 2, 128, 4, 4, 4.0, 384, 0.1, TimestepEncoding.SINUSOIDAL, 256,
-        Conditioning.ADALN_ZERO, true, FeedForward.MLP, true, AttentionLayout.FULL);
+        "small",
+        8,
+        8,
+        8,
+        8,
+        1,
+        2,
+        2,
+        128,
+        4,
+        4,
+        4.0,
+        384,
+        0.1,
+        TimestepEncoding.SINUSOIDAL,
+        256,
+        Conditioning.ADALN_ZERO,
+        true,
+        FeedForward.MLP,
+        true,
+        AttentionLayout.FULL);
   }
 
   /**
@@ -181,8 +221,27 @@ public record DiTConfig(
    */
   public static DiTConfig seed() {
     return new DiTConfig(
-        "seed", 4, 1, 1, 2, 1, 1, 1, 2, 1, 1, 1.0, 3, 0.0, TimestepEncoding.BINARY, 2,
-        Conditioning.SCALE_SHIFT, false, FeedForward.POINTWISE, false, AttentionLayout.FULL);
+        "seed",
+        4,
+        1,
+        1,
+        2,
+        1,
+        1,
+        1,
+        2,
+        1,
+        1,
+        1.0,
+        3,
+        0.0,
+        TimestepEncoding.BINARY,
+        2,
+        Conditioning.SCALE_SHIFT,
+        false,
+        FeedForward.POINTWISE,
+        false,
+        AttentionLayout.FULL);
   }
 
   /**
@@ -217,25 +276,79 @@ public record DiTConfig(
   /** This config on another latent grid (the rest unchanged). */
   public DiTConfig withGrid(int frames, int height, int width, int inChannels) {
     return new DiTConfig(
-        name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
-        numHeads, mlpRatio, textDim, textDropProb, timestepEncoding, timestepDim, conditioning,
-        valueProjection, feedForward, positionalEmbedding, attention);
+        name,
+        frames,
+        height,
+        width,
+        inChannels,
+        patchT,
+        patchH,
+        patchW,
+        hiddenSize,
+        depth,
+        numHeads,
+        mlpRatio,
+        textDim,
+        textDropProb,
+        timestepEncoding,
+        timestepDim,
+        conditioning,
+        valueProjection,
+        feedForward,
+        positionalEmbedding,
+        attention);
   }
 
   /** This config with another text-embedding length (the rest unchanged). */
   public DiTConfig withTextDim(int newTextDim) {
     return new DiTConfig(
-        name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
-        numHeads, mlpRatio, newTextDim, textDropProb, timestepEncoding, timestepDim, conditioning,
-        valueProjection, feedForward, positionalEmbedding, attention);
+        name,
+        frames,
+        height,
+        width,
+        inChannels,
+        patchT,
+        patchH,
+        patchW,
+        hiddenSize,
+        depth,
+        numHeads,
+        mlpRatio,
+        newTextDim,
+        textDropProb,
+        timestepEncoding,
+        timestepDim,
+        conditioning,
+        valueProjection,
+        feedForward,
+        positionalEmbedding,
+        attention);
   }
 
   /** This config with another attention layout (the rest unchanged). */
   public DiTConfig withAttention(AttentionLayout layout) {
     return new DiTConfig(
-        name, frames, height, width, inChannels, patchT, patchH, patchW, hiddenSize, depth,
-        numHeads, mlpRatio, textDim, textDropProb, timestepEncoding, timestepDim, conditioning,
-        valueProjection, feedForward, positionalEmbedding, layout);
+        name,
+        frames,
+        height,
+        width,
+        inChannels,
+        patchT,
+        patchH,
+        patchW,
+        hiddenSize,
+        depth,
+        numHeads,
+        mlpRatio,
+        textDim,
+        textDropProb,
+        timestepEncoding,
+        timestepDim,
+        conditioning,
+        valueProjection,
+        feedForward,
+        positionalEmbedding,
+        layout);
   }
 
   /** Number of spacetime tokens. */

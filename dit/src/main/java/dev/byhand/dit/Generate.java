@@ -24,8 +24,8 @@ public final class Generate {
   public static final int FRAME_MILLIS = 125;
 
   /**
-   * Generates and writes clips, encoding the prompt with all-MiniLM-L6-v2. With {@code count} 1
-   * the GIF is {@code output}; with more, {@code name_0.gif}, {@code name_1.gif}, …; each GIF gets a
+   * Generates and writes clips, encoding the prompt with all-MiniLM-L6-v2. With {@code count} 1 the
+   * GIF is {@code output}; with more, {@code name_0.gif}, {@code name_1.gif}, …; each GIF gets a
    * folder of PNG frames beside it ({@code name_frames/}), and the contact sheet is {@code
    * name.png}.
    *
@@ -34,7 +34,13 @@ public final class Generate {
    * @throws IllegalArgumentException for a bad prompt, step count, guidance, count or output name
    */
   public static List<Path> run(
-      Path modelDir, String prompt, Path output, int steps, double guidance, long seed, int count,
+      Path modelDir,
+      String prompt,
+      Path output,
+      int steps,
+      double guidance,
+      long seed,
+      int count,
       PrintStream out) {
     try (TextEmbeddings text = TextEmbeddings.minilm()) {
       return run(modelDir, text, prompt, output, steps, guidance, seed, count, out);
@@ -46,8 +52,15 @@ public final class Generate {
    * encoder (the one the model was trained with; not closed here).
    */
   public static List<Path> run(
-      Path modelDir, TextEmbeddings text, String prompt, Path output, int steps, double guidance,
-      long seed, int count, PrintStream out) {
+      Path modelDir,
+      TextEmbeddings text,
+      String prompt,
+      Path output,
+      int steps,
+      double guidance,
+      long seed,
+      int count,
+      PrintStream out) {
     String name = output.getFileName().toString();
     if (!name.toLowerCase().endsWith(".gif")) {
       throw new IllegalArgumentException("output: must end in .gif, got " + output);
@@ -66,7 +79,12 @@ public final class Generate {
     try (VideoGenerator generator = VideoGenerator.open(modelDir, text)) {
       videos =
           generator.generate(
-              prompt, steps, guidance, 0.0, seed, count,
+              prompt,
+              steps,
+              guidance,
+              0.0,
+              seed,
+              count,
               s -> {
                 if (s % 10 == 0 || s == steps) {
                   out.printf("sampling step %d/%d%n", s, steps);

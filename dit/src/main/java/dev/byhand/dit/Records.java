@@ -41,15 +41,27 @@ public final class Records {
       String text = metadata.get(prefix + c.getName());
       if (text == null) {
         throw new IllegalArgumentException(
-            file + ": metadata has no " + prefix + c.getName() + "; not a "
-                + type.getSimpleName() + " file of this version");
+            file
+                + ": metadata has no "
+                + prefix
+                + c.getName()
+                + "; not a "
+                + type.getSimpleName()
+                + " file of this version");
       }
       try {
         values[i] = parse(c.getType(), text);
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
-            file + ": metadata " + prefix + c.getName() + " = '" + text + "' is not a "
-                + c.getType().getSimpleName(), e);
+            file
+                + ": metadata "
+                + prefix
+                + c.getName()
+                + " = '"
+                + text
+                + "' is not a "
+                + c.getType().getSimpleName(),
+            e);
       }
     }
     try {

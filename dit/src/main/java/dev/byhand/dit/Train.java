@@ -79,13 +79,17 @@ public final class Train {
         Locale.ROOT,
         "%s at step %d: last loss %.4f, held-out denoising loss %.4f, autoencoder PSNR %.2f dB%n"
             + "files in %s",
-        r.stopped() ? "stopped" : "done", r.step(), r.lastLoss(), r.heldOutLoss(),
-        r.autoencoderPsnr(), r.outputDir().toAbsolutePath());
+        r.stopped() ? "stopped" : "done",
+        r.step(),
+        r.lastLoss(),
+        r.heldOutLoss(),
+        r.autoencoderPsnr(),
+        r.outputDir().toAbsolutePath());
   }
 
   /**
-   * {@code java dev.byhand.dit.Train [preset] [steps] [outputDir]}: defaults small, 10000,
-   * {@code runs/video}.
+   * {@code java dev.byhand.dit.Train [preset] [steps] [outputDir]}: defaults small, 10000, {@code
+   * runs/video}.
    */
   public static void main(String[] args) {
     String preset = args.length > 0 ? args[0] : "small";

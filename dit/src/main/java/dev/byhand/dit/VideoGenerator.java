@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * Text → video with a trained model folder (seed steps [12]–[14]): sample latents with DDIM or
- * DDPM and classifier-free guidance, decode them with the frozen decoder, re-assemble the frames.
+ * Text → video with a trained model folder (seed steps [12]–[14]): sample latents with DDIM or DDPM
+ * and classifier-free guidance, decode them with the frozen decoder, re-assemble the frames.
  */
 public final class VideoGenerator implements AutoCloseable {
   private final NDManager manager;
@@ -36,7 +36,10 @@ public final class VideoGenerator implements AutoCloseable {
   private final int width;
 
   private VideoGenerator(
-      NDManager manager, Autoencoder autoencoder, DiT model, Objective objective,
+      NDManager manager,
+      Autoencoder autoencoder,
+      DiT model,
+      Objective objective,
       TextEmbeddings text) {
     this.manager = manager;
     this.autoencoder = autoencoder;
@@ -71,8 +74,13 @@ public final class VideoGenerator implements AutoCloseable {
       DiTConfig config = DiTConfig.fromMetadata("dit.", contents.metadata(), modelFile);
       if (config.textDim() != text.dimension()) {
         throw new IllegalArgumentException(
-            "model: " + modelFile + " takes " + config.textDim() + "-number text embeddings, the"
-                + " encoder gives " + text.dimension());
+            "model: "
+                + modelFile
+                + " takes "
+                + config.textDim()
+                + "-number text embeddings, the"
+                + " encoder gives "
+                + text.dimension());
       }
       DiT model = new DiT(config, manager);
       model.parameters().load(contents.tensors(), "");
@@ -81,8 +89,11 @@ public final class VideoGenerator implements AutoCloseable {
       int steps = Integer.parseInt(contents.metadata().getOrDefault("diffusionSteps", "1000"));
       Autoencoder autoencoder = Autoencoder.load(aeFile, manager);
       return new VideoGenerator(
-          manager, autoencoder, model,
-          Objective.of(contents.metadata().getOrDefault("objective", "eps"), schedule, steps), text);
+          manager,
+          autoencoder,
+          model,
+          Objective.of(contents.metadata().getOrDefault("objective", "eps"), schedule, steps),
+          text);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -100,8 +111,8 @@ public final class VideoGenerator implements AutoCloseable {
   }
 
   /**
-   * The guided noise prediction for a prompt: {@code eps = eps(∅) + s·(eps(text) - eps(∅))},
-   * both halves in one batch; scale 1 is the conditional model alone (one pass).
+   * The guided noise prediction for a prompt: {@code eps = eps(∅) + s·(eps(text) - eps(∅))}, both
+   * halves in one batch; scale 1 is the conditional model alone (one pass).
    */
   public NoisePredictor guided(float[] embedding, double scale) {
     return guidance(model, embedding, scale);
@@ -139,8 +150,8 @@ public final class VideoGenerator implements AutoCloseable {
   /**
    * Generates clips.
    *
-   * @param steps DDIM steps (1..T); T with {@code eta} 1 is DDPM-like; for a rectified-flow
-   *     model, Euler steps
+   * @param steps DDIM steps (1..T); T with {@code eta} 1 is DDPM-like; for a rectified-flow model,
+   *     Euler steps
    * @param guidance classifier-free guidance scale (1 = none)
    * @param eta DDIM's η (0 = deterministic; unused by rectified flow)
    * @param count clips, sampled in one batch
@@ -148,7 +159,12 @@ public final class VideoGenerator implements AutoCloseable {
    * @throws IllegalArgumentException for an empty prompt, or count, steps or guidance out of range
    */
   public List<Video> generate(
-      String prompt, int steps, double guidance, double eta, long seed, int count,
+      String prompt,
+      int steps,
+      double guidance,
+      double eta,
+      long seed,
+      int count,
       IntConsumer progress) {
     if (prompt == null || prompt.isBlank()) {
       throw new IllegalArgumentException("prompt: must not be empty");

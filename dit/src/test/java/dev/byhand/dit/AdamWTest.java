@@ -56,7 +56,9 @@ class AdamWTest {
           assertThat(reported).isCloseTo(norm, within(1e-4 * norm));
           float[] actual = params.get("w").toFloatArray();
           for (int i = 0; i < 3; i++) {
-            assertThat((double) actual[i]).as("step %d w[%d]", step, i).isCloseTo(w[i], within(1e-6));
+            assertThat((double) actual[i])
+                .as("step %d w[%d]", step, i)
+                .isCloseTo(w[i], within(1e-6));
           }
         }
         assertThat(adam.step()).isEqualTo(2);

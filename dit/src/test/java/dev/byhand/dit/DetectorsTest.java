@@ -48,8 +48,7 @@ class DetectorsTest {
       clips.add(clip.video());
       labels.add(clip.combination());
       Combination c = clip.combination();
-      ShapesDataset.Colour other =
-          ShapesDataset.Colour.values()[(c.colour().ordinal() + 1) % 4];
+      ShapesDataset.Colour other = ShapesDataset.Colour.values()[(c.colour().ordinal() + 1) % 4];
       wrong.add(new Combination(other, c.shape(), c.direction()));
     }
     dev.byhand.dit.eval.VideoEvaluation.Scores right =

@@ -32,8 +32,27 @@ class DiTGoldenTest {
 
   private static final DiTConfig CONFIG =
       new DiTConfig(
-          "golden", 2, 4, 4, 3, 1, 2, 2, 24, 2, 2, 4.0, 5, 0.1, TimestepEncoding.SINUSOIDAL, 16,
-          Conditioning.ADALN_ZERO, true, FeedForward.MLP, true, AttentionLayout.FULL);
+          "golden",
+          2,
+          4,
+          4,
+          3,
+          1,
+          2,
+          2,
+          24,
+          2,
+          2,
+          4.0,
+          5,
+          0.1,
+          TimestepEncoding.SINUSOIDAL,
+          16,
+          Conditioning.ADALN_ZERO,
+          true,
+          FeedForward.MLP,
+          true,
+          AttentionLayout.FULL);
 
   @Test
   void forwardGradientsAndOneAdamWStepMatchPyTorch() throws URISyntaxException {
@@ -52,7 +71,8 @@ class DiTGoldenTest {
       float[] dropValues = golden.get("input.drop").data();
       int[] t = {(int) tValues[0], (int) tValues[1]};
       boolean[] drop = {dropValues[0] == 1f, dropValues[1] == 1f};
-      assertThat(drop).containsExactly(false, true); // one clip with text, one with the null embedding
+      assertThat(drop)
+          .containsExactly(false, true); // one clip with text, one with the null embedding
 
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray predicted = model.forward(xt, t, text, drop);
@@ -64,7 +84,8 @@ class DiTGoldenTest {
       }
       for (Map.Entry<String, NDArray> p : model.parameters().all().entrySet()) {
         try (NDArray g = p.getValue().getGradient()) {
-          assertClose("grad " + p.getKey(), g.toFloatArray(), golden.get("grad." + p.getKey()).data());
+          assertClose(
+              "grad " + p.getKey(), g.toFloatArray(), golden.get("grad." + p.getKey()).data());
         }
       }
       double norm = optimizer.step(1e-2, 1.0);
@@ -72,7 +93,9 @@ class DiTGoldenTest {
       assertThat(norm).isGreaterThan(1.0); // so clipping was exercised
       for (Map.Entry<String, NDArray> p : model.parameters().all().entrySet()) {
         assertClose(
-            "after " + p.getKey(), p.getValue().toFloatArray(), golden.get("after." + p.getKey()).data());
+            "after " + p.getKey(),
+            p.getValue().toFloatArray(),
+            golden.get("after." + p.getKey()).data());
       }
     }
   }
@@ -80,7 +103,9 @@ class DiTGoldenTest {
   private static void assertClose(String what, float[] actual, float[] expected) {
     assertThat(actual).as(what).hasSameSizeAs(expected);
     for (int i = 0; i < actual.length; i++) {
-      assertThat((double) actual[i]).as(what + "[" + i + "]").isCloseTo(expected[i], within(TOLERANCE));
+      assertThat((double) actual[i])
+          .as(what + "[" + i + "]")
+          .isCloseTo(expected[i], within(TOLERANCE));
     }
   }
 }

@@ -36,9 +36,12 @@ class DiTTest {
         DiT model = new DiT(config, manager)) {
       model.initializeWeights(new Rng(1));
       Rng rng = new Rng(2);
-      NDArray x = manager.create(gaussian(2 * latentSize(config), rng),
-          new Shape(2, config.frames(), config.height(), config.width(), config.inChannels()));
-      NDArray text = manager.create(gaussian(2 * config.textDim(), rng), new Shape(2, config.textDim()));
+      NDArray x =
+          manager.create(
+              gaussian(2 * latentSize(config), rng),
+              new Shape(2, config.frames(), config.height(), config.width(), config.inChannels()));
+      NDArray text =
+          manager.create(gaussian(2 * config.textDim(), rng), new Shape(2, config.textDim()));
       NDArray out = model.forward(x, new int[] {0, 999}, text, null);
       assertThat(out.getShape()).isEqualTo(x.getShape());
       assertThat(out.abs().max().getFloat()).isEqualTo(0f);
@@ -60,10 +63,12 @@ class DiTTest {
       Rng rng = new Rng(3);
       int n = 2;
       float[] epsValues = gaussian(n * latentSize(config), rng);
-      Shape shape = new Shape(n, config.frames(), config.height(), config.width(), config.inChannels());
+      Shape shape =
+          new Shape(n, config.frames(), config.height(), config.width(), config.inChannels());
       NDArray x0 = manager.create(gaussian(n * latentSize(config), rng), shape);
       NDArray eps = manager.create(epsValues, shape);
-      NDArray text = manager.create(gaussian(n * config.textDim(), rng), new Shape(n, config.textDim()));
+      NDArray text =
+          manager.create(gaussian(n * config.textDim(), rng), new Shape(n, config.textDim()));
       GaussianDiffusion diffusion = new GaussianDiffusion(NoiseSchedule.linear1000());
       int[] t = {10, 500};
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -74,7 +79,8 @@ class DiTTest {
         for (float e : epsValues) {
           meanSquare += e * e;
         }
-        assertThat(loss.getFloat()).isCloseTo((float) (meanSquare / epsValues.length), within(1e-5f));
+        assertThat(loss.getFloat())
+            .isCloseTo((float) (meanSquare / epsValues.length), within(1e-5f));
         collector.backward(loss);
       }
       optimizer.step(lr, Double.POSITIVE_INFINITY);
@@ -131,9 +137,28 @@ class DiTTest {
   void factorisedAttentionMixesFramesOnlyInTemporalBlocks() {
     DiTConfig base = DiTConfig.tiny().withTextDim(4);
     DiTConfig oneSpatial =
-        new DiTConfig("t", 4, 4, 4, 4, 1, 2, 2, 32, 1, 2, 4.0, 4, 0.1,
-            DiTConfig.TimestepEncoding.SINUSOIDAL, 64, DiTConfig.Conditioning.ADALN_ZERO, true,
-            DiTConfig.FeedForward.MLP, true, DiTConfig.AttentionLayout.SPATIAL_TEMPORAL);
+        new DiTConfig(
+            "t",
+            4,
+            4,
+            4,
+            4,
+            1,
+            2,
+            2,
+            32,
+            1,
+            2,
+            4.0,
+            4,
+            0.1,
+            DiTConfig.TimestepEncoding.SINUSOIDAL,
+            64,
+            DiTConfig.Conditioning.ADALN_ZERO,
+            true,
+            DiTConfig.FeedForward.MLP,
+            true,
+            DiTConfig.AttentionLayout.SPATIAL_TEMPORAL);
     assertThat(frameZeroChanges(oneSpatial)).isEqualTo(0f);
     assertThat(frameZeroChanges(base.withAttention(DiTConfig.AttentionLayout.SPATIAL_TEMPORAL)))
         .isGreaterThan(1e-4f);
@@ -155,15 +180,18 @@ class DiTTest {
       for (int i = frame; i < 2 * frame; i++) {
         y[i] += 1f;
       }
-      Shape shape = new Shape(1, config.frames(), config.height(), config.width(), config.inChannels());
-      NDArray text = manager.create(gaussian(config.textDim(), rng), new Shape(1, config.textDim()));
+      Shape shape =
+          new Shape(1, config.frames(), config.height(), config.width(), config.inChannels());
+      NDArray text =
+          manager.create(gaussian(config.textDim(), rng), new Shape(1, config.textDim()));
       float[] a = model.forward(manager.create(x, shape), new int[] {5}, text, null).toFloatArray();
       float[] b = model.forward(manager.create(y, shape), new int[] {5}, text, null).toFloatArray();
       float max = 0;
       for (int i = 0; i < frame; i++) {
         max = Math.max(max, Math.abs(a[i] - b[i]));
       }
-      assertThat(Math.abs(a[frame] - b[frame]) + Math.abs(a[frame + 1] - b[frame + 1])).isGreaterThan(0f);
+      assertThat(Math.abs(a[frame] - b[frame]) + Math.abs(a[frame + 1] - b[frame + 1]))
+          .isGreaterThan(0f);
       return max;
     }
   }

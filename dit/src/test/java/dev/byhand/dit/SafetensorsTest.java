@@ -41,7 +41,8 @@ class SafetensorsTest {
   @Test
   void configsRoundTripThroughMetadata() {
     DiTConfig config = DiTConfig.seed();
-    assertThat(Records.fromMetadata(DiTConfig.class, "dit.", Records.toMetadata("dit.", config), dir))
+    assertThat(
+            Records.fromMetadata(DiTConfig.class, "dit.", Records.toMetadata("dit.", config), dir))
         .isEqualTo(config);
     AutoencoderConfig ae = AutoencoderConfig.small();
     assertThat(Records.fromMetadata(AutoencoderConfig.class, "", Records.toMetadata("", ae), dir))

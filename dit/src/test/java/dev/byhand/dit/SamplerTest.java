@@ -35,7 +35,8 @@ class SamplerTest {
     NoiseSchedule schedule = NoiseSchedule.linear(100, 1e-4, 0.1);
     Sampler sampler = new Sampler(new GaussianDiffusion(schedule));
     try (NDManager manager = NDManager.newBaseManager()) {
-      float[] ddim = sampler.ddim(oracle(manager, schedule), SHAPE, manager, new Rng(1), 10, 0, null);
+      float[] ddim =
+          sampler.ddim(oracle(manager, schedule), SHAPE, manager, new Rng(1), 10, 0, null);
       float[] ddpm = sampler.ddpm(oracle(manager, schedule), SHAPE, manager, new Rng(2), null);
       for (int i = 0; i < TARGET.length; i++) {
         assertThat(ddim[i]).isCloseTo(TARGET[i], within(1e-3f));
@@ -127,9 +128,13 @@ class SamplerTest {
       int n = 2;
       float[] embedding = new float[8];
       rng.fillGaussian(embedding);
-      float[] x = new float[n * config.frames() * config.height() * config.width() * config.inChannels()];
+      float[] x =
+          new float[n * config.frames() * config.height() * config.width() * config.inChannels()];
       rng.fillGaussian(x);
-      NDArray xt = manager.create(x, new Shape(n, config.frames(), config.height(), config.width(), config.inChannels()));
+      NDArray xt =
+          manager.create(
+              x,
+              new Shape(n, config.frames(), config.height(), config.width(), config.inChannels()));
       float[] texts = new float[n * 8];
       System.arraycopy(embedding, 0, texts, 0, 8);
       System.arraycopy(embedding, 0, texts, 8, 8);
@@ -151,7 +156,8 @@ class SamplerTest {
     }
   }
 
-  private static float[] guidedWith(DiT model, float[] embedding, double scale, NDArray xt, int[] t) {
+  private static float[] guidedWith(
+      DiT model, float[] embedding, double scale, NDArray xt, int[] t) {
     return VideoGenerator.guidance(model, embedding, scale).predict(xt, t).toFloatArray();
   }
 }

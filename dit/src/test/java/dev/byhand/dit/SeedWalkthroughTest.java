@@ -22,7 +22,8 @@ class SeedWalkthroughTest {
 
   @Test
   void hasFourteenStepsInOrder() {
-    assertThat(STEPS).extracting(Step::number)
+    assertThat(STEPS)
+        .extracting(Step::number)
         .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14");
   }
 
@@ -59,8 +60,10 @@ class SeedWalkthroughTest {
       }
       assertThat(rowSum).isCloseTo(1, within(1e-5));
       for (int c = 0; c < 2; c++) {
-        assertThat((double) xt.get(r, c)).isCloseTo(a * latent.get(r, c) + b * eps.get(r, c), within(1e-5));
-        assertThat(conditioned.get(r, c)).isCloseTo(xt.get(r, c) * scale[c] + shift[c], within(1e-5f));
+        assertThat((double) xt.get(r, c))
+            .isCloseTo(a * latent.get(r, c) + b * eps.get(r, c), within(1e-5));
+        assertThat(conditioned.get(r, c))
+            .isCloseTo(xt.get(r, c) * scale[c] + shift[c], within(1e-5f));
         double p = 0;
         for (int k = 0; k < 4; k++) {
           p += attention.get(r, k) * conditioned.get(k, c);
@@ -108,7 +111,8 @@ class SeedWalkthroughTest {
     double abar = 0.9 * 0.8 * 0.7 * 0.6;
     for (int r = 0; r < 4; r++) {
       for (int c = 0; c < 2; c++) {
-        double expected = (xt.get(r, c) - Math.sqrt(1 - abar) * predicted.get(r, c)) / Math.sqrt(abar);
+        double expected =
+            (xt.get(r, c) - Math.sqrt(1 - abar) * predicted.get(r, c)) / Math.sqrt(abar);
         assertThat((double) denoised.get(r, c)).isCloseTo(expected, within(1e-4));
       }
       // Decoder weights [[1,0],[0,1],[1,0],[0,1]], ReLU: each patch is [z0, z1, z0, z1]⁺.
@@ -116,7 +120,8 @@ class SeedWalkthroughTest {
       assertThat(pixels.get(r, 0)).isEqualTo(Math.max(0, denoised.get(r, 0)));
       assertThat(pixels.get(r, 3)).isEqualTo(Math.max(0, denoised.get(r, 1)));
     }
-    assertThat(step("14").matrix("video").values()).containsExactly(step("13").matrix("patches").values());
+    assertThat(step("14").matrix("video").values())
+        .containsExactly(step("13").matrix("patches").values());
   }
 
   @Test

@@ -117,7 +117,8 @@ class TrainingTest {
       double last = Double.NaN;
       int steps = 0;
       while (steps < 300 && !(last < first / 10)) {
-        double loss = runner.step(model, optimizer, flow, batch, 2e-3, 1.0, null, Trace.NONE).loss();
+        double loss =
+            runner.step(model, optimizer, flow, batch, 2e-3, 1.0, null, Trace.NONE).loss();
         if (steps == 0) {
           first = loss;
         }
@@ -145,10 +146,14 @@ class TrainingTest {
     }
     assertThat(a.step()).isEqualTo(12);
     assertThat(a.autoencoderPsnr()).isGreaterThan(20);
-    Map<String, Tensor> x = Safetensors.read(unbroken.resolve(VideoTrainer.CHECKPOINT_FILE)).tensors();
-    Map<String, Tensor> y = Safetensors.read(broken.resolve(VideoTrainer.CHECKPOINT_FILE)).tensors();
+    Map<String, Tensor> x =
+        Safetensors.read(unbroken.resolve(VideoTrainer.CHECKPOINT_FILE)).tensors();
+    Map<String, Tensor> y =
+        Safetensors.read(broken.resolve(VideoTrainer.CHECKPOINT_FILE)).tensors();
     assertThat(y.keySet()).isEqualTo(x.keySet());
-    assertThat(x.keySet()).anyMatch(k -> k.startsWith("ema.")).anyMatch(k -> k.startsWith("optimizer."));
+    assertThat(x.keySet())
+        .anyMatch(k -> k.startsWith("ema."))
+        .anyMatch(k -> k.startsWith("optimizer."));
     for (String k : x.keySet()) {
       assertThat(y.get(k).data()).as(k).containsExactly(x.get(k).data());
     }
@@ -199,8 +204,16 @@ class TrainingTest {
         .hasMessageContaining("does not exist");
     try (TextEmbeddings text = fakeText()) {
       java.util.List<Path> files =
-          Generate.run(dir, text, "a blue square moving up", dir.resolve("out/clip.gif"), 3, 1.5, 2,
-              2, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+          Generate.run(
+              dir,
+              text,
+              "a blue square moving up",
+              dir.resolve("out/clip.gif"),
+              3,
+              1.5,
+              2,
+              2,
+              new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       assertThat(files)
           .containsExactly(
               dir.resolve("out/clip_0.gif").toAbsolutePath(),
@@ -208,9 +221,11 @@ class TrainingTest {
               dir.resolve("out/clip_1.gif").toAbsolutePath(),
               dir.resolve("out/clip_1_frames").toAbsolutePath(),
               dir.resolve("out/clip.png").toAbsolutePath());
-      assertThat(dev.byhand.dit.data.VideoIO.readGif(files.get(0)).sizeString()).isEqualTo("4×16×16×3");
+      assertThat(dev.byhand.dit.data.VideoIO.readGif(files.get(0)).sizeString())
+          .isEqualTo("4×16×16×3");
       assertThat(files.get(1).resolve("frame_003.png")).exists();
-      assertThatThrownBy(() -> Generate.run(dir, text, "x", dir.resolve("clip.mp4"), 3, 1, 1, 1, null))
+      assertThatThrownBy(
+              () -> Generate.run(dir, text, "x", dir.resolve("clip.mp4"), 3, 1, 1, 1, null))
           .hasMessageStartingWith("output:");
     }
   }
@@ -224,13 +239,18 @@ class TrainingTest {
     for (int i = 0; i < 6; i++) {
       dev.byhand.dit.data.ShapesDataset.Clip clip = shapes.trainingClip(i);
       dev.byhand.dit.data.VideoIO.writeGif(clip.video(), data.resolve(i + ".gif"), 100);
-      captions.append("{\"file\": \"").append(i).append(".gif\", \"caption\": \"")
-          .append(clip.caption()).append("\"}\n");
+      captions
+          .append("{\"file\": \"")
+          .append(i)
+          .append(".gif\", \"caption\": \"")
+          .append(clip.caption())
+          .append("\"}\n");
     }
     Files.writeString(data.resolve("captions.jsonl"), captions);
     try (TextEmbeddings text = fakeText()) {
       VideoTrainer.Result r =
-          new VideoTrainer(TrainConfig.tiny().withSteps(3), withAutoencoder(dir.resolve("out")), text, null)
+          new VideoTrainer(
+                  TrainConfig.tiny().withSteps(3), withAutoencoder(dir.resolve("out")), text, null)
               .withDataFolder(data)
               .run();
       assertThat(r.step()).isEqualTo(3);
@@ -241,12 +261,18 @@ class TrainingTest {
   @Test
   void configBuilderChangesOnlyWhatItIsToldAndChecksTheResult() {
     TrainConfig base = TrainConfig.defaults();
-    TrainConfig changed = base.toBuilder().optBatchSize(8).optLr(1e-3).optSchedule("cosine").build();
+    TrainConfig changed =
+        base.toBuilder().optBatchSize(8).optLr(1e-3).optSchedule("cosine").build();
     assertThat(changed.batchSize()).isEqualTo(8);
     assertThat(changed.lr()).isEqualTo(1e-3);
     assertThat(changed.schedule()).isEqualTo("cosine");
-    assertThat(changed.toBuilder().optBatchSize(base.batchSize()).optLr(base.lr())
-        .optSchedule(base.schedule()).build()).isEqualTo(base);
+    assertThat(
+            changed.toBuilder()
+                .optBatchSize(base.batchSize())
+                .optLr(base.lr())
+                .optSchedule(base.schedule())
+                .build())
+        .isEqualTo(base);
     assertThatThrownBy(() -> base.toBuilder().optBatchSize(0).build())
         .hasMessageStartingWith("batchSize:");
     assertThatThrownBy(() -> base.toBuilder().optSchedule("quadratic").build())
@@ -261,8 +287,7 @@ class TrainingTest {
     withAutoencoder(dir);
     try (TextEmbeddings text = fakeText()) {
       new VideoTrainer(config, dir, text, null).run();
-      TextEmbeddings wider =
-          new TextEmbeddings(c -> new float[32], 32, null);
+      TextEmbeddings wider = new TextEmbeddings(c -> new float[32], 32, null);
       assertThatThrownBy(() -> new VideoTrainer(config.withSteps(4), dir, wider, null).run())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("another output folder");

@@ -64,7 +64,8 @@ class VideoIOTest {
         "{\"file\": \"a.gif\", \"caption\": \"a red bar moving right\"}\n\n"
             + "{\"file\": \"b\", \"caption\": \"the same, as frames\"}\n");
     List<CaptionedFolder.Item> items = CaptionedFolder.read(dir);
-    assertThat(items).extracting(CaptionedFolder.Item::caption)
+    assertThat(items)
+        .extracting(CaptionedFolder.Item::caption)
         .containsExactly("a red bar moving right", "the same, as frames");
   }
 
@@ -85,10 +86,12 @@ class VideoIOTest {
     assertThatThrownBy(() -> CaptionedFolder.read(dir))
         .hasMessageContaining("line 2")
         .hasMessageContaining("3×8×8×3");
-    Files.writeString(dir.resolve("captions.jsonl"), "{\"file\": \"nope.gif\", \"caption\": \"x\"}\n");
+    Files.writeString(
+        dir.resolve("captions.jsonl"), "{\"file\": \"nope.gif\", \"caption\": \"x\"}\n");
     assertThatThrownBy(() -> CaptionedFolder.read(dir)).hasMessageContaining("does not exist");
     Files.writeString(dir.resolve("bad.gif"), "not a gif");
-    Files.writeString(dir.resolve("captions.jsonl"), "{\"file\": \"bad.gif\", \"caption\": \"x\"}\n");
+    Files.writeString(
+        dir.resolve("captions.jsonl"), "{\"file\": \"bad.gif\", \"caption\": \"x\"}\n");
     assertThatThrownBy(() -> CaptionedFolder.read(dir))
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining("bad.gif");

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A user's clips: a folder holding GIFs or folders of PNG frames, and a {@code captions.jsonl}
- * with one line per clip: {@code {"file": "ball.gif", "caption": "a red ball moving left"}}. All
- * clips must share one size. Errors name the file and line.
+ * A user's clips: a folder holding GIFs or folders of PNG frames, and a {@code captions.jsonl} with
+ * one line per clip: {@code {"file": "ball.gif", "caption": "a red ball moving left"}}. All clips
+ * must share one size. Errors name the file and line.
  */
 public final class CaptionedFolder {
   /** The name of the captions file inside the folder. */
@@ -25,8 +25,8 @@ public final class CaptionedFolder {
   /**
    * Reads every clip listed in {@code folder/captions.jsonl}.
    *
-   * @throws IllegalArgumentException for a missing or malformed captions file, a listed file
-   *     that is missing, a clip of another size than the first, or a clip with no caption
+   * @throws IllegalArgumentException for a missing or malformed captions file, a listed file that
+   *     is missing, a clip of another size than the first, or a clip with no caption
    * @throws UncheckedIOException naming a file that cannot be read
    */
   public static List<Item> read(Path folder) {
@@ -36,7 +36,10 @@ public final class CaptionedFolder {
     Path captions = folder.resolve(CAPTIONS);
     if (!Files.isRegularFile(captions)) {
       throw new IllegalArgumentException(
-          "folder: " + folder + " has no " + CAPTIONS
+          "folder: "
+              + folder
+              + " has no "
+              + CAPTIONS
               + " (one line per clip: {\"file\": \"clip.gif\", \"caption\": \"...\"})");
     }
     List<String> lines;
@@ -81,8 +84,15 @@ public final class CaptionedFolder {
       }
       if (!items.isEmpty() && !items.get(0).video().sameSize(video)) {
         throw new IllegalArgumentException(
-            where + ": " + name + " is " + video.sizeString() + " but "
-                + items.get(0).file().getFileName() + " is " + items.get(0).video().sizeString()
+            where
+                + ": "
+                + name
+                + " is "
+                + video.sizeString()
+                + " but "
+                + items.get(0).file().getFileName()
+                + " is "
+                + items.get(0).video().sizeString()
                 + "; all clips must share one size");
       }
       items.add(new Item(file, video, caption));

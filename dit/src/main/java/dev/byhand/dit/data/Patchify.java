@@ -76,16 +76,21 @@ public final class Patchify {
     Video video = Video.zeros(frames, height, width, channels);
     if (patches.length != video.data().length) {
       throw new IllegalArgumentException(
-          "patches: length " + patches.length + " != " + video.data().length + " for a "
-              + video.sizeString() + " clip");
+          "patches: length "
+              + patches.length
+              + " != "
+              + video.data().length
+              + " for a "
+              + video.sizeString()
+              + " clip");
     }
     copy(video, patches, false);
     return video;
   }
 
   /**
-   * Walks the patches in row order and copies each patch's pixel runs (one run per frame and row
-   * of the patch) between the clip and the patch rows, in the direction asked.
+   * Walks the patches in row order and copies each patch's pixel runs (one run per frame and row of
+   * the patch) between the clip and the patch rows, in the direction asked.
    */
   private void copy(Video video, float[] patches, boolean toPatches) {
     int channels = video.channels();

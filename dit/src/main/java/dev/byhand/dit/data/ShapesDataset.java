@@ -97,8 +97,8 @@ public final class ShapesDataset {
   public record Clip(Video video, String caption, Combination combination) {}
 
   /**
-   * Combinations held out of training. Each colour, shape and direction still appears in
-   * training with other partners, so a model that composes attributes can draw these.
+   * Combinations held out of training. Each colour, shape and direction still appears in training
+   * with other partners, so a model that composes attributes can draw these.
    */
   public static final List<Combination> HELD_OUT =
       List.of(
@@ -110,7 +110,9 @@ public final class ShapesDataset {
           new Combination(Colour.BLUE, Shape.CIRCLE, Direction.UP));
 
   /** Background colour, dark grey-blue, in [-1, 1]. */
-  static final float[] BACKGROUND = {VideoIO.fromByte(20), VideoIO.fromByte(20), VideoIO.fromByte(28)};
+  static final float[] BACKGROUND = {
+    VideoIO.fromByte(20), VideoIO.fromByte(20), VideoIO.fromByte(28)
+  };
 
   /** Sub-samples per pixel side when rendering: 4×4 gives smooth (anti-aliased) edges. */
   private static final int SUPERSAMPLE = 4;

@@ -42,7 +42,8 @@ public final class Video {
     requirePositive("height", height);
     requirePositive("width", width);
     requirePositive("channels", channels);
-    return new Video(frames, height, width, channels, new float[frames * height * width * channels]);
+    return new Video(
+        frames, height, width, channels, new float[frames * height * width * channels]);
   }
 
   /** Number of frames. */

@@ -61,8 +61,16 @@ public final class VideoIO {
       BufferedImage image = frames.get(f);
       if (image.getWidth() != width || image.getHeight() != height) {
         throw new IllegalArgumentException(
-            "frames: frame " + f + " is " + image.getWidth() + "×" + image.getHeight()
-                + ", frame 0 is " + width + "×" + height);
+            "frames: frame "
+                + f
+                + " is "
+                + image.getWidth()
+                + "×"
+                + image.getHeight()
+                + ", frame 0 is "
+                + width
+                + "×"
+                + height);
       }
       for (int y = 0; y < height; y++) {
         for (int x = 0; x < width; x++) {
@@ -94,7 +102,8 @@ public final class VideoIO {
         BufferedImage image = frame(video, f);
         ImageWriteParam param = writer.getDefaultWriteParam();
         IIOMetadata metadata =
-            writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+            writer.getDefaultImageMetadata(
+                ImageTypeSpecifier.createFromRenderedImage(image), param);
         IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(GIF_METADATA);
         IIOMetadataNode control = child(root, "GraphicControlExtension");
         control.setAttribute("disposalMethod", "none");
@@ -200,8 +209,7 @@ public final class VideoIO {
       throw new UncheckedIOException("cannot list frames in " + folder, e);
     }
     if (files.isEmpty()) {
-      throw new UncheckedIOException(
-          new IOException("no .png frames in " + folder));
+      throw new UncheckedIOException(new IOException("no .png frames in " + folder));
     }
     List<BufferedImage> frames = new ArrayList<>();
     for (Path file : files) {
@@ -229,8 +237,7 @@ public final class VideoIO {
     }
     int w = video.width() * zoom;
     int h = video.height() * zoom;
-    BufferedImage sheet =
-        new BufferedImage(w * video.frames(), h, BufferedImage.TYPE_INT_RGB);
+    BufferedImage sheet = new BufferedImage(w * video.frames(), h, BufferedImage.TYPE_INT_RGB);
     for (int f = 0; f < video.frames(); f++) {
       sheet.getGraphics().drawImage(frame(video, f), f * w, 0, w, h, null);
     }

@@ -63,7 +63,6 @@ public final class GaussianDiffusion implements Objective {
     return x0.mul(signal).add(eps.mul(noise));
   }
 
-
   /**
    * The clean latent implied by a noise prediction: {@code x̂_0 = (x_t - sqrt(1 - ᾱ_t)·eps) /
    * sqrt(ᾱ_t)}.
@@ -89,8 +88,7 @@ public final class GaussianDiffusion implements Objective {
 
   private void checkStep(int t) {
     if (t < 0 || t >= schedule.steps()) {
-      throw new IllegalArgumentException(
-          "t: " + t + " is outside 0.." + (schedule.steps() - 1));
+      throw new IllegalArgumentException("t: " + t + " is outside 0.." + (schedule.steps() - 1));
     }
   }
 }

@@ -21,7 +21,8 @@ public final class NoiseSchedule {
     double product = 1;
     for (int t = 0; t < betas.length; t++) {
       if (!(betas[t] > 0 && betas[t] < 1)) {
-        throw new IllegalArgumentException("betas: β[" + t + "] = " + betas[t] + " is outside (0, 1)");
+        throw new IllegalArgumentException(
+            "betas: β[" + t + "] = " + betas[t] + " is outside (0, 1)");
       }
       product *= 1 - betas[t];
       alphasCumprod[t] = product;
@@ -46,8 +47,8 @@ public final class NoiseSchedule {
   }
 
   /**
-   * Nichol and Dhariwal's cosine schedule: {@code ᾱ(t) ∝ cos²((t/T + s)/(1 + s) · π/2)}, s =
-   * 0.008, β clipped at 0.999.
+   * Nichol and Dhariwal's cosine schedule: {@code ᾱ(t) ∝ cos²((t/T + s)/(1 + s) · π/2)}, s = 0.008,
+   * β clipped at 0.999.
    */
   public static NoiseSchedule cosine(int steps) {
     if (steps < 1) {

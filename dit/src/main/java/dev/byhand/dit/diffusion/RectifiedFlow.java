@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * Rectified flow (Liu et al.; flow matching, Lipman et al.): the corrupted latent lies on the
- * straight line {@code x_s = (1 - s)·x_0 + s·eps}, and the model predicts the velocity {@code
- * dx/ds = eps - x_0}. Level t of {@link #steps()} is {@code s = (t + 1) / steps}, so t = steps - 1
- * is pure noise, as in the diffusion convention. Sampling integrates the velocity from s = 1 to 0
+ * straight line {@code x_s = (1 - s)·x_0 + s·eps}, and the model predicts the velocity {@code dx/ds
+ * = eps - x_0}. Level t of {@link #steps()} is {@code s = (t + 1) / steps}, so t = steps - 1 is
+ * pure noise, as in the diffusion convention. Sampling integrates the velocity from s = 1 to 0
  * ({@link Sampler#flow}).
  */
 public final class RectifiedFlow implements Objective {
@@ -50,7 +50,8 @@ public final class RectifiedFlow implements Objective {
       data[i] = (float) (1 - s);
       noise[i] = (float) s;
     }
-    return x0.mul(GaussianDiffusion.perClip(x0, data)).add(eps.mul(GaussianDiffusion.perClip(x0, noise)));
+    return x0.mul(GaussianDiffusion.perClip(x0, data))
+        .add(eps.mul(GaussianDiffusion.perClip(x0, noise)));
   }
 
   @Override

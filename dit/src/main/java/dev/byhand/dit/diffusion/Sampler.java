@@ -8,13 +8,13 @@ import dev.byhand.dit.data.Rng;
 import java.util.function.IntConsumer;
 
 /**
- * Reverse diffusion (seed step [12], done properly): from pure noise {@code x_T} to a clean
- * latent, step by step. Two samplers:
+ * Reverse diffusion (seed step [12], done properly): from pure noise {@code x_T} to a clean latent,
+ * step by step. Two samplers:
  *
  * <ul>
  *   <li>DDPM ancestral (Ho et al.): every step t → t-1 draws {@code x_{t-1} ~ N(μ̃_t, β̃_t)} with
- *       the posterior mean {@code μ̃_t = c0·x̂_0 + c1·x_t} and the fixed "small" variance {@code β̃_t
- *       = β_t (1 - ᾱ_{t-1}) / (1 - ᾱ_t)}.
+ *       the posterior mean {@code μ̃_t = c0·x̂_0 + c1·x_t} and the fixed "small" variance {@code
+ *       β̃_t = β_t (1 - ᾱ_{t-1}) / (1 - ᾱ_t)}.
  *   <li>DDIM (Song et al.) over any subsequence of steps: {@code x_prev = sqrt(ᾱ_prev)·x̂_0 +
  *       sqrt(1 - ᾱ_prev - σ²)·eps + σ·z} with {@code σ = η·sqrt((1 - ᾱ_prev)/(1 - ᾱ_t))·sqrt(1 -
  *       ᾱ_t/ᾱ_prev)}: η = 0 is deterministic, η = 1 over all steps is DDPM again.
@@ -84,8 +84,7 @@ public final class Sampler {
       IntConsumer progress) {
     NoiseSchedule s = diffusion.schedule();
     if (steps < 1 || steps > s.steps()) {
-      throw new IllegalArgumentException(
-          "steps: must be in 1.." + s.steps() + ", got " + steps);
+      throw new IllegalArgumentException("steps: must be in 1.." + s.steps() + ", got " + steps);
     }
     if (!(eta >= 0)) {
       throw new IllegalArgumentException("eta: must be ≥ 0, got " + eta);
@@ -118,8 +117,8 @@ public final class Sampler {
 
   /**
    * Rectified-flow sampling: Euler steps of the predicted velocity from pure noise (s = 1) to data
-   * (s = 0) over {@code steps} equal parts; the model's output is read as the velocity {@code
-   * eps - x_0}.
+   * (s = 0) over {@code steps} equal parts; the model's output is read as the velocity {@code eps -
+   * x_0}.
    *
    * @return the clean latents, row-major
    * @throws IllegalArgumentException if steps is outside 1..flow.steps()

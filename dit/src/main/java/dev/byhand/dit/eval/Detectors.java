@@ -119,9 +119,13 @@ public final class Detectors {
             : (dy < 0 ? Direction.UP : Direction.DOWN);
     double meanFill = Arrays.stream(fill).average().orElse(0);
     Shape shape =
-        meanFill > SQUARE_FILL ? Shape.SQUARE : meanFill < TRIANGLE_FILL ? Shape.TRIANGLE : Shape.CIRCLE;
+        meanFill > SQUARE_FILL
+            ? Shape.SQUARE
+            : meanFill < TRIANGLE_FILL ? Shape.TRIANGLE : Shape.CIRCLE;
     double meanArea = Arrays.stream(area).average().orElse(0);
-    double spread = Math.sqrt(Arrays.stream(area).map(a -> (a - meanArea) * (a - meanArea)).average().orElse(0));
+    double spread =
+        Math.sqrt(
+            Arrays.stream(area).map(a -> (a - meanArea) * (a - meanArea)).average().orElse(0));
     // Stable size: the object's area varies by less than a quarter of its mean across frames.
     consistent &= spread < 0.25 * meanArea;
     return new Detection(colour, shape, direction, consistent);

@@ -17,13 +17,24 @@ public final class VideoEvaluation {
 
   /** Accuracy over a set of clips, each a fraction in [0, 1]. */
   public record Scores(
-      int clips, double colour, double shape, double direction, double consistent, double allThree) {
+      int clips,
+      double colour,
+      double shape,
+      double direction,
+      double consistent,
+      double allThree) {
     /** One line: "42 prompts × 4 → 168 clips: colour 0.95 shape ...". */
     public String line(String label) {
       return String.format(
           Locale.ROOT,
           "%-9s %4d clips  colour %.3f  shape %.3f  direction %.3f  consistent %.3f  all three %.3f",
-          label, clips, colour, shape, direction, consistent, allThree);
+          label,
+          clips,
+          colour,
+          shape,
+          direction,
+          consistent,
+          allThree);
     }
   }
 
@@ -54,9 +65,17 @@ public final class VideoEvaluation {
       Consumer<String> progress) {
     ShapesDataset reference = ShapesDataset.defaults(0);
     Scores training =
-        score(generator, reference.trainingCombinations(), clipsPerPrompt, steps, guidance, seed, progress);
+        score(
+            generator,
+            reference.trainingCombinations(),
+            clipsPerPrompt,
+            steps,
+            guidance,
+            seed,
+            progress);
     Scores heldOut =
-        score(generator, ShapesDataset.HELD_OUT, clipsPerPrompt, steps, guidance, seed + 1, progress);
+        score(
+            generator, ShapesDataset.HELD_OUT, clipsPerPrompt, steps, guidance, seed + 1, progress);
     return new Report(training, heldOut);
   }
 
@@ -97,7 +116,8 @@ public final class VideoEvaluation {
     long s = seed;
     for (Combination c : combinations) {
       String prompt = c.plainCaption();
-      List<Video> videos = generator.generate(prompt, steps, guidance, 0.0, s++, clipsPerPrompt, null);
+      List<Video> videos =
+          generator.generate(prompt, steps, guidance, 0.0, s++, clipsPerPrompt, null);
       clips.addAll(videos);
       for (int i = 0; i < videos.size(); i++) {
         labels.add(c);

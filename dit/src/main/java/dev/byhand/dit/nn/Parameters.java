@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A model's named parameters, in registration order, owned by one {@link NDManager}. Names
- * follow PyTorch's {@code state_dict} ({@code blocks.0.attn.qkv.weight}), so a safetensors file of
- * ours loads into the same model written in PyTorch. Initial values come from a seeded {@link
- * Rng}, so a model is a pure function of its config and seed, whatever libtorch's own RNG does.
+ * A model's named parameters, in registration order, owned by one {@link NDManager}. Names follow
+ * PyTorch's {@code state_dict} ({@code blocks.0.attn.qkv.weight}), so a safetensors file of ours
+ * loads into the same model written in PyTorch. Initial values come from a seeded {@link Rng}, so a
+ * model is a pure function of its config and seed, whatever libtorch's own RNG does.
  */
 public final class Parameters implements AutoCloseable {
   private final NDManager manager;
@@ -114,7 +114,9 @@ public final class Parameters implements AutoCloseable {
     array.set(v);
   }
 
-  /** The default for linear layers: Xavier-uniform for every {@code .weight}, zeros for the rest. */
+  /**
+   * The default for linear layers: Xavier-uniform for every {@code .weight}, zeros for the rest.
+   */
   public void initializeLinear(Rng rng) {
     for (String name : byName.keySet()) {
       if (name.endsWith(".weight")) {
@@ -141,7 +143,8 @@ public final class Parameters implements AutoCloseable {
   /** A heap copy of every parameter, by name. */
   public Map<String, Tensor> snapshot() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    byName.forEach((name, a) -> out.put(name, new Tensor(a.getShape().getShape(), a.toFloatArray())));
+    byName.forEach(
+        (name, a) -> out.put(name, new Tensor(a.getShape().getShape(), a.toFloatArray())));
     return out;
   }
 
@@ -159,8 +162,13 @@ public final class Parameters implements AutoCloseable {
       long[] expected = e.getValue().getShape().getShape();
       if (!Arrays.equals(expected, t.shape())) {
         throw new IllegalArgumentException(
-            "weights: tensor " + prefix + e.getKey() + " has shape " + t.shapeString()
-                + ", the model needs " + new Shape(expected));
+            "weights: tensor "
+                + prefix
+                + e.getKey()
+                + " has shape "
+                + t.shapeString()
+                + ", the model needs "
+                + new Shape(expected));
       }
       e.getValue().set(t.data());
     }

@@ -81,8 +81,7 @@ public final class Safetensors {
           out.write(buf.array());
         }
       }
-      Files.move(
-          temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
@@ -146,7 +145,13 @@ public final class Safetensors {
       long end = ((Number) offsets.get(1)).longValue();
       if (begin < 0 || end < begin || dataStart + end > bytes.length || (end - begin) % 4 != 0) {
         throw new IllegalArgumentException(
-            file + ": tensor " + name + " has byte range [" + begin + ", " + end
+            file
+                + ": tensor "
+                + name
+                + " has byte range ["
+                + begin
+                + ", "
+                + end
                 + ") outside the file");
       }
       float[] data = new float[(int) ((end - begin) / 4)];

@@ -33,7 +33,8 @@ public final class AdamW implements AutoCloseable {
    * @param weightDecay decoupled weight decay λ, stated explicitly (DiT trains with 0)
    * @throws IllegalArgumentException for a β outside [0, 1), ε ≤ 0 or λ < 0
    */
-  public AdamW(Parameters parameters, double beta1, double beta2, double epsilon, double weightDecay) {
+  public AdamW(
+      Parameters parameters, double beta1, double beta2, double epsilon, double weightDecay) {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
       throw new IllegalArgumentException(
           "beta1/beta2: must be in [0, 1), got " + beta1 + ", " + beta2);

@@ -71,7 +71,9 @@ public final class LossCurve {
           sum -= Math.log10(Math.max(losses.get(i - window), 1e-8));
         }
         double avg = sum / Math.min(i + 1, window);
-        xs[i] = MARGIN + (int) ((WIDTH - 2 * MARGIN) * (steps.get(i) - first) / (double) (last - first));
+        xs[i] =
+            MARGIN
+                + (int) ((WIDTH - 2 * MARGIN) * (steps.get(i) - first) / (double) (last - first));
         ys[i] = y(v, lo, hi);
         smooth[i] = y(avg, lo, hi);
       }

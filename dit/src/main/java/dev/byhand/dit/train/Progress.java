@@ -25,20 +25,24 @@ public record Progress(
   /** A report with the process's current resident memory. */
   public static Progress now(
       String phase, long step, long total, double loss, double stepsPerSecond, double etaSeconds) {
-    return new Progress(phase, step, total, loss, stepsPerSecond, etaSeconds, currentResidentBytes());
+    return new Progress(
+        phase, step, total, loss, stepsPerSecond, etaSeconds, currentResidentBytes());
   }
 
   /** Resident memory of this process from {@code /proc/self/statm}, or -1 off Linux. */
   public static long currentResidentBytes() {
     try {
-      String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/statm")).trim().split("\\s+");
+      String[] fields =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/statm"))
+              .trim()
+              .split("\\s+");
       return Long.parseLong(fields[1]) * 4096; // pages of 4 KiB on x86-64 Linux
     } catch (java.io.IOException | RuntimeException e) {
       return -1;
     }
   }
 
-  /** "dit  step 120/2000  loss 0.2345  3.4 steps/s  ETA 9m12s" (no loss when it is unknown). */
+  /** "dit step 120/2000 loss 0.2345 3.4 steps/s ETA 9m12s" (no loss when it is unknown). */
   public String line() {
     long eta = Math.round(etaSeconds);
     String etaText =
@@ -51,6 +55,12 @@ public record Progress(
     return String.format(
         Locale.ROOT,
         "%-11s step %d/%d%s  %.1f steps/s  ETA %s%s",
-        phase, step, total, lossText, stepsPerSecond, etaText, memory);
+        phase,
+        step,
+        total,
+        lossText,
+        stepsPerSecond,
+        etaText,
+        memory);
   }
 }

@@ -85,6 +85,9 @@ public final class StepTimer {
     System.out.printf(
         Locale.ROOT,
         "byhand DJL %s batch %d median step %.1f ms, median CPU %.1f ms%n",
-        config.name(), batch, t.wallMillis(), t.cpuMillis());
+        config.name(),
+        batch,
+        t.wallMillis(),
+        t.cpuMillis());
   }
 }

@@ -63,7 +63,8 @@ public record TrainConfig(
     atLeast("checkpointEvery", checkpointEvery, 1);
     atLeast("logEvery", logEvery, 1);
     if (!(lr > 0) || !(autoencoderLr > 0)) {
-      throw new IllegalArgumentException("lr/autoencoderLr: must be > 0, got " + lr + ", " + autoencoderLr);
+      throw new IllegalArgumentException(
+          "lr/autoencoderLr: must be > 0, got " + lr + ", " + autoencoderLr);
     }
     if (!(weightDecay >= 0)) {
       throw new IllegalArgumentException("weightDecay: must be ≥ 0, got " + weightDecay);
@@ -85,15 +86,15 @@ public record TrainConfig(
   /** The default run: the {@code small} preset on 8 frames of 32×32. */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 10000, 32, 5e-4, 0.0, 1.0, 500, 0.999,
-        "linear", 1000, 500, 50, "eps");
+        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 10000, 32, 5e-4, 0.0, 1.0, 500, 0.999, "linear",
+        1000, 500, 50, "eps");
   }
 
   /** A run small enough for tests: the {@code tiny} preset on 4 frames of 16×16. */
   public static TrainConfig tiny() {
     return new TrainConfig(
-        "tiny", 4, 16, 1, 64, 200, 256, 3e-3, 20, 4, 1e-3, 0.0, 1.0, 5, 0.99, "linear", 1000, 10,
-        5, "eps");
+        "tiny", 4, 16, 1, 64, 200, 256, 3e-3, 20, 4, 1e-3, 0.0, 1.0, 5, 0.99, "linear", 1000, 10, 5,
+        "eps");
   }
 
   /** With another step count. */
@@ -297,7 +298,26 @@ public record TrainConfig(
      */
     public TrainConfig build() {
       return new TrainConfig(
-          preset, frames, size, seed, clips, autoencoderSteps, autoencoderBatch, autoencoderLr, steps, batchSize, lr, weightDecay, maxGradNorm, warmupSteps, emaDecay, schedule, diffusionSteps, checkpointEvery, logEvery, objective);
+          preset,
+          frames,
+          size,
+          seed,
+          clips,
+          autoencoderSteps,
+          autoencoderBatch,
+          autoencoderLr,
+          steps,
+          batchSize,
+          lr,
+          weightDecay,
+          maxGradNorm,
+          warmupSteps,
+          emaDecay,
+          schedule,
+          diffusionSteps,
+          checkpointEvery,
+          logEvery,
+          objective);
     }
   }
 

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * One DiT training step (seed step [11]): noise the clean latents ({@code x_t = q_sample(x_0, t,
  * eps)}), predict the noise, take the MSE against the sampled noise, back-propagate, clip, update
  * with AdamW. With a {@link dev.byhand.dit.diffusion.RectifiedFlow} objective the input is the
- * straight-path mix and the target the velocity instead. Every temporary lives in a per-step sub-manager and scope, so memory stays flat.
+ * straight-path mix and the target the velocity instead. Every temporary lives in a per-step
+ * sub-manager and scope, so memory stays flat.
  */
 public final class TrainingStep {
 

@@ -174,8 +174,7 @@ public final class VideoTrainer {
           Objective.of(config.objective(), config.schedule(), config.diffusionSteps());
       try (DiT model = new DiT(ditConfig, manager);
           DiT average = new DiT(ditConfig, manager);
-          AdamW optimizer =
-              new AdamW(model.parameters(), 0.9, 0.999, 1e-8, config.weightDecay())) {
+          AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.999, 1e-8, config.weightDecay())) {
         Rng rng = new Rng(config.seed() * 31 + 7);
         List<Long> lossSteps = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
@@ -191,18 +190,25 @@ public final class VideoTrainer {
           DiTConfig saved = DiTConfig.fromMetadata("dit.", meta, checkpoint);
           if (!saved.equals(ditConfig)) {
             throw new IllegalArgumentException(
-                checkpoint + ": holds a " + saved.name() + " model of another shape than this run's "
-                    + ditConfig.name() + "; use another output folder");
+                checkpoint
+                    + ": holds a "
+                    + saved.name()
+                    + " model of another shape than this run's "
+                    + ditConfig.name()
+                    + "; use another output folder");
           }
           model.parameters().load(contents.tensors(), "model.");
           ema = new Ema(model.parameters(), average.parameters());
           average.parameters().load(contents.tensors(), "ema.");
           Map<String, Tensor> opt = new LinkedHashMap<>();
-          contents.tensors().forEach((k, v) -> {
-            if (k.startsWith("optimizer.")) {
-              opt.put(k.substring("optimizer.".length()), v);
-            }
-          });
+          contents
+              .tensors()
+              .forEach(
+                  (k, v) -> {
+                    if (k.startsWith("optimizer.")) {
+                      opt.put(k.substring("optimizer.".length()), v);
+                    }
+                  });
           start = Long.parseLong(meta.get("step"));
           optimizer.load(opt, start);
           rng = new Rng(Long.parseLong(meta.get("rng")));
@@ -225,8 +231,14 @@ public final class VideoTrainer {
           TrainingStep.Batch batch = batch(rng, ditConfig, latents, embeddings);
           TrainingStep.Result r =
               trainingStep.step(
-                  model, optimizer, diffusion, batch, config.learningRate(step),
-                  config.maxGradNorm(), null, dev.byhand.dit.Trace.NONE);
+                  model,
+                  optimizer,
+                  diffusion,
+                  batch,
+                  config.learningRate(step),
+                  config.maxGradNorm(),
+                  null,
+                  dev.byhand.dit.Trace.NONE);
           step++;
           // EMA warm-up: early on the average would mostly remember the random initialisation.
           ema.update(Math.min(config.emaDecay(), (1.0 + step) / (10.0 + step)));
@@ -238,8 +250,13 @@ public final class VideoTrainer {
             double seconds = (System.nanoTime() - windowStart) / 1e9;
             double rate = windowSteps / Math.max(seconds, 1e-9);
             progress.accept(
-                Progress.now("dit", step, config.steps(), recentMean(losses, config.logEvery()),
-                    rate, (config.steps() - step) / rate));
+                Progress.now(
+                    "dit",
+                    step,
+                    config.steps(),
+                    recentMean(losses, config.logEvery()),
+                    rate,
+                    (config.steps() - step) / rate));
             windowStart = System.nanoTime();
             windowSteps = 0;
           }
@@ -268,12 +285,16 @@ public final class VideoTrainer {
     int total = config.autoencoderSteps();
     int every = Math.max(1, Math.min(config.logEvery() * 4, Math.max(1, total / 20)));
     autoencoder.train(
-        videos, total, config.autoencoderBatch(), config.autoencoderLr(),
+        videos,
+        total,
+        config.autoencoderBatch(),
+        config.autoencoderLr(),
         new Rng(config.seed() * 31 + 3),
         s -> {
           if (s % every == 0 || s == total) {
             double rate = s / Math.max((System.nanoTime() - started) / 1e9, 1e-9);
-            progress.accept(Progress.now("autoencoder", s, total, Double.NaN, rate, (total - s) / rate));
+            progress.accept(
+                Progress.now("autoencoder", s, total, Double.NaN, rate, (total - s) / rate));
           }
         });
     autoencoder.save(file);
@@ -372,12 +393,15 @@ public final class VideoTrainer {
     try {
       Path temp = outputDir.resolve(LOSS_CSV + ".tmp");
       Files.writeString(temp, csv);
-      Files.move(temp, outputDir.resolve(LOSS_CSV), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, outputDir.resolve(LOSS_CSV), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + outputDir.resolve(LOSS_CSV), e);
     }
     LossCurve.write(
-        lossSteps, losses, "DiT training loss (MSE on noise), preset " + config.preset(),
+        lossSteps,
+        losses,
+        "DiT training loss (MSE on noise), preset " + config.preset(),
         outputDir.resolve(LOSS_PNG));
   }
 
