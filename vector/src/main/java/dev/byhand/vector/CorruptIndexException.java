@@ -10,7 +10,10 @@ public final class CorruptIndexException extends IOException {
 
   private final Path file;
 
-  /** @param file the refused file; @param reason what is wrong, and what was expected */
+  /**
+   * @param file the refused file
+   * @param reason what is wrong, and what was expected
+   */
   public CorruptIndexException(Path file, String reason) {
     super(file + ": " + reason);
     this.file = file;

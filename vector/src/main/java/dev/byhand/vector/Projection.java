@@ -75,10 +75,12 @@ public final class Projection {
     return u * Math.sqrt(-2 * Math.log(s) / s);
   }
 
+  /** d, the length of the vectors this projection takes. */
   public int inputDimension() {
     return inputDimension;
   }
 
+  /** r, the length of the vectors it returns. */
   public int outputDimension() {
     return outputDimension;
   }
