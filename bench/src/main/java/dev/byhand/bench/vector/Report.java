@@ -23,6 +23,36 @@ final class Report {
 
   private Report() {}
 
+  /**
+   * Redraws the plot of an existing report from its recall–QPS table: {@code Report
+   * bench/results/vector.md}.
+   */
+  public static void main(String[] args) throws IOException {
+    Path md = Path.of(args[0]);
+    Map<String, List<Point>> bySystem = new LinkedHashMap<>();
+    boolean inTable = false;
+    for (String line : Files.readAllLines(md)) {
+      if (line.startsWith("## Recall@10 against")) {
+        inTable = true;
+        continue;
+      }
+      if (inTable && line.startsWith("##")) {
+        break;
+      }
+      String[] f = line.split("\\|");
+      if (inTable && f.length == 5 && !f[1].isBlank() && f[2].trim().matches("\\d+")) {
+        Point p =
+            new Point(
+                f[1].trim(),
+                Integer.parseInt(f[2].trim()),
+                Double.parseDouble(f[3].trim()),
+                Double.parseDouble(f[4].trim().replace(",", "")));
+        bySystem.computeIfAbsent(p.system(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    plot(plotPath(md), bySystem);
+  }
+
   static Path plotPath(Path markdown) {
     String name = markdown.getFileName().toString().replaceFirst("\\.md$", "");
     return markdown.resolveSibling(name + "-recall-qps.png");
@@ -154,13 +184,16 @@ final class Report {
         minQ = Math.min(minQ, p.qps());
       }
     }
-    minR = Math.max(0, Math.floor(minR * 20) / 20);
+    // recall below 0.5 is off the useful range (binary navigation at d=128): left off the plot,
+    // still in the tables
+    minR = Math.max(0.5, Math.floor(minR * 10) / 10);
     double logMin = Math.floor(Math.log10(Math.max(1, minQ)));
     double logMax = Math.ceil(Math.log10(maxQ));
     int pw = w - left - right, ph = h - top - bottom;
     g.setColor(new Color(230, 230, 230));
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    for (double r = minR; r <= 1.0001; r += 0.05) {
+    double step = 1 - minR > 0.3 ? 0.1 : 0.05;
+    for (double r = minR; r <= 1.0001; r += step) {
       int x = left + (int) ((r - minR) / (1 - minR) * pw);
       g.setColor(new Color(230, 230, 230));
       g.drawLine(x, top, x, top + ph);
@@ -180,7 +213,8 @@ final class Report {
     g.drawString("queries/s (1 thread, log scale)", left, top - 12);
     Color[] palette = {
       new Color(214, 39, 40), new Color(31, 119, 180), new Color(44, 160, 44),
-      new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75), new Color(23, 190, 207)
+      new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75), new Color(23, 190, 207),
+      new Color(0, 0, 0), new Color(188, 189, 34), new Color(227, 119, 194)
     };
     int i = 0;
     for (Map.Entry<String, List<Point>> e : bySystem.entrySet()) {
@@ -189,6 +223,9 @@ final class Report {
       g.setStroke(new BasicStroke(e.getKey().startsWith("byhand") ? 3f : 1.8f));
       int px = -1, py = -1;
       for (Point p : e.getValue()) {
+        if (p.recall() < minR) {
+          continue;
+        }
         int x = left + (int) ((p.recall() - minR) / (1 - minR) * pw);
         int y = top + ph - (int) ((Math.log10(p.qps()) - logMin) / (logMax - logMin) * ph);
         g.fillOval(x - 4, y - 4, 8, 8);

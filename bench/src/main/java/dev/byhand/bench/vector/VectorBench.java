@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  * scan, cached under {@code bench/cache/vector/}.
  *
  * <p>Usage: {@code VectorBench [--n 100000] [--dim 128] [--queries 1000] [--m 16]
- * [--ef-construction 100] [--ef 10,20,40,80,160] [--peers byhand,lucene,jvector,jelmerk,python]
+ * [--ef-construction 100] [--ef 10,20,40,80,160]
+ * [--peers byhand,byhand-int8,byhand-binary,lucene,jvector,jelmerk,python]
  * [--out bench/results/vector.md]}.
  */
 public final class VectorBench {
@@ -115,7 +116,9 @@ public final class VectorBench {
     List<Peer> jvm = new ArrayList<>();
     for (String p : peers.split(",")) {
       switch (p) {
-        case "byhand" -> jvm.add(new ByhandPeer());
+        case "byhand" -> jvm.add(new ByhandPeer("none"));
+        case "byhand-int8" -> jvm.add(new ByhandPeer("int8"));
+        case "byhand-binary" -> jvm.add(new ByhandPeer("binary"));
         case "lucene" -> jvm.add(new LucenePeer(scratch));
         case "jvector" -> jvm.add(new JVectorPeer());
         case "jelmerk" -> jvm.add(new JelmerkPeer());
@@ -126,22 +129,29 @@ public final class VectorBench {
     for (Peer peer : jvm) {
       try (peer) {
         System.out.println(peer.name() + ":");
+        boolean first = true;
         for (int threads : new int[] {2, 1}) {
           if (!peer.supportsThreads(threads)) {
             continue;
           }
-          long before = usedHeapAfterGc();
+          // heap is measured around the first build only, while no earlier index is held
+          long before = first ? usedHeapAfterGc() : 0;
           long t = System.nanoTime();
           peer.build(data, m, efc, threads);
           double seconds = (System.nanoTime() - t) / 1e9;
-          long after = usedHeapAfterGc();
+          if (first) {
+            long after = usedHeapAfterGc();
+            figures.put(peer.name() + "|heap_bytes_per_vector|", (after - before) / (double) n);
+            first = false;
+          }
           figures.put(peer.name() + "|build_s|" + threads, seconds);
-          figures.put(peer.name() + "|heap_bytes_per_vector|", (after - before) / (double) n);
           System.out.printf(Locale.ROOT, "  build, %d thread(s): %.1f s%n", threads, seconds);
         }
         for (int ef : efs) {
-          for (int i = 0; i < Math.min(nq, 200); i++) {
-            peer.search(queries[i], 10, ef);
+          // warm-up: the first ef also pays for JIT compilation (200 queries were too few)
+          int warm = ef == efs[0] ? 3 * nq : Math.min(nq, 200);
+          for (int i = 0; i < warm; i++) {
+            peer.search(queries[i % nq], 10, ef);
           }
           int[][] found = new int[nq][];
           long t = System.nanoTime();
