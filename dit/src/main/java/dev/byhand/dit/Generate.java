@@ -30,6 +30,7 @@ public final class Generate {
    * name.png}.
    *
    * @param output a path ending in {@code .gif}
+   * @param out receives sampling progress lines
    * @return each GIF and its frame folder, then the contact sheet
    * @throws IllegalArgumentException for a bad prompt, step count, guidance, count or output name
    */
@@ -104,10 +105,7 @@ public final class Generate {
     Path sheet = folder.resolve(stem + ".png");
     writeSheet(videos, sheet, 4);
     written.add(sheet);
-    for (Path p : written) {
-      out.println("wrote " + p);
-    }
-    return written;
+    return written; // the caller says where they are
   }
 
   /** Writes each clip's frames as one row of a PNG, scaled by {@code zoom}. */
