@@ -122,9 +122,14 @@ class MiniLmReferenceTest {
             .withThreads(2)
             .withBatchSize(8)
             .withParallelism(EncoderOptions.Parallelism.BATCHES);
-    try (TextEncoder batches = Encoders.open(Encoders.MINILM, parallel)) {
+    EncoderOptions intraOp =
+        EncoderOptions.defaults(Encoders.MINILM)
+            .withThreads(2)
+            .withParallelism(EncoderOptions.Parallelism.INTRA_OP);
+    try (TextEncoder batches = Encoders.open(Encoders.MINILM, parallel);
+        TextEncoder oneRunAtATime = Encoders.open(Encoders.MINILM, intraOp)) {
       List<float[]> a = batches.embedAll(texts);
-      List<float[]> b = minilm.embedAll(texts);
+      List<float[]> b = oneRunAtATime.embedAll(texts);
       for (int i = 0; i < texts.size(); i++) {
         assertThat(maxDiff(a.get(i), b.get(i))).as(texts.get(i)).isLessThan(1e-5);
       }
