@@ -444,6 +444,110 @@ final class HnswGraph {
     return added;
   }
 
+  /** Level-0 in-degree at or below which a node is checked by {@link #reinforce}. */
+  static final int WEAK_IN_DEGREE = 2;
+
+  /**
+   * Makes weakly linked nodes findable by their own vector again. Pruning keeps lists diverse, so
+   * a node inside a tight cluster can end up pointed at only from far away: reachable ({@link
+   * #connectComponents} sees to that), yet a beam search for its own vector settles among its near
+   * neighbours, none of which points back at it, and misses it. For each live node with at most
+   * {@value #WEAK_IN_DEGREE} incoming level-0 edges:
+   *
+   * <ol>
+   *   <li>search for its vector as a query would (ef = efConstruction);
+   *   <li>if the node is among the results, it is findable: leave it;
+   *   <li>else the nearest result with a free slot takes an edge to it; if all are full, the
+   *       nearest one drops its worst neighbour that keeps another incoming edge.
+   * </ol>
+   *
+   * The caller excludes concurrent inserts and repairs.
+   *
+   * @return the number of edges added
+   */
+  int reinforce(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
+    int n = size;
+    long ep = entry;
+    if (ep < 0) {
+      return 0;
+    }
+    int[] inDegree = new int[n];
+    for (int node = 0; node < n; node++) {
+      NeighborArray na = neighbours(node, 0);
+      if (na == null || deleted.test(node)) {
+        continue;
+      }
+      for (int i = 0; i < na.size; i++) {
+        inDegree[na.nodes[i]]++;
+      }
+    }
+    IntPredicate live = i -> !deleted.test(i);
+    int added = 0;
+    for (int node = 0; node < n; node++) {
+      if (inDegree[node] > WEAK_IN_DEGREE || level(node) < 0 || deleted.test(node) || node == entryNode(ep)) {
+        continue;
+      }
+      VectorScorer scorer = vectors.scorer(node);
+      searcher.begin(n);
+      searcher.seed(entryNode(ep), scorer.score(entryNode(ep)));
+      for (int l = entryLevel(ep); l > 0; l--) {
+        searcher.searchLayer(this, scorer, l, 1, null, Long.MAX_VALUE);
+      }
+      searcher.searchLayer(this, scorer, 0, efConstruction, live, Long.MAX_VALUE);
+      int found = searcher.resultCount();
+      long[] sorted = searcher.resultsSortedBestFirst();
+      boolean findable = false;
+      for (int i = 0; i < found && !findable; i++) {
+        findable = TopK.ordinalOf(sorted[i]) == node;
+      }
+      if (findable || found == 0) {
+        continue;
+      }
+      int pick = -1;
+      int drop = -1;
+      for (int i = 0; i < found && pick < 0; i++) {
+        int c = TopK.ordinalOf(sorted[i]);
+        NeighborArray na = neighbours(c, 0);
+        if (c != node && na != null && na.size < maxDegree(0)) {
+          pick = i;
+        }
+      }
+      for (int i = 0; i < found && pick < 0; i++) {
+        int c = TopK.ordinalOf(sorted[i]);
+        NeighborArray na = neighbours(c, 0);
+        for (int j = na == null || c == node ? -1 : na.size - 1; j >= 0; j--) {
+          if (inDegree[na.nodes[j]] > WEAK_IN_DEGREE + 1) {
+            pick = i;
+            drop = na.nodes[j];
+            break;
+          }
+        }
+      }
+      if (pick < 0) {
+        continue; // every near list is full of weak nodes: leave this one rather than trade
+      }
+      NeighborArray na = neighbours(TopK.ordinalOf(sorted[pick]), 0);
+      synchronized (na) {
+        if (na.contains(node)) {
+          continue;
+        }
+        if (drop >= 0) {
+          for (int j = 0; j < na.size; j++) {
+            if (na.nodes[j] == drop) {
+              na.removeAt(j);
+              inDegree[drop]--;
+              break;
+            }
+          }
+        }
+        na.insertSorted(node, TopK.scoreOf(sorted[pick]));
+      }
+      inDegree[node]++;
+      added++;
+    }
+    return added;
+  }
+
   private int connectOnce(ScoringVectors vectors, IntPredicate deleted, HnswSearcher searcher) {
     int n = size;
     long ep = entry;

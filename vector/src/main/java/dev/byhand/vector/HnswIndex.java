@@ -379,7 +379,8 @@ public final class HnswIndex {
    * Unlinks every deleted node now and rewires its neighbours (see the class comment), then makes
    * sure every live node is reachable from the entry point (pruning can cut a node's last incoming
    * edge; {@link #addAll} ends with this step, a stream of single {@link #add} calls should call
-   * it now and then). Waits for inserts in progress. Returns the number of lists changed.
+   * it now and then), and that weakly linked nodes are found by a search for their own vector.
+   * Waits for inserts in progress. Returns the number of lists changed.
    */
   public int repair() {
     structure.writeLock().lock();
@@ -391,7 +392,8 @@ public final class HnswIndex {
       }
       HnswSearcher searcher = searchers.get();
       int rewired = pending == 0 ? 0 : graph.repair(vectors, deletedTest, searcher);
-      return rewired + graph.connectComponents(vectors, deletedTest, searcher);
+      int connected = graph.connectComponents(vectors, deletedTest, searcher);
+      return rewired + connected + graph.reinforce(vectors, deletedTest, searcher);
     } finally {
       structure.writeLock().unlock();
     }
