@@ -81,7 +81,10 @@ for (let i = 0; i < q; i++) {
   }
 }
 const qps = q / ((performance.now() - s0) / 1000);
-const rssGiB = (process.resourceUsage().maxRSS * 1024) / 1e9;
+// VmHWM of this process's own address space: getrusage's maxRSS would include the memory of the
+// JVM that started us (Linux keeps ru_maxrss across exec).
+const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+const rssGiB = hwm ? (Number(hwm[1]) * 1024) / 1e9 : NaN;
 const line = [
   "lancedb".padEnd(8),
   Math.round(n / ingestSeconds).toString().padStart(12),
