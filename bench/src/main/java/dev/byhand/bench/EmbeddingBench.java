@@ -58,7 +58,8 @@ public final class EmbeddingBench {
     for (int threads : new int[] {1, 2}) {
       EncoderOptions options = EncoderOptions.defaults(Encoders.MINILM).withThreads(threads).withBatchSize(32);
       ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try (TextEncoder ours = Encoders.open(Encoders.MINILM, options);
+      try (TextEncoder ours =
+              Encoders.open(Encoders.MINILM, options.withParallelism(EncoderOptions.Parallelism.INTRA_OP));
           TextEncoder oursBatches =
               Encoders.open(Encoders.MINILM, options.withParallelism(EncoderOptions.Parallelism.BATCHES))) {
         AllMiniLmL6V2EmbeddingModel theirs = new AllMiniLmL6V2EmbeddingModel(pool);
