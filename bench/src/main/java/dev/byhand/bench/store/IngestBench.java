@@ -31,7 +31,8 @@ import java.util.SplittableRandom;
  * embedded vector database) in the same run on the same data: N clustered unit vectors ingested in
  * batches, durable, indexed; then reopened and searched single-threaded for recall@10 and QPS.
  *
- * <p>Usage: {@code bench/run ingest [--points N] [--dim D] [--queries Q] [--skip-lancedb]}.
+ * <p>Usage: {@code bench/run ingest [--points N] [--dim D] [--queries Q] [--skip-lancedb]
+ * [--skip-byhand]}.
  * Vectors, queries and the exact top-10 are cached under {@code bench/cache/}.
  */
 public final class IngestBench {
@@ -41,12 +42,14 @@ public final class IngestBench {
     int dim = 384;
     int queries = 1000;
     boolean lance = true;
+    boolean ours = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--points" -> n = Integer.parseInt(args[++i]);
         case "--dim" -> dim = Integer.parseInt(args[++i]);
         case "--queries" -> queries = Integer.parseInt(args[++i]);
         case "--skip-lancedb" -> lance = false;
+        case "--skip-byhand" -> ours = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -65,7 +68,18 @@ public final class IngestBench {
     System.out.printf(Locale.ROOT, "ingest %d × %d clustered unit vectors (cosine), batches of 10,000 (both systems), then %d queries, k = 10, %d cores%n",
         n, dim, queries, Runtime.getRuntime().availableProcessors());
 
-    // byhand
+    System.out.printf(Locale.ROOT, "%-8s %12s %10s %12s %12s %10s %10s %10s%n",
+        "system", "points/s", "ingest s", "peak heap", "peak RSS", "reopen s", "recall@10", "QPS (1t)");
+    if (ours) {
+      runByhand(n, dim, queries, data, q, gt);
+    }
+    if (lance) {
+      runLanceDb(dim, data, queryFile, truth);
+    }
+  }
+
+  private static void runByhand(int n, int dim, int queries, Path data, float[] q, int[] gt)
+      throws IOException {
     Path dir = Files.createTempDirectory("byhand-ingest-");
     long t0 = System.nanoTime();
     long[] peakHeap = {0};
@@ -126,30 +140,32 @@ public final class IngestBench {
       qps = queries / ((System.nanoTime() - s0) / 1e9);
       recall = hits / (10.0 * queries);
       sampler.interrupt();
-      System.out.printf(Locale.ROOT, "%-8s %12s %10s %12s %12s %10s %10s %10s%n",
-          "system", "points/s", "ingest s", "peak heap", "peak RSS", "reopen s", "recall@10", "QPS (1t)");
       System.out.printf(Locale.ROOT, "%-8s %12.0f %10.1f %11.2fG %11.2fG %10.1f %10.3f %10.0f%n",
           "byhand", n / (ingestNanos / 1e9), ingestNanos / 1e9, peakHeap[0] / 1e9, peakRss() / 1e9,
           openNanos / 1e9, recall, qps);
     }
     deleteTree(dir);
+  }
 
-    if (lance) {
-      Path script = Path.of("bench", "lancedb", "ingest.mjs");
-      Process p = new ProcessBuilder("node", script.toString(), data.toString(), queryFile.toString(),
-              truth.toString(), Integer.toString(dim))
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          System.out.println(line);
-        }
-      }
-      if (p.waitFor() != 0) {
-        System.out.println("lancedb: the run failed (exit " + p.exitValue() + ")");
+  private static void runLanceDb(int dim, Path data, Path queryFile, Path truth)
+      throws IOException, InterruptedException {
+    Path script = Path.of("bench", "lancedb", "ingest.mjs");
+    Process p =
+        new ProcessBuilder(
+                "node", script.toString(), data.toString(), queryFile.toString(), truth.toString(),
+                Integer.toString(dim))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        System.out.println(line);
       }
     }
+    if (p.waitFor() != 0) {
+      System.out.println("lancedb: the run failed (exit " + p.exitValue() + ")");
+    }
   }
+
 
   private static Thread heapSampler(long[] peak) {
     Thread t = new Thread(() -> {
