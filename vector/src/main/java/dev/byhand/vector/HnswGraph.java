@@ -526,24 +526,9 @@ final class HnswGraph {
       if (pick < 0) {
         continue; // every near list is full of weak nodes: leave this one rather than trade
       }
-      NeighborArray na = neighbours(TopK.ordinalOf(sorted[pick]), 0);
-      synchronized (na) {
-        if (na.contains(node)) {
-          continue;
-        }
-        if (drop >= 0) {
-          for (int j = 0; j < na.size; j++) {
-            if (na.nodes[j] == drop) {
-              na.removeAt(j);
-              inDegree[drop]--;
-              break;
-            }
-          }
-        }
-        na.insertSorted(node, TopK.scoreOf(sorted[pick]));
+      if (linkTo(neighbours(TopK.ordinalOf(sorted[pick]), 0), node, TopK.scoreOf(sorted[pick]), drop, inDegree)) {
+        added++;
       }
-      inDegree[node]++;
-      added++;
     }
     return added;
   }
@@ -608,24 +593,36 @@ final class HnswGraph {
         NeighborArray na = neighbours(TopK.ordinalOf(sorted[0]), 0);
         drop = na.nodes[na.size - 1];
       }
-      NeighborArray na = neighbours(TopK.ordinalOf(sorted[pick]), 0);
-      synchronized (na) {
-        if (drop >= 0) {
-          for (int j = 0; j < na.size; j++) {
-            if (na.nodes[j] == drop) {
-              na.removeAt(j);
-              inReached[drop]--;
-              break;
-            }
-          }
-        }
-        na.insertSorted(node, TopK.scoreOf(sorted[pick]));
-      }
-      inReached[node]++;
+      linkTo(neighbours(TopK.ordinalOf(sorted[pick]), 0), node, TopK.scoreOf(sorted[pick]), drop, inReached);
       added++;
       walk(node, reached, queue, inReached);
     }
     return added;
+  }
+
+  /**
+   * Adds the edge owner → {@code node} to the level-0 list {@code na}, first removing the edge to
+   * {@code drop} if it is not −1, and keeps {@code inDegree} counting. Returns false (and changes
+   * nothing) if the edge is already there.
+   */
+  private static boolean linkTo(NeighborArray na, int node, float score, int drop, int[] inDegree) {
+    synchronized (na) {
+      if (na.contains(node)) {
+        return false;
+      }
+      if (drop >= 0) {
+        for (int j = 0; j < na.size; j++) {
+          if (na.nodes[j] == drop) {
+            na.removeAt(j);
+            inDegree[drop]--;
+            break;
+          }
+        }
+      }
+      na.insertSorted(node, score);
+    }
+    inDegree[node]++;
+    return true;
   }
 
   /**
