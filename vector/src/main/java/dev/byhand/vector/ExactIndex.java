@@ -259,31 +259,7 @@ public final class ExactIndex {
 
 
   private float[] prepare(float[] v, String field) {
-    if (v == null) {
-      throw new IllegalArgumentException(field + ": must not be null");
-    }
-    if (v.length != dimension) {
-      throw new IllegalArgumentException(
-          field + ": dimension " + v.length + " does not match the index dimension " + dimension);
-    }
-    for (int i = 0; i < v.length; i++) {
-      if (!Float.isFinite(v[i])) {
-        throw new IllegalArgumentException(field + "[" + i + "]: must be finite, got " + v[i]);
-      }
-    }
-    if (metric != Metric.COSINE) {
-      return v;
-    }
-    float[] n = v.clone();
-    double s = ops.dot(n, 0, n, 0, dimension);
-    if (s == 0) {
-      throw new IllegalArgumentException(field + ": a zero vector has no cosine similarity");
-    }
-    float inv = (float) (1 / Math.sqrt(s));
-    for (int i = 0; i < dimension; i++) {
-      n[i] *= inv;
-    }
-    return n;
+    return Vectors.prepare(v, dimension, metric, field);
   }
 
   private void checkOrdinal(int ordinal) {
