@@ -70,26 +70,68 @@ final class VideoCommand implements Runnable {
     @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_MODEL, description = "Output folder. Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--objective", description = "eps (DDPM noise prediction, as DiT) or flow (rectified flow); default: the preset's.")
+    String objective;
+
+    @Option(names = "--lr", description = "DiT learning rate after warm-up (default: the preset's).")
+    Double lr;
+
+    @Option(names = "--batch", description = "Clips per DiT step (default: the preset's).")
+    Integer batch;
+
+    @Option(names = "--data", description = "A folder of captioned clips (captions.jsonl) instead of the built-in shapes.")
+    Path data;
+
     @Override
     public Integer call() {
-      TrainConfig config = "tiny".equals(preset) ? TrainConfig.tiny() : TrainConfig.defaults().withPreset(preset);
+      TrainConfig.Builder config =
+          ("tiny".equals(preset) ? TrainConfig.tiny() : TrainConfig.defaults().withPreset(preset)).toBuilder();
       if (steps != null) {
         if (steps < 1) {
           throw new IllegalArgumentException("steps: must be at least 1, got " + steps);
         }
-        config = config.withSteps(steps);
+        config.optSteps(steps);
       }
       if (seed != null) {
-        config = config.withSeed(seed);
+        config.optSeed(seed);
       }
-      Train.run(config, out, stdout(spec));
+      if (objective != null) {
+        config.optObjective(objective);
+      }
+      if (lr != null) {
+        config.optLr(lr);
+      }
+      if (batch != null) {
+        if (batch < 1 || batch > 1024) {
+          throw new IllegalArgumentException("batch: must be in [1, 1024], got " + batch);
+        }
+        config.optBatchSize(batch);
+      }
+      if (data != null && !Files.isDirectory(data)) {
+        throw new IllegalArgumentException("data: " + data + " is not a folder");
+      }
+      Train.run(config.build(), out, data, stdout(spec));
       return Main.OK;
     }
   }
 
+  /**
+   * The model that ships with byhand: trained by {@code byhand video train} with the defaults and
+   * committed under {@code models/video} of the installation ({@code -Dbyhand.home}, set by the
+   * launcher), so that {@code generate} works on a fresh clone.
+   */
+  static Path shippedModel() {
+    return Path.of(System.getProperty("byhand.home", ".")).resolve(SHIPPED_MODEL);
+  }
+
+  /** Where the shipped model sits, relative to the installation. */
+  static final String SHIPPED_MODEL = "models/video";
+
   /** What every sampling command takes: the model, the sampler's steps and guidance, the seed. */
   static final class Sampling {
-    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "Trained model folder. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--model",
+        description = "Trained model folder (e.g. " + DEFAULT_MODEL + " after 'byhand video train'). Default: the model shipped in " + SHIPPED_MODEL + ".")
     Path model;
 
     @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps, in [1, 1000]. Default: ${DEFAULT-VALUE}.")
@@ -105,6 +147,9 @@ final class VideoCommand implements Runnable {
     void check() {
       if (steps < 1 || steps > 1000) {
         throw new IllegalArgumentException("steps: must be in [1, 1000], got " + steps);
+      }
+      if (model == null) {
+        model = shippedModel();
       }
       checkModel(model);
     }
