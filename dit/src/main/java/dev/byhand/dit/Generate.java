@@ -24,6 +24,12 @@ public final class Generate {
   public static final int FRAME_MILLIS = 125;
 
   /**
+   * The GIF shows every pixel as a 4×4 block (32×32 clips become 128×128, big enough to see); the
+   * PNG frames beside it keep the model's own size.
+   */
+  public static final int GIF_ZOOM = 4;
+
+  /**
    * Generates and writes clips, encoding the prompt with all-MiniLM-L6-v2. With {@code count} 1 the
    * GIF is {@code output}; with more, {@code name_0.gif}, {@code name_1.gif}, …; each GIF gets a
    * folder of PNG frames beside it ({@code name_frames/}), and the contact sheet is {@code
@@ -96,7 +102,7 @@ public final class Generate {
     List<Path> written = new ArrayList<>();
     for (int i = 0; i < videos.size(); i++) {
       Path gif = count == 1 ? output : folder.resolve(stem + "_" + i + ".gif");
-      VideoIO.writeGif(videos.get(i), gif, FRAME_MILLIS);
+      VideoIO.writeGif(videos.get(i).upscale(GIF_ZOOM), gif, FRAME_MILLIS);
       written.add(gif);
       Path frames = folder.resolve(gif.getFileName().toString().replace(".gif", "_frames"));
       VideoIO.writePngFrames(videos.get(i), frames);

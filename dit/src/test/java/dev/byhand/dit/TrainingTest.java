@@ -221,7 +221,10 @@ class TrainingTest {
               dir.resolve("out/clip_1.gif").toAbsolutePath(),
               dir.resolve("out/clip_1_frames").toAbsolutePath(),
               dir.resolve("out/clip.png").toAbsolutePath());
+      // The GIF is shown 4× larger; the PNG frames keep the model's size.
       assertThat(dev.byhand.dit.data.VideoIO.readGif(files.get(0)).sizeString())
+          .isEqualTo("4×64×64×3");
+      assertThat(dev.byhand.dit.data.VideoIO.readPngFrames(files.get(1)).sizeString())
           .isEqualTo("4×16×16×3");
       assertThat(files.get(1).resolve("frame_003.png")).exists();
       assertThatThrownBy(

@@ -45,6 +45,24 @@ class VideoIOTest {
   }
 
   @Test
+  void upscaleRepeatsEveryPixelAsABlock() {
+    Video v = blocky(2, 5);
+    Video big = v.upscale(3);
+    assertThat(big.sizeString()).isEqualTo("2×15×15×3");
+    for (int f = 0; f < 2; f++) {
+      for (int y = 0; y < 15; y++) {
+        for (int x = 0; x < 15; x++) {
+          for (int c = 0; c < 3; c++) {
+            assertThat(big.get(f, y, x, c)).isEqualTo(v.get(f, y / 3, x / 3, c));
+          }
+        }
+      }
+    }
+    assertThat(v.upscale(1)).isSameAs(v);
+    assertThatThrownBy(() -> v.upscale(0)).hasMessageStartingWith("zoom: must be in [1, 64]");
+  }
+
+  @Test
   void pngFramesRoundTripKeepsEveryPixel() {
     Video v = blocky(3, 8);
     VideoIO.writePngFrames(v, dir.resolve("frames"));

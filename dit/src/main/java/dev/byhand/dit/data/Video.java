@@ -86,6 +86,30 @@ public final class Video {
     data[index(frame, y, x, channel)] = value;
   }
 
+  /**
+   * This clip with every pixel repeated {@code zoom × zoom} times (nearest neighbour), for showing
+   * a small clip at a size people can see.
+   */
+  public Video upscale(int zoom) {
+    if (zoom < 1 || zoom > 64) {
+      throw new IllegalArgumentException("zoom: must be in [1, 64], got " + zoom);
+    }
+    if (zoom == 1) {
+      return this;
+    }
+    Video out = zeros(frames, height * zoom, width * zoom, channels);
+    for (int f = 0; f < frames; f++) {
+      for (int y = 0; y < height * zoom; y++) {
+        for (int x = 0; x < width * zoom; x++) {
+          for (int c = 0; c < channels; c++) {
+            out.set(f, y, x, c, get(f, y / zoom, x / zoom, c));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** True if {@code other} has the same frames, height, width and channels. */
   public boolean sameSize(Video other) {
     return frames == other.frames
