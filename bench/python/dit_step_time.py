@@ -1,8 +1,7 @@
 """Times one DiT training step (forward, MSE on noise, backward, global-norm clip, AdamW) in PyTorch
 for byhand's default preset, to set beside dev.byhand.dit.train.StepTimer in the same run.
 
-Same model as bench/python/dit_golden.py, sized like DiTConfig.small(): 8 latent frames of 8x8
-with 8 channels, patches 1x2x2 (128 tokens), D = 128, 4 blocks, 4 heads, text 384, 256 frequencies.
+Same model as bench/python/dit_golden.py, sized like DiTConfig.small() by bench/python/dit_small.py.
 
 Run: /usr/bin/python3 bench/python/dit_step_time.py [batch] [steps] [threads]
 
@@ -14,15 +13,15 @@ import statistics
 import sys
 import time
 
+# Debian's torch does its matrix products in OpenBLAS (BLAS_INFO=generic), whose own thread pool
+# torch.set_num_threads does not reach: it is sized from the environment when torch loads it, so
+# set it to the thread count asked for (argument 3) before that, or "1 thread" runs on all cores.
+os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[3] if len(sys.argv) > 3 else "2"
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import dit_golden as g  # noqa: E402
+import dit_small  # noqa: E402
+from dit_small import g  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-
-g.FRAMES, g.HEIGHT, g.WIDTH, g.CHANNELS = 8, 8, 8, 8
-g.PT, g.PH, g.PW = 1, 2, 2
-g.HIDDEN, g.DEPTH, g.HEADS, g.MLP_RATIO = 128, 4, 4, 4
-g.TEXT_DIM, g.FREQ_DIM = 384, 256
 
 
 def main():
@@ -31,7 +30,7 @@ def main():
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = g.DiT()
+    model = dit_small.model()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
     x = torch.randn(batch, g.FRAMES, g.HEIGHT, g.WIDTH, g.CHANNELS)
     eps = torch.randn_like(x)
