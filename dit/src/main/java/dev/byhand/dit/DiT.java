@@ -35,12 +35,17 @@ public final class DiT implements AutoCloseable {
     return x.mul(scale.expandDims(1).add(1)).add(shift.expandDims(1));
   }
 
-  /** LayerNorm over the last axis without affine parameters (DiT: elementwise_affine=False). */
+  /**
+   * LayerNorm over the last axis without affine parameters (DiT: elementwise_affine=False), eps
+   * 1e-6. libtorch's fused kernel, given a unit scale and zero shift: one op forward and backward
+   * instead of the seven of mean, subtract, square, mean, add, sqrt and divide.
+   */
   static NDArray layerNorm(NDArray x) {
-    NDArray mean = x.mean(new int[] {-1}, true);
-    NDArray centred = x.sub(mean);
-    NDArray variance = centred.square().mean(new int[] {-1}, true);
-    return centred.div(variance.add(1e-6f).sqrt());
+    long d = x.getShape().get(x.getShape().dimension() - 1);
+    NDManager m = x.getManager();
+    NDArray one = m.ones(new Shape(d));
+    NDArray zero = m.zeros(new Shape(d));
+    return x.getNDArrayInternal().layerNorm(x, new Shape(d), one, zero, 1e-6f).singletonOrThrow();
   }
 
   /** SiLU, {@code x · sigmoid(x)} (DJL 0.36 has no silu of its own). */
@@ -219,8 +224,8 @@ public final class DiT implements AutoCloseable {
               : x.reshape(n, tokens, numHeads, headDim).transpose(0, 2, 1, 3); // value = x itself
       trace.record(name + ".q", q);
       trace.record(name + ".k", k);
-      NDArray scores =
-          q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)); // (N, H, T, T)
+      // Scale q rather than the scores: T·hd values instead of T·T.
+      NDArray scores = q.mul(1.0 / Math.sqrt(headDim)).matMul(k.transpose(0, 1, 3, 2)); // (N, H, T, T)
       NDArray weights = scores.softmax(-1); // (N, H, T, T)
       trace.record(name + ".weights", weights);
       NDArray pooled = weights.matMul(v); // (N, H, T, hd)
