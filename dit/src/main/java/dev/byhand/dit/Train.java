@@ -5,6 +5,8 @@ import dev.byhand.dit.train.VideoTrainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The plain entry point of {@code byhand video train}: trains the autoencoder then the DiT on the
@@ -46,13 +48,15 @@ public final class Train {
       if (dataFolder != null) {
         trainer.withDataFolder(dataFolder);
       }
-      Thread main = Thread.currentThread();
+      // Waiting for the training itself, not the main thread: after a signal the main thread's own
+      // System.exit blocks behind this hook, so joining it would stall the exit for the timeout.
+      CountDownLatch finished = new CountDownLatch(1);
       Thread hook =
           new Thread(
               () -> {
                 trainer.requestStop();
                 try {
-                  main.join(60_000); // let the step finish and the checkpoint be written
+                  finished.await(60, TimeUnit.SECONDS); // the step ends, the checkpoint is written
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                 }
@@ -61,14 +65,15 @@ public final class Train {
       VideoTrainer.Result result;
       try {
         result = trainer.run();
+        out.println(summary(result));
       } finally {
+        finished.countDown();
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
           // The JVM is already exiting through the hook: nothing to remove.
         }
       }
-      out.println(summary(result));
       return result;
     }
   }
