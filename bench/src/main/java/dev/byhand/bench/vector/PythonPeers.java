@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * The native peers, run by Debian's Python in a child process over the same files: hnswlib
  * ({@code python3-hnswlib}) and FAISS {@code IndexHNSWFlat} and {@code IndexFlatIP} ({@code
- * python3-faiss}). The child prints one tab-separated line per figure; queries run in one call
- * per ef with one thread (so Python's per-call cost does not count against them).
+ * python3-faiss}). The child reads the data set's {@code .npy} files ({@link Dataset}) and prints
+ * one tab-separated line per figure; queries run in one call per ef with one thread (so Python's
+ * per-call cost does not count against them).
  */
 final class PythonPeers {
 
@@ -29,9 +30,11 @@ final class PythonPeers {
       base_path, query_path, truth_path, n, d, nq, m, efc, efs, scratch = sys.argv[1:11]
       n, d, nq, m, efc = int(n), int(d), int(nq), int(m), int(efc)
       efs = [int(x) for x in efs.split(',')]
-      base = np.fromfile(base_path, dtype='<f4').reshape(n, d)
-      queries = np.fromfile(query_path, dtype='<f4').reshape(nq, d)
-      truth = np.fromfile(truth_path, dtype='<i4').reshape(nq, -1)[:, :10]
+      base = np.ascontiguousarray(np.load(base_path), dtype=np.float32)
+      queries = np.ascontiguousarray(np.load(query_path), dtype=np.float32)
+      truth = np.load(truth_path)[:, :10]
+      if base.shape != (n, d) or queries.shape != (nq, d) or truth.shape != (nq, 10):
+          sys.exit(f"data shapes {base.shape} {queries.shape} {truth.shape}, expected ({n}, {d}) ({nq}, {d}) ({nq}, 10)")
       def recall(found):
           return sum(len(set(found[i][:10]) & set(truth[i])) for i in range(nq)) / (10.0 * nq)
       def out(system, what, param, value):

@@ -61,6 +61,7 @@ final class Report {
   static void write(
       Path out,
       String command,
+      String data,
       int n,
       int dim,
       int nq,
@@ -76,20 +77,20 @@ final class Report {
     }
     StringBuilder md = new StringBuilder();
     md.append("# Vector search side by side (issue 3)\n\n");
-    md.append("Command (from the repository root):\n\n```\n")
-        .append("mvn -B -q -pl bench -am -DskipTests package\n")
-        .append("java --add-modules jdk.incubator.vector -Xmx6g -cp \"bench/target/byhand-bench.jar:bench/target/lib/*\" dev.byhand.bench.vector.")
+    md.append("Command (from the repository root; it builds module bench, installs the Debian peers and"
+            + " data it needs, and runs with -Xmx12g):\n\n```\n")
         .append(command)
         .append("\n```\n\n");
     md.append(
         String.format(
             Locale.ROOT,
-            "Machine: %d cores, JDK %s (%s). Data: %,d clustered unit vectors × %d (seeded), %,d held-out"
-                + " queries, inner product; m = %d, efConstruction = %d for every graph. Ground truth: byhand's"
-                + " exact scan (FAISS IndexFlatIP agrees: its recall is in the exact-scan table).\n\n",
+            "Machine: %d cores, JDK %s (%s). Data: %s; %,d base vectors × %d, %,d queries; m = %d,"
+                + " efConstruction = %d for every graph. Ground truth: byhand's exact scan (FAISS IndexFlatIP"
+                + " agrees: its recall is in the exact-scan table).\n\n",
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"),
             System.getProperty("java.vm.name"),
+            data,
             n,
             dim,
             nq,

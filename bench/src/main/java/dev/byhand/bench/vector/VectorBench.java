@@ -4,8 +4,6 @@ import dev.byhand.vector.ExactIndex;
 import dev.byhand.vector.Metric;
 import dev.byhand.vector.SearchResult;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Issue 3's side-by-side run: byhand's HNSW and exact scan beside Lucene, JVector, hnswlib-core
@@ -22,14 +19,18 @@ import java.util.SplittableRandom;
  * against single-thread queries per second over an ef sweep, heap and disk bytes per vector, and
  * exact-scan throughput; writes a Markdown report and a recall–QPS plot.
  *
- * <p>Data: seeded clustered unit vectors (n × d, n/1000 clusters, spread 0.3 per dimension before
- * normalisation), with held-out queries from the same clusters; ground truth by byhand's exact
- * scan, cached under {@code bench/cache/vector/}.
+ * <p>Data ({@link Dataset}, cached under {@code bench/cache/vector/} with the exact top-100 of
+ * every query): {@code --dataset clustered} (default), seeded clustered unit vectors (n × d, n/1000
+ * clusters, {@link ClusteredDataset}); {@code --dataset wordnet}, the distinct WordNet glosses
+ * embedded by byhand's all-MiniLM-L6-v2 (about 117k × 384, {@link WordNetDataset}; {@code --n}
+ * and {@code --dim} do not apply). {@code --prep-threads} caps the threads that embed and compute
+ * the ground truth when the cache is cold (default: all cores).
  *
- * <p>Usage: {@code VectorBench [--n 100000] [--dim 128] [--queries 1000] [--m 16]
- * [--ef-construction 100] [--ef 10,20,40,80,160]
- * [--peers byhand,byhand-int8,byhand-binary,lucene,jvector,jelmerk,python]
- * [--out bench/results/vector.md]}.
+ * <p>Usage: {@code VectorBench [--dataset clustered|wordnet] [--n 100000] [--dim 128]
+ * [--queries 1000] [--m 16] [--ef-construction 100] [--ef 10,20,40,80,160]
+ * [--peers byhand,byhand-int8,byhand-binary,lucene,jvector,jelmerk,python] [--prep-threads N]
+ * [--build-threads 2,1] [--out bench/results/vector.md]}; the default report is {@code vector.md} for the default
+ * clustered set and {@code vector-NAME.md} for any other.
  */
 public final class VectorBench {
 
@@ -43,7 +44,10 @@ public final class VectorBench {
     int efc = 100;
     int[] efs = {10, 20, 40, 80, 160};
     String peers = "byhand,lucene,jvector,jelmerk,python";
-    Path out = Path.of("bench/results/vector.md");
+    Path out = null;
+    String dataset = "clustered";
+    int prepThreads = Runtime.getRuntime().availableProcessors();
+    int[] buildThreads = {2, 1};
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--n" -> n = Integer.parseInt(args[++i]);
@@ -60,36 +64,47 @@ public final class VectorBench {
         }
         case "--peers" -> peers = args[++i];
         case "--out" -> out = Path.of(args[++i]);
+        case "--dataset" -> dataset = args[++i];
+        case "--prep-threads" -> prepThreads = Integer.parseInt(args[++i]);
+        case "--build-threads" -> {
+          // most threads first: the last build, the one searched, must be single-threaded (its
+          // ordinals follow the rows only then)
+          buildThreads = java.util.Arrays.stream(args[++i].split(","))
+              .mapToInt(Integer::parseInt).boxed().sorted(java.util.Comparator.reverseOrder())
+              .mapToInt(Integer::intValue).toArray();
+          if (buildThreads[buildThreads.length - 1] != 1) {
+            throw new IllegalArgumentException("--build-threads must include 1, got " + args[i]);
+          }
+        }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    String command = "VectorBench " + String.join(" ", args);
-    Path cache = Path.of("bench/cache/vector/clustered-" + n + "x" + dim + "-q" + nq);
-    Files.createDirectories(cache);
-    Path scratch = Files.createTempDirectory(cache, "scratch");
+    String command = "bench/run vector " + String.join(" ", args);
+    Path cacheRoot = Path.of("bench/cache/vector");
 
-    // 1. data and ground truth
-    float[][] all = clustered(20261126L, n + nq, dim, Math.max(10, n / 1000));
-    float[][] data = java.util.Arrays.copyOf(all, n);
-    float[][] queries = java.util.Arrays.copyOfRange(all, n, n + nq);
-    Path basePath = cache.resolve("base.f32");
-    Path queryPath = cache.resolve("queries.f32");
-    Path truthPath = cache.resolve("truth.i32");
-    writeFloats(basePath, data);
-    writeFloats(queryPath, queries);
+    // 1. data and ground truth (cached)
+    Dataset ds =
+        switch (dataset) {
+          case "clustered" -> ClusteredDataset.load(cacheRoot, n, dim, nq, prepThreads);
+          case "wordnet" -> WordNetDataset.load(cacheRoot, WordNetGlosses.DEBIAN_DIR, nq, prepThreads);
+          default -> throw new IllegalArgumentException("--dataset: clustered or wordnet, got " + dataset);
+        };
+    float[][] data = ds.base();
+    float[][] queries = ds.queries();
+    int[][] truth = ds.truth(10);
+    n = data.length;
+    dim = data[0].length;
+    if (out == null) {
+      out = Path.of(dataset.equals("clustered") && n == 100_000 && dim == 128
+          ? "bench/results/vector.md"
+          : "bench/results/vector-" + ds.name() + ".md");
+    }
+    System.out.printf(Locale.ROOT, "data: %s, %,d × %d, %,d queries%n", ds.name(), n, dim, nq);
+    Files.createDirectories(cacheRoot);
+    Path scratch = Files.createTempDirectory(cacheRoot, "scratch");
     ExactIndex exact = new ExactIndex(dim, Metric.DOT);
     for (float[] v : data) {
       exact.add(v);
-    }
-    int[][] truth;
-    if (Files.exists(truthPath) && Files.size(truthPath) == 4L * nq * 10) {
-      truth = readInts(truthPath, nq, 10);
-      System.out.println("ground truth: cached " + truthPath);
-    } else {
-      long t = System.nanoTime();
-      truth = ordinals(exact.search(queries, 10));
-      System.out.printf(Locale.ROOT, "ground truth: exact scan, %.1f s%n", (System.nanoTime() - t) / 1e9);
-      writeInts(truthPath, truth);
     }
 
     Map<String, Double> figures = new LinkedHashMap<>();
@@ -112,6 +127,8 @@ public final class VectorBench {
       figures.put("byhand exact|recall|" + threads, recall(truth, found));
     }
 
+    exact = null; // 512 MB at 1M x 128: give it back before the peers build
+
     // 3. JVM peers
     List<Peer> jvm = new ArrayList<>();
     for (String p : peers.split(",")) {
@@ -130,7 +147,7 @@ public final class VectorBench {
       try (peer) {
         System.out.println(peer.name() + ":");
         boolean first = true;
-        for (int threads : new int[] {2, 1}) {
+        for (int threads : buildThreads) {
           if (!peer.supportsThreads(threads)) {
             continue;
           }
@@ -174,7 +191,7 @@ public final class VectorBench {
     if (peers.contains("python")) {
       System.out.println("hnswlib and FAISS (python3):");
       List<PythonPeers.Line> lines =
-          PythonPeers.run(basePath, queryPath, truthPath, n, dim, nq, m, efc, efs, scratch);
+          PythonPeers.run(ds.basePath(), ds.queryPath(), ds.truthPath(), n, dim, nq, m, efc, efs, scratch);
       for (PythonPeers.Line l : lines) {
         switch (l.what()) {
           case "qps", "recall" -> {}
@@ -201,7 +218,7 @@ public final class VectorBench {
     }
     deleteTree(scratch);
 
-    Report.write(out, command, n, dim, nq, m, efc, figures, sweeps.stream()
+    Report.write(out, command, ds.description(), n, dim, nq, m, efc, figures, sweeps.stream()
         .map(s -> new Report.Point(s.system(), s.ef(), s.recall(), s.qps())).toList(), notes);
     System.out.println("wrote " + out + " and " + Report.plotPath(out));
   }
@@ -231,41 +248,6 @@ public final class VectorBench {
     return out;
   }
 
-  /** Clustered unit vectors: centres uniform in [−1, 1)^d, points centre + N(0, 0.3²) per value. */
-  static float[][] clustered(long seed, int n, int d, int clusters) {
-    SplittableRandom random = new SplittableRandom(seed);
-    float[][] centres = new float[clusters][d];
-    for (float[] c : centres) {
-      for (int j = 0; j < d; j++) {
-        c[j] = (float) random.nextDouble(-1, 1);
-      }
-    }
-    float[][] out = new float[n][d];
-    for (float[] v : out) {
-      float[] c = centres[random.nextInt(clusters)];
-      double norm = 0;
-      for (int j = 0; j < d; j++) {
-        v[j] = c[j] + (float) (0.3 * gaussian(random));
-        norm += v[j] * (double) v[j];
-      }
-      float inv = (float) (1 / Math.sqrt(norm));
-      for (int j = 0; j < d; j++) {
-        v[j] *= inv;
-      }
-    }
-    return out;
-  }
-
-  private static double gaussian(SplittableRandom random) {
-    double u, v, s;
-    do {
-      u = 2 * random.nextDouble() - 1;
-      v = 2 * random.nextDouble() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s == 0);
-    return u * Math.sqrt(-2 * Math.log(s) / s);
-  }
-
   private static long usedHeapAfterGc() throws InterruptedException {
     Runtime rt = Runtime.getRuntime();
     long used = Long.MAX_VALUE;
@@ -275,38 +257,6 @@ public final class VectorBench {
       used = Math.min(used, rt.totalMemory() - rt.freeMemory());
     }
     return used;
-  }
-
-  private static void writeFloats(Path path, float[][] rows) throws IOException {
-    int d = rows[0].length;
-    ByteBuffer b = ByteBuffer.allocate(rows.length * d * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float[] r : rows) {
-      for (float x : r) {
-        b.putFloat(x);
-      }
-    }
-    Files.write(path, b.array());
-  }
-
-  private static void writeInts(Path path, int[][] rows) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (int[] r : rows) {
-      for (int x : r) {
-        b.putInt(x);
-      }
-    }
-    Files.write(path, b.array());
-  }
-
-  private static int[][] readInts(Path path, int rows, int cols) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(path)).order(ByteOrder.LITTLE_ENDIAN);
-    int[][] out = new int[rows][cols];
-    for (int[] r : out) {
-      for (int j = 0; j < cols; j++) {
-        r[j] = b.getInt();
-      }
-    }
-    return out;
   }
 
   private static void deleteTree(Path dir) throws IOException {
