@@ -79,6 +79,9 @@ final class VideoCommand implements Runnable {
     @Option(names = "--batch", description = "Clips per DiT step (default: the preset's).")
     Integer batch;
 
+    @Option(names = "--text-norm", negatable = true, description = "Standardise prompt embeddings on the training captions (default: the preset's; small: on).")
+    Boolean textNorm;
+
     @Option(names = "--data", description = "A folder of captioned clips (captions.jsonl) instead of the built-in shapes.")
     Path data;
 
@@ -100,6 +103,9 @@ final class VideoCommand implements Runnable {
       }
       if (lr != null) {
         config.optLr(lr);
+      }
+      if (textNorm != null) {
+        config.optTextNorm(textNorm);
       }
       if (batch != null) {
         if (batch < 1 || batch > 1024) {

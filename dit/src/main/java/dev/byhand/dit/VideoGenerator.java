@@ -31,6 +31,7 @@ public final class VideoGenerator implements AutoCloseable {
   private final DiT model;
   private final Objective objective;
   private final TextEmbeddings text;
+  private final TextNorm textNorm;
   private final int frames;
   private final int height;
   private final int width;
@@ -40,8 +41,10 @@ public final class VideoGenerator implements AutoCloseable {
       Autoencoder autoencoder,
       DiT model,
       Objective objective,
-      TextEmbeddings text) {
+      TextEmbeddings text,
+      TextNorm textNorm) {
     this.manager = manager;
+    this.textNorm = textNorm;
     this.autoencoder = autoencoder;
     this.model = model;
     this.objective = objective;
@@ -93,7 +96,8 @@ public final class VideoGenerator implements AutoCloseable {
           autoencoder,
           model,
           Objective.of(contents.metadata().getOrDefault("objective", "eps"), schedule, steps),
-          text);
+          text,
+          TextNorm.from(contents.tensors(), config.textDim()));
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -177,7 +181,7 @@ public final class VideoGenerator implements AutoCloseable {
     }
     DiTConfig c = model.config();
     Shape shape = new Shape(count, c.frames(), c.height(), c.width(), c.inChannels());
-    NoisePredictor guided = guided(text.embed(prompt), guidance);
+    NoisePredictor guided = guided(textNorm.apply(text.embed(prompt)), guidance);
     float[] latents =
         objective instanceof RectifiedFlow flow
             ? Sampler.flow(flow, guided, shape, manager, new Rng(seed), steps, progress)

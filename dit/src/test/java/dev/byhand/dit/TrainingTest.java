@@ -165,7 +165,8 @@ class TrainingTest {
 
   @Test
   void aFlowModelTrainsAndGenerates() throws Exception {
-    TrainConfig config = TrainConfig.tiny().toBuilder().optSteps(3).optObjective("flow").build();
+    TrainConfig config =
+        TrainConfig.tiny().toBuilder().optSteps(3).optObjective("flow").optTextNorm(true).build();
     withAutoencoder(dir);
     try (TextEmbeddings text = fakeText()) {
       new VideoTrainer(config, dir, text, null).run();
@@ -175,6 +176,19 @@ class TrainingTest {
             generator.generate("a red circle moving left", 5, 2.0, 0.0, 1, 1, null);
         assertThat(clips.get(0).sizeString()).isEqualTo("4×16×16×3");
       }
+      // The prompt standardisation is saved beside the weights and fitted on the captions.
+      java.util.Map<String, dev.byhand.dit.nn.Tensor> saved =
+          dev.byhand.dit.nn.Safetensors.read(dir.resolve(VideoTrainer.MODEL_FILE)).tensors();
+      TextNorm norm = TextNorm.from(saved, text.dimension());
+      dev.byhand.dit.data.ShapesDataset data =
+          new dev.byhand.dit.data.ShapesDataset(config.frames(), config.size(), config.seed());
+      float[][] captions = new float[config.clips()][];
+      for (int i = 0; i < captions.length; i++) {
+        captions[i] = text.embed(data.trainingClip(i).caption());
+      }
+      TextNorm expected = TextNorm.fit(captions);
+      assertThat(norm.mean()).containsExactly(expected.mean());
+      assertThat(norm.scale()).isEqualTo(expected.scale()).isNotEqualTo(1f);
     }
   }
 

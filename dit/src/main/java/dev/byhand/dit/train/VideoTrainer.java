@@ -10,6 +10,7 @@ import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
 import dev.byhand.dit.Records;
 import dev.byhand.dit.TextEmbeddings;
+import dev.byhand.dit.TextNorm;
 import dev.byhand.dit.data.CaptionedFolder;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
@@ -84,6 +85,7 @@ public final class VideoTrainer {
   private final Consumer<Progress> progress;
   private final AtomicBoolean stop = new AtomicBoolean();
   private Path dataFolder;
+  private TextNorm textNorm;
 
   /**
    * @param text the prompt encoder ({@link TextEmbeddings#minilm()} for real runs)
@@ -170,6 +172,12 @@ public final class VideoTrainer {
       for (int i = 0; i < captions.size(); i++) {
         embeddings[i] = text.embed(captions.get(i));
       }
+      TextNorm norm =
+          config.textNorm() ? TextNorm.fit(embeddings) : TextNorm.identity(text.dimension());
+      for (int i = 0; i < embeddings.length; i++) {
+        embeddings[i] = norm.apply(embeddings[i]);
+      }
+      this.textNorm = norm;
       Objective diffusion =
           Objective.of(config.objective(), config.schedule(), config.diffusionSteps());
       try (DiT model = new DiT(ditConfig, manager);
@@ -338,7 +346,8 @@ public final class VideoTrainer {
     int[] t = new int[n];
     for (int i = 0; i < n; i++) {
       System.arraycopy(latents.get(i), 0, x0, i * size, size);
-      System.arraycopy(text.embed(clipCaptions.get(i)), 0, textBatch, i * c.textDim(), c.textDim());
+      float[] embedding = textNorm.apply(text.embed(clipCaptions.get(i)));
+      System.arraycopy(embedding, 0, textBatch, i * c.textDim(), c.textDim());
       t[i] = (int) ((i + 0.5) * config.diffusionSteps() / n); // spread evenly over the schedule
     }
     rng.fillGaussian(eps);
@@ -381,7 +390,9 @@ public final class VideoTrainer {
     modelMeta.put("schedule", config.schedule());
     modelMeta.put("diffusionSteps", Integer.toString(config.diffusionSteps()));
     modelMeta.put("objective", config.objective());
-    Safetensors.write(outputDir.resolve(MODEL_FILE), emaWeights, modelMeta);
+    Map<String, Tensor> modelTensors = new LinkedHashMap<>(emaWeights);
+    modelTensors.putAll(textNorm.tensors()); // sampling standardises prompts the same way
+    Safetensors.write(outputDir.resolve(MODEL_FILE), modelTensors, modelMeta);
     writeLosses(lossSteps, losses);
   }
 
