@@ -1,5 +1,6 @@
 package dev.byhand.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.byhand.server.ApiKeys.Access;
 import dev.byhand.store.ConflictException;
@@ -65,6 +66,10 @@ public final class ByhandServer implements AutoCloseable {
         Javalin.create(
             c -> {
               c.showJavalinBanner = false;
+              // Javalin copies each response into Jetty's output through a new buffer of this size,
+              // by default Jetty's whole output buffer (32 KiB): most of the garbage a search made.
+              // Jetty still aggregates the chunks into its own (pooled) 32 KiB buffer.
+              c.http.responseBufferSize = 4096;
               c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
               if (config.tlsKeystore() != null) {
                 // With a connector of ours Javalin adds none: the server speaks HTTPS only.
@@ -300,7 +305,8 @@ public final class ByhandServer implements AutoCloseable {
   /** Writes {@code {"result": result}} with a status. */
   static void ok(Context ctx, int status, Object result) {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    body.set("result", Json.MAPPER.valueToTree(result));
+    // A tree goes in as it is: valueToTree would copy it through a token buffer first.
+    body.set("result", result instanceof JsonNode node ? node : Json.MAPPER.valueToTree(result));
     ctx.status(status).contentType("application/json").result(bytes(body));
   }
 

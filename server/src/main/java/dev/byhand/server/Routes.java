@@ -380,6 +380,11 @@ final class Routes implements AutoCloseable {
 
   /** Reads one search; {@code where} prefixes field names in errors (e.g. {@code searches[3]}). */
   private static SearchRequest searchRequest(ObjectNode b, String where) {
+    return searchRequest(b, where, null);
+  }
+
+  /** The same with the vector already read ({@link Requests#bodyWithVector}), or null. */
+  private static SearchRequest searchRequest(ObjectNode b, String where, float[] vectorRead) {
     String p = where.isEmpty() ? "" : where + ".";
     Requests.only(b, where, SEARCH_FIELDS);
     if (Requests.has(b, "k") && Requests.has(b, "limit")) {
@@ -391,7 +396,7 @@ final class Routes implements AutoCloseable {
     } catch (ApiError e) {
       throw ApiError.badRequest(p + e.field(), e.getMessage());
     }
-    float[] vector = Requests.has(b, "vector") ? Requests.vector(b.get("vector"), p + "vector") : null;
+    float[] vector = vectorRead != null ? vectorRead : Requests.has(b, "vector") ? Requests.vector(b.get("vector"), p + "vector") : null;
     String text = Requests.string(b, "text", null);
     if ((vector == null) == (text == null)) {
       throw ApiError.badRequest(p + "vector", "give exactly one of vector or text");
@@ -432,8 +437,9 @@ final class Routes implements AutoCloseable {
 
   void search(Context ctx) {
     Collection c = collection(ctx);
-    ObjectNode b = body(ctx, SEARCH_FIELDS);
-    ok(ctx, 200, hits(c.search(searchRequest(b, ""))));
+    Requests.VectorBody b = Requests.bodyWithVector(in(ctx), ctx.req().getContentLengthLong(), config.maxBodyBytes(), c.config().dimension());
+    Requests.only(b.node(), "", SEARCH_FIELDS);
+    ok(ctx, 200, hits(c.search(searchRequest(b.node(), "", b.vector()))));
   }
 
   void searchBatch(Context ctx) {
