@@ -88,14 +88,14 @@ public record TrainConfig(
 
   /**
    * The default run, which trained the model that ships in {@code models/video}: the {@code small}
-   * preset on 8 frames of 32×32, rectified flow, 12,000 steps of 32 clips at learning rate 2e-3.
+   * preset on 8 frames of 32×32, rectified flow, 10,000 steps of 32 clips at learning rate 2e-3.
    * Flow and the higher rate were chosen by measurement on 2 CPU cores: at equal steps rectified
    * flow scored better than noise prediction (BENCHMARKS.md), and 2e-3 reached the loss of 5e-4 in
    * about half the steps with no instability (global-norm clipping at 1, 500 warm-up steps).
    */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 12000, 32, 2e-3, 0.0, 1.0, 500, 0.999, "linear",
+        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 10000, 32, 2e-3, 0.0, 1.0, 500, 0.999, "linear",
         1000, 500, 50, "flow", true);
   }
 
