@@ -412,7 +412,10 @@ public final class VideoTrainer {
     LossCurve.write(
         lossSteps,
         losses,
-        "DiT training loss (MSE on noise), preset " + config.preset(),
+        "DiT training loss ("
+            + ("flow".equals(config.objective()) ? "rectified flow, MSE on velocity" : "MSE on noise")
+            + "), preset "
+            + config.preset(),
         outputDir.resolve(LOSS_PNG));
   }
 
