@@ -85,4 +85,29 @@ class DetectorsTest {
     // These two clips' shapes stay apart in some frame, so that frame shows two objects.
     assertThat(Detectors.detect(both).consistent()).isFalse();
   }
+
+  @Test
+  void aSpeckBesideTheObjectDoesNotChangeItsShape() {
+    ShapesDataset data = ShapesDataset.defaults(5);
+    ShapesDataset.Clip clip =
+        data.render(
+            new ShapesDataset.Combination(
+                ShapesDataset.Colour.BLUE,
+                ShapesDataset.Shape.SQUARE,
+                ShapesDataset.Direction.UP),
+            new dev.byhand.dit.data.Rng(9));
+    Video v = clip.video();
+    assertThat(Detectors.detect(v).shape()).isEqualTo(ShapesDataset.Shape.SQUARE);
+    // A two-pixel line in a corner, apart from the square: it would stretch the bounding box.
+    for (int f = 0; f < v.frames(); f++) {
+      for (int y = 0; y < 2; y++) {
+        for (int c = 0; c < 3; c++) {
+          v.set(f, y, 0, c, 1f);
+        }
+      }
+    }
+    Detection d = Detectors.detect(v);
+    assertThat(d.shape()).isEqualTo(ShapesDataset.Shape.SQUARE);
+    assertThat(d.direction()).isEqualTo(ShapesDataset.Direction.UP);
+  }
 }

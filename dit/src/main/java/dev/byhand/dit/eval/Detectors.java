@@ -72,8 +72,15 @@ public final class Detectors {
           mask[y * w + x] = distance[y * w + x] > FOREGROUND;
         }
       }
-      int[] largest = largestComponent(mask, h, w);
+      int[] labels = new int[h * w];
+      int[] largest = largestComponent(mask, h, w, labels);
       int components = largest[1];
+      // Measure the object, the largest connected part of the foreground: a stray speck or a
+      // thin line beside it must not stretch its bounding box (it already costs consistency).
+      int objectLabel = largest[2];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = labels[i] == objectLabel;
+      }
       int count = 0;
       int minX = w;
       int maxX = -1;
@@ -171,8 +178,14 @@ public final class Detectors {
    *
    * @return {largest size, number of components}
    */
-  private static int[] largestComponent(boolean[] mask, int h, int w) {
-    int[] label = new int[h * w];
+  /**
+   * Labels the 4-connected parts of {@code mask} into {@code label} (zeros on entry).
+   *
+   * @return the largest part's size, the number of parts of at least {@link #MIN_AREA} pixels,
+   *     and the largest part's label
+   */
+  private static int[] largestComponent(boolean[] mask, int h, int w, int[] label) {
+    int largestLabel = 0;
     int[] stack = new int[h * w];
     int components = 0;
     int largest = 0;
@@ -204,8 +217,11 @@ public final class Detectors {
       if (size >= MIN_AREA) {
         components++;
       }
-      largest = Math.max(largest, size);
+      if (size > largest) {
+        largest = size;
+        largestLabel = next;
+      }
     }
-    return new int[] {largest, components};
+    return new int[] {largest, components, largestLabel};
   }
 }
