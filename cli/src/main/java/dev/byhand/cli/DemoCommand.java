@@ -1,5 +1,7 @@
 package dev.byhand.cli;
 
+
+import dev.byhand.dit.Generate;
 import dev.byhand.embed.EncoderOptions;
 import dev.byhand.embed.Encoders;
 import dev.byhand.embed.TextEncoder;
@@ -10,9 +12,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Embed the bundled corpus (demo/corpus.txt), index it in memory, and run example queries.",
+      "Embed the bundled corpus (demo/corpus.txt), index it in memory, and run example queries;",
+      "then generate one clip with the text-to-video model that ships in models/video.",
       "Nothing to set up: no server, no configuration, no download."
     })
 final class DemoCommand implements Callable<Integer> {
@@ -51,6 +57,22 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "TEXT",
       description = "Ask your own question(s) instead of the bundled ones.")
   List<String> queries;
+
+  @Option(
+      names = "--video",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "End by generating a clip with the shipped text-to-video model (--no-video to skip). Default: ${DEFAULT-VALUE}.")
+  boolean video;
+
+  @Option(
+      names = "--video-out",
+      defaultValue = "runs/demo/blue-square-moving-up.gif",
+      description = "Where the demo's clip goes. Default: ${DEFAULT-VALUE}.")
+  Path videoOut;
+
+  static final String VIDEO_PROMPT = "a blue square moving up";
 
   @Override
   public Integer call() {
@@ -109,9 +131,28 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
       out.println();
-      out.printf(Locale.ROOT, "done in %.1f s. Next: ./byhand explain db   (the same steps, by hand)%n", (System.nanoTime() - t0) / 1e9);
+      out.printf(Locale.ROOT, "search done in %.1f s. Next: ./byhand explain db   (the same steps, by hand)%n", (System.nanoTime() - t0) / 1e9);
+    }
+    if (video) {
+      generateClip(out, err);
     }
     return Main.OK;
+  }
+
+  /** The demo's second half: one clip from the video model that ships with byhand. */
+  private void generateClip(PrintWriter out, PrintWriter err) {
+    Path model = VideoCommand.shippedModel();
+    if (!Files.isDirectory(model)) {
+      out.println("(no video model at " + model + ": skipping the text-to-video part)");
+      return;
+    }
+    out.println();
+    out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 DDIM steps, guidance 4)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL);
+    long v0 = System.nanoTime();
+    PrintStream progress = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
+    List<Path> written = Generate.run(model, VIDEO_PROMPT, videoOut, 50, 4.0, 1, 1, progress);
+    out.printf(Locale.ROOT, "wrote %s (and %s, the frames side by side) in %.1f s%n", written.get(0).toAbsolutePath(), written.get(written.size() - 1).toAbsolutePath(), (System.nanoTime() - v0) / 1e9);
+    out.println("Next: ./byhand video generate \"a green triangle moving down\" -o clip.gif   or   ./byhand explain video");
   }
 
   static List<String> resourceLines(String resource) {

@@ -94,7 +94,7 @@ class CliTest {
 
   @Test
   void demoAnswersItsQuestionsFromTheBundledCorpus() {
-    Run r = run("demo", "--top", "1", "--query", "how do I keep my tomato plants healthy");
+    Run r = run("demo", "--top", "1", "--query", "how do I keep my tomato plants healthy", "--no-video");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("semantic search over").contains("query: how do I keep my tomato plants healthy");
     String hit = r.out().lines().filter(l -> l.startsWith("  0.")).findFirst().orElseThrow();
