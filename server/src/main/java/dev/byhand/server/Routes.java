@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 
 /** The handlers of the REST API; {@link ByhandServer} wires them to routes and checks keys. */
@@ -435,11 +436,28 @@ final class Routes implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Searches run at most one per core, first come first served. A search is pure CPU: more of
+   * them at once only time-slice the cores, so every one of them takes longer and the slowest
+   * (p99) much longer; queued in order, each waits its turn and then runs at full speed.
+   */
+  private final Semaphore searching = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
+
+  private <T> T oneCore(java.util.function.Supplier<T> work) {
+    searching.acquireUninterruptibly();
+    try {
+      return work.get();
+    } finally {
+      searching.release();
+    }
+  }
+
   void search(Context ctx) {
     Collection c = collection(ctx);
     Requests.VectorBody b = Requests.bodyWithVector(in(ctx), ctx.req().getContentLengthLong(), config.maxBodyBytes(), c.config().dimension());
     Requests.only(b.node(), "", SEARCH_FIELDS);
-    ok(ctx, 200, hits(c.search(searchRequest(b.node(), "", b.vector()))));
+    SearchRequest request = searchRequest(b.node(), "", b.vector());
+    ok(ctx, 200, hits(oneCore(() -> c.search(request))));
   }
 
   void searchBatch(Context ctx) {
