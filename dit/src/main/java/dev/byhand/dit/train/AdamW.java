@@ -1,6 +1,8 @@
 package dev.byhand.dit.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.byhand.dit.nn.Parameters;
@@ -81,13 +83,14 @@ public final class AdamW implements AutoCloseable {
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       List<NDArray> grads = new ArrayList<>();
-      double sumSquares = 0;
+      NDList squares = new NDList(params.size());
       for (NDArray p : params) {
         NDArray g = p.getGradient();
         grads.add(g);
-        sumSquares += g.square().sum().getFloat();
+        squares.add(g.square().sum());
       }
-      double norm = Math.sqrt(sumSquares);
+      // One read back from libtorch for the global norm, not one per tensor.
+      double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
       double clip = Math.min(1.0, maxNorm / (norm + 1e-6));
       step++;
       double correction1 = 1 - Math.pow(beta1, step);
