@@ -147,7 +147,7 @@ final class DemoCommand implements Callable<Integer> {
       return;
     }
     out.println();
-    out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 DDIM steps, guidance 4)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL);
+    out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 sampling steps, guidance 4)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL);
     long v0 = System.nanoTime();
     PrintStream progress = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
     List<Path> written = Generate.run(model, VIDEO_PROMPT, videoOut, 50, 4.0, 1, 1, progress);

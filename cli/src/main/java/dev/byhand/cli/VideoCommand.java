@@ -140,7 +140,7 @@ final class VideoCommand implements Runnable {
         description = "Trained model folder (e.g. " + DEFAULT_MODEL + " after 'byhand video train'). Default: the model shipped in " + SHIPPED_MODEL + ".")
     Path model;
 
-    @Option(names = "--steps", defaultValue = "50", description = "DDIM sampling steps, in [1, 1000]. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (DDIM, or Euler for a rectified-flow model), in [1, 1000]. Default: ${DEFAULT-VALUE}.")
     int steps;
 
     @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
