@@ -37,15 +37,23 @@ public final class DiT implements AutoCloseable {
 
   /**
    * LayerNorm over the last axis without affine parameters (DiT: elementwise_affine=False), eps
-   * 1e-6. libtorch's fused kernel, given a unit scale and zero shift: one op forward and backward
-   * instead of the seven of mean, subtract, square, mean, add, sqrt and divide.
+   * 1e-6. libtorch's fused kernel, given a unit scale and zero shift made once per model: one op
+   * forward and backward instead of the seven of mean, subtract, square, mean, add, sqrt, divide.
    */
-  static NDArray layerNorm(NDArray x) {
-    long d = x.getShape().get(x.getShape().dimension() - 1);
-    NDManager m = x.getManager();
-    NDArray one = m.ones(new Shape(d));
-    NDArray zero = m.zeros(new Shape(d));
-    return x.getNDArrayInternal().layerNorm(x, new Shape(d), one, zero, 1e-6f).singletonOrThrow();
+  static final class LayerNorm {
+    final Shape shape;
+    final NDArray one;
+    final NDArray zero;
+
+    LayerNorm(NDManager manager, int d) {
+      this.shape = new Shape(d);
+      this.one = manager.ones(shape);
+      this.zero = manager.zeros(shape);
+    }
+
+    NDArray forward(NDArray x) {
+      return x.getNDArrayInternal().layerNorm(x, shape, one, zero, 1e-6f).singletonOrThrow();
+    }
   }
 
   /** SiLU, {@code x · sigmoid(x)} (DJL 0.36 has no silu of its own). */
@@ -280,9 +288,12 @@ public final class DiT implements AutoCloseable {
     final Attention attn;
     final Mlp mlp;
     final Linear adaLnModulation;
+    final LayerNorm norm;
 
-    DiTBlock(Parameters p, String name, DiTConfig config, int conditionDim, Axis axis) {
+    DiTBlock(
+        Parameters p, String name, DiTConfig config, int conditionDim, Axis axis, LayerNorm norm) {
       this.name = name;
+      this.norm = norm;
       this.conditioning = config.conditioning();
       this.axis = axis;
       this.gridT = config.gridT();
@@ -319,11 +330,11 @@ public final class DiT implements AutoCloseable {
       NDArray shiftMlp = mod.get(3);
       NDArray scaleMlp = mod.get(4);
       NDArray gateMlp = mod.get(5);
-      NDArray h = modulate(layerNorm(x), shiftMsa, scaleMsa); // (N, T, D)
+      NDArray h = modulate(norm.forward(x), shiftMsa, scaleMsa); // (N, T, D)
       trace.record(name + ".conditioned", h);
       NDArray a = attend(h, trace); // (N, T, D)
       x = x.add(gateMsa.expandDims(1).mul(a)); // (N, T, D)
-      NDArray m = mlp.forward(modulate(layerNorm(x), shiftMlp, scaleMlp)); // (N, T, D)
+      NDArray m = mlp.forward(modulate(norm.forward(x), shiftMlp, scaleMlp)); // (N, T, D)
       x = x.add(gateMlp.expandDims(1).mul(m)); // (N, T, D)
       trace.record(name + ".out", x);
       return x;
@@ -362,8 +373,10 @@ public final class DiT implements AutoCloseable {
   static final class FinalLayer {
     final Linear adaLnModulation;
     final Linear linear;
+    final LayerNorm norm;
 
-    FinalLayer(Parameters p, DiTConfig config) {
+    FinalLayer(Parameters p, DiTConfig config, LayerNorm norm) {
+      this.norm = norm;
       int d = config.hiddenSize();
       this.adaLnModulation = new Linear(p, "final_layer.adaLN_modulation.1", d, 2 * d, true);
       this.linear = new Linear(p, "final_layer.linear", d, config.patchDim(), true);
@@ -373,7 +386,7 @@ public final class DiT implements AutoCloseable {
       NDList mod = adaLnModulation.forward(silu(c)).split(2, 1); // 2 × (N, D)
       NDArray shift = mod.get(0);
       NDArray scale = mod.get(1);
-      NDArray h = modulate(layerNorm(x), shift, scale); // (N, T, D)
+      NDArray h = modulate(norm.forward(x), shift, scale); // (N, T, D)
       return linear.forward(h); // (N, T, P)
     }
   }
@@ -402,14 +415,15 @@ public final class DiT implements AutoCloseable {
     this.tEmbedder = new TimestepEmbedder(parameters, config);
     this.yEmbedder = new TextEmbedder(parameters, config);
     int conditionDim = full ? d : config.textDim() + config.timestepDim();
+    LayerNorm norm = new LayerNorm(parameters.manager(), d);
     for (int i = 0; i < config.depth(); i++) {
       Axis axis =
           config.attention() == AttentionLayout.FULL
               ? Axis.ALL
               : i % 2 == 0 ? Axis.SPACE : Axis.TIME;
-      blocks.add(new DiTBlock(parameters, "blocks." + i, config, conditionDim, axis));
+      blocks.add(new DiTBlock(parameters, "blocks." + i, config, conditionDim, axis, norm));
     }
-    this.finalLayer = full ? new FinalLayer(parameters, config) : null;
+    this.finalLayer = full ? new FinalLayer(parameters, config, norm) : null;
     this.posEmbed =
         config.positionalEmbedding()
             ? parameters
