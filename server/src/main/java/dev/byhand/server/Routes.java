@@ -479,7 +479,7 @@ final class Routes implements AutoCloseable {
     }
     ArrayNode out = Json.MAPPER.createArrayNode();
     if (!requests.isEmpty()) {
-      c.search(requests).forEach(h -> out.add(hits(h)));
+      oneCore(() -> c.search(requests)).forEach(h -> out.add(hits(h)));
     }
     ok(ctx, 200, out);
   }
