@@ -2,6 +2,7 @@ package dev.byhand.cli;
 
 
 import dev.byhand.dit.Generate;
+import dev.byhand.dit.TextEmbeddings;
 import dev.byhand.embed.EncoderOptions;
 import dev.byhand.embed.Encoders;
 import dev.byhand.embed.TextEncoder;
@@ -132,15 +133,16 @@ final class DemoCommand implements Callable<Integer> {
       }
       out.println();
       out.printf(Locale.ROOT, "search done in %.1f s. Next: ./byhand explain db   (the same steps, by hand)%n", (System.nanoTime() - t0) / 1e9);
-    }
-    if (video) {
-      generateClip(out, err);
+      if (video) {
+        // The prompt goes through the same MiniLM encoder the search used (closed with it).
+        generateClip(new TextEmbeddings(enc::embed, enc.dimension(), null), out, err);
+      }
     }
     return Main.OK;
   }
 
   /** The demo's second half: one clip from the video model that ships with byhand. */
-  private void generateClip(PrintWriter out, PrintWriter err) {
+  private void generateClip(TextEmbeddings text, PrintWriter out, PrintWriter err) {
     Path model = VideoCommand.shippedModel();
     if (!Files.isDirectory(model)) {
       out.println("(no video model at " + model + ": skipping the text-to-video part)");
@@ -150,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 sampling steps, guidance 4)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL);
     long v0 = System.nanoTime();
     PrintStream progress = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
-    List<Path> written = Generate.run(model, VIDEO_PROMPT, videoOut, 50, 4.0, 1, 1, progress);
+    List<Path> written = Generate.run(model, text, VIDEO_PROMPT, videoOut, 50, 4.0, 1, 1, progress);
     out.printf(Locale.ROOT, "wrote %s (and %s, the frames side by side) in %.1f s%n", written.get(0).toAbsolutePath(), written.get(written.size() - 1).toAbsolutePath(), (System.nanoTime() - v0) / 1e9);
     out.println("Next: ./byhand video generate \"a green triangle moving down\" -o clip.gif   or   ./byhand explain video");
   }
