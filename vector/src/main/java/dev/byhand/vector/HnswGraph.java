@@ -162,7 +162,7 @@ final class HnswGraph {
     int epLevel = entryLevel(ep);
     VectorScorer scorer = vectors.scorer(node);
     searcher.begin(size);
-    searcher.visit(node);
+    searcher.exclude(node);
     searcher.seed(epNode, scorer.score(epNode));
     for (int l = epLevel; l > level; l--) {
       searcher.searchLayer(this, scorer, l, 1, null, Long.MAX_VALUE);
@@ -553,7 +553,7 @@ final class HnswGraph {
       }
       VectorScorer scorer = vectors.scorer(node);
       searcher.begin(n);
-      searcher.visit(node);
+      searcher.exclude(node);
       searcher.seed(entryNode(ep), scorer.score(entryNode(ep)));
       for (int l = entryLevel(ep); l > 0; l--) {
         searcher.searchLayer(this, scorer, l, 1, null, Long.MAX_VALUE);
