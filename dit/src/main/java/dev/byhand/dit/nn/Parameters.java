@@ -2,6 +2,7 @@ package dev.byhand.dit.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.byhand.dit.data.Rng;
 import java.util.Arrays;
@@ -88,7 +89,7 @@ public final class Parameters implements AutoCloseable {
       throw new IllegalArgumentException(
           "values: " + values.length + " for " + name + " of shape " + array.getShape());
     }
-    array.set(values);
+    write(array, values);
   }
 
   /** Xavier (Glorot) uniform: U(±sqrt(6 / (fanIn + fanOut))) for a (fanOut, fanIn) weight. */
@@ -101,7 +102,7 @@ public final class Parameters implements AutoCloseable {
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
     }
-    array.set(v);
+    write(array, v);
   }
 
   /** Normal with mean 0 and the given standard deviation. */
@@ -111,7 +112,7 @@ public final class Parameters implements AutoCloseable {
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) (rng.nextGaussian() * std);
     }
-    array.set(v);
+    write(array, v);
   }
 
   /**
@@ -130,7 +131,7 @@ public final class Parameters implements AutoCloseable {
   /** Zeros. */
   public void zero(String name) {
     NDArray array = get(name);
-    array.set(new float[(int) array.size()]);
+    write(array, new float[(int) array.size()]);
   }
 
   /** Stops every parameter from collecting gradients: the model is frozen from now on. */
@@ -170,9 +171,22 @@ public final class Parameters implements AutoCloseable {
                 + ", the model needs "
                 + new Shape(expected));
       }
-      e.getValue().set(t.data());
+      write(e.getValue(), t.data());
     }
   }
+
+  /**
+   * Overwrites an array's values in place. Through an indexed copy rather than {@code
+   * NDArray.set(float[])}: DJL implements that one with a guard libtorch deprecates, which prints a
+   * one-line warning on stderr in every process that loads or initialises a model.
+   */
+  public static void write(NDArray array, float[] values) {
+    try (NDManager scratch = array.getManager().newSubManager()) {
+      array.set(ALL, scratch.create(values, array.getShape()));
+    }
+  }
+
+  private static final NDIndex ALL = new NDIndex("...");
 
   /** Copies every value of {@code other}, which must have the same names and shapes. */
   public void copyFrom(Parameters other) {

@@ -139,8 +139,8 @@ public final class AdamW implements AutoCloseable {
       if (m == null || v == null) {
         throw new IllegalArgumentException("optimizer: missing state for " + names.get(i));
       }
-      firstMoments.get(i).set(m.data());
-      secondMoments.get(i).set(v.data());
+      Parameters.write(firstMoments.get(i), m.data());
+      Parameters.write(secondMoments.get(i), v.data());
     }
     this.step = stepCount;
   }
