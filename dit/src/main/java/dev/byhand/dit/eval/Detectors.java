@@ -174,11 +174,6 @@ public final class Detectors {
   }
 
   /**
-   * Counts 4-connected components of at least {@link #MIN_AREA} pixels.
-   *
-   * @return {largest size, number of components}
-   */
-  /**
    * Labels the 4-connected parts of {@code mask} into {@code label} (zeros on entry).
    *
    * @return the largest part's size, the number of parts of at least {@link #MIN_AREA} pixels,

@@ -1,9 +1,6 @@
 package dev.byhand.dit.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import dev.byhand.dit.Autoencoder;
 import dev.byhand.dit.AutoencoderConfig;
 import dev.byhand.dit.DiT;
@@ -16,6 +13,7 @@ import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
 import dev.byhand.dit.data.Video;
 import dev.byhand.dit.diffusion.Objective;
+import dev.byhand.dit.eval.VideoEvaluation;
 import dev.byhand.dit.nn.Safetensors;
 import dev.byhand.dit.nn.Tensor;
 import java.io.IOException;
@@ -59,7 +57,7 @@ public final class VideoTrainer {
   private static final String FORMAT = "byhand-dit-checkpoint-1";
 
   /** Held-out clips for the autoencoder's PSNR and the held-out denoising loss. */
-  private static final int HELD_OUT_CLIPS = 24;
+  private static final int HELD_OUT_CLIPS = VideoEvaluation.HELD_OUT_CLIPS;
 
   /**
    * What a run did.
@@ -273,8 +271,12 @@ public final class VideoTrainer {
           }
         }
         saveCheckpoint(model, average, optimizer, ditConfig, step, rng, lossSteps, losses);
+        List<float[]> heldOutEmbeddings = new ArrayList<>();
+        for (String caption : heldOutCaptions) {
+          heldOutEmbeddings.add(textNorm.apply(text.embed(caption)));
+        }
         double heldOutLoss =
-            heldOutLoss(average, diffusion, heldOutLatents, heldOutCaptions, ditConfig);
+            VideoEvaluation.denoisingLoss(average, diffusion, heldOutLatents, heldOutEmbeddings);
         return new Result(step, lastLoss, psnr, heldOutLoss, stopped, outputDir);
       } finally {
         autoencoder.close();
@@ -328,40 +330,6 @@ public final class VideoTrainer {
     }
     rng.fillGaussian(eps);
     return new TrainingStep.Batch(x0, eps, t, textBatch, drop);
-  }
-
-  /** Mean loss of {@code model} on held-out clips, at fixed t and noise. */
-  private double heldOutLoss(
-      DiT model,
-      Objective diffusion,
-      List<float[]> latents,
-      List<String> clipCaptions,
-      DiTConfig c) {
-    Rng rng = new Rng(12345);
-    int n = latents.size();
-    int size = latents.get(0).length;
-    float[] x0 = new float[n * size];
-    float[] eps = new float[n * size];
-    float[] textBatch = new float[n * c.textDim()];
-    int[] t = new int[n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(latents.get(i), 0, x0, i * size, size);
-      float[] embedding = textNorm.apply(text.embed(clipCaptions.get(i)));
-      System.arraycopy(embedding, 0, textBatch, i * c.textDim(), c.textDim());
-      t[i] = (int) ((i + 0.5) * config.diffusionSteps() / n); // spread evenly over the schedule
-    }
-    rng.fillGaussian(eps);
-    Shape shape = new Shape(n, c.frames(), c.height(), c.width(), c.inChannels());
-    try (NDManager scratch = model.parameters().manager().newSubManager();
-        NDScope scope = new NDScope()) {
-      scope.suppressNotUsedWarning();
-      NDArray clean = scratch.create(x0, shape);
-      NDArray noise = scratch.create(eps, shape);
-      NDArray xt = diffusion.noised(clean, t, noise);
-      NDArray predicted =
-          model.forward(xt, t, scratch.create(textBatch, new Shape(n, c.textDim())), null);
-      return diffusion.loss(predicted, diffusion.target(clean, noise)).getFloat();
-    }
   }
 
   private void saveCheckpoint(
