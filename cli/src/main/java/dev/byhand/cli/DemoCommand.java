@@ -2,6 +2,7 @@ package dev.byhand.cli;
 
 
 import dev.byhand.dit.Generate;
+import dev.byhand.dit.VideoGenerator;
 import dev.byhand.dit.TextEmbeddings;
 import dev.byhand.embed.EncoderOptions;
 import dev.byhand.embed.Encoders;
@@ -149,10 +150,10 @@ final class DemoCommand implements Callable<Integer> {
       return;
     }
     out.println();
-    out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 sampling steps, guidance 4)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL);
+    out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 sampling steps, guidance %s)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL, VideoGenerator.DEFAULT_GUIDANCE);
     long v0 = System.nanoTime();
     PrintStream progress = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
-    List<Path> written = Generate.run(model, text, VIDEO_PROMPT, videoOut, 50, 4.0, 1, 1, progress);
+    List<Path> written = Generate.run(model, text, VIDEO_PROMPT, videoOut, 50, VideoGenerator.DEFAULT_GUIDANCE, 1, 1, progress);
     out.printf(Locale.ROOT, "wrote %s (and %s, the frames side by side) in %.1f s%n", written.get(0).toAbsolutePath(), written.get(written.size() - 1).toAbsolutePath(), (System.nanoTime() - v0) / 1e9);
     out.println("Next: ./byhand video generate \"a green triangle moving down\" -o clip.gif   or   ./byhand explain video");
   }

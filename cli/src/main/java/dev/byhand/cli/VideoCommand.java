@@ -3,6 +3,7 @@ package dev.byhand.cli;
 import dev.byhand.dit.Evaluate;
 import dev.byhand.dit.Generate;
 import dev.byhand.dit.Train;
+import dev.byhand.dit.VideoGenerator;
 import dev.byhand.dit.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,9 @@ final class VideoCommand implements Runnable {
     @Option(names = "--lr", description = "DiT learning rate after warm-up (default: the preset's).")
     Double lr;
 
+    @Option(names = "--cooldown", description = "Last steps over which the learning rate falls linearly to 0 (default: the preset's).")
+    Integer cooldown;
+
     @Option(names = "--batch", description = "Clips per DiT step (default: the preset's).")
     Integer batch;
 
@@ -103,6 +107,12 @@ final class VideoCommand implements Runnable {
       }
       if (lr != null) {
         config.optLr(lr);
+      }
+      if (cooldown != null) {
+        if (cooldown < 0) {
+          throw new IllegalArgumentException("cooldown: must be at least 0, got " + cooldown);
+        }
+        config.optCooldownSteps(cooldown);
       }
       if (textNorm != null) {
         config.optTextNorm(textNorm);
@@ -143,7 +153,7 @@ final class VideoCommand implements Runnable {
     @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (DDIM, or Euler for a rectified-flow model), in [1, 1000]. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--cfg", defaultValue = "4", description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cfg", defaultValue = "" + VideoGenerator.DEFAULT_GUIDANCE, description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
     double cfg;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")

@@ -30,14 +30,18 @@ public final class Evaluate {
     }
   }
 
-  /** {@code Evaluate modelDir [clipsPerPrompt] [steps] [guidance]}: defaults 4, 50, 4. */
+  /**
+   * {@code Evaluate modelDir [clipsPerPrompt] [steps] [guidance]}: defaults 4, 50, {@link
+   * VideoGenerator#DEFAULT_GUIDANCE}.
+   */
   public static void main(String[] args) {
     if (args.length < 1) {
       throw new IllegalArgumentException("modelDir: give the training output folder");
     }
     int clips = args.length > 1 ? Integer.parseInt(args[1]) : 4;
     int steps = args.length > 2 ? Integer.parseInt(args[2]) : 50;
-    double guidance = args.length > 3 ? Double.parseDouble(args[3]) : 4.0;
+    double guidance =
+        args.length > 3 ? Double.parseDouble(args[3]) : VideoGenerator.DEFAULT_GUIDANCE;
     run(Path.of(args[0]), clips, steps, guidance, 1, System.out);
   }
 }

@@ -93,7 +93,7 @@ public final class Train {
   }
 
   /**
-   * {@code java dev.byhand.dit.Train [preset] [steps] [outputDir]}: defaults small, 10000, {@code
+   * {@code java dev.byhand.dit.Train [preset] [steps] [outputDir]}: defaults small, 12000, {@code
    * runs/video}.
    */
   public static void main(String[] args) {

@@ -2,6 +2,7 @@ package dev.byhand.dit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import dev.byhand.dit.data.Rng;
@@ -296,6 +297,13 @@ class TrainingTest {
         .hasMessageStartingWith("schedule:");
     assertThat(base.learningRate(0)).isEqualTo(base.lr() / base.warmupSteps());
     assertThat(base.learningRate(base.warmupSteps())).isEqualTo(base.lr());
+    TrainConfig cooled = base.toBuilder().optSteps(1000).optCooldownSteps(200).build();
+    assertThat(cooled.learningRate(799)).isEqualTo(cooled.lr());
+    assertThat(cooled.learningRate(800)).isEqualTo(cooled.lr());
+    assertThat(cooled.learningRate(900)).isCloseTo(cooled.lr() / 2, within(1e-12));
+    assertThat(cooled.learningRate(999)).isCloseTo(cooled.lr() / 200, within(1e-12));
+    assertThatThrownBy(() -> base.toBuilder().optCooldownSteps(-1).build())
+        .hasMessageStartingWith("cooldownSteps:");
   }
 
   @Test
