@@ -8,8 +8,8 @@ import java.util.function.IntPredicate;
 /**
  * Searches one {@link HnswIndex} from one thread, owning all its scratch (as Lucene's {@code
  * HnswGraphSearcher}): the candidate and result heaps of packed longs, the visited marks (an
- * epoch per node, so nothing is cleared between queries), and the bulk-scoring buffers. Nothing
- * is allocated per scored vector. Not thread-safe: get one per thread from {@link
+ * epoch per node, a new epoch for every layer searched, so nothing is cleared), and the
+ * bulk-scoring buffers. Nothing is allocated per scored vector. Not thread-safe: get one per thread from {@link
  * HnswIndex#searcher()}.
  */
 public final class HnswSearcher {
@@ -79,8 +79,7 @@ public final class HnswSearcher {
    * other threads may already have linked to).
    */
   void exclude(int node) {
-    excluded = node;
-    visit(node);
+    excluded = node; // marked visited by each searchLayer
   }
 
   /** Marks {@code node} visited; false if it already was in this query. */
@@ -98,7 +97,6 @@ public final class HnswSearcher {
 
   /** Sets the single entry point of the next layer search. */
   void seed(int node, float score) {
-    visit(node);
     visitedCount++;
     entryPoints[0] = TopK.pack(node, score);
     entryCount = 1;

@@ -181,12 +181,12 @@ public final class Parameters implements AutoCloseable {
    * one-line warning on stderr in every process that loads or initialises a model.
    */
   public static void write(NDArray array, float[] values) {
+    NDIndex all = new NDIndex("...");
     try (NDManager scratch = array.getManager().newSubManager()) {
-      array.set(ALL, scratch.create(values, array.getShape()));
+      array.set(all, scratch.create(values, array.getShape()));
     }
   }
 
-  private static final NDIndex ALL = new NDIndex("...");
 
   /** Copies every value of {@code other}, which must have the same names and shapes. */
   public void copyFrom(Parameters other) {
