@@ -52,6 +52,7 @@ public final class ByhandServer implements AutoCloseable {
   private final ServerConfig config;
   private final Database db;
   private final Metrics metrics = new Metrics();
+  private final SearchQueue searches;
   private final Routes routes;
   private final List<String> registered = new ArrayList<>();
   private final Javalin app;
@@ -61,7 +62,8 @@ public final class ByhandServer implements AutoCloseable {
   private ByhandServer(ServerConfig config, Database db) {
     this.config = config;
     this.db = db;
-    this.routes = new Routes(db, config);
+    this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
+    this.routes = new Routes(db, config, searches);
     this.app =
         Javalin.create(
             c -> {
@@ -185,7 +187,7 @@ public final class ByhandServer implements AutoCloseable {
         });
 
     route(HandlerType.GET, "/healthz", null, ctx -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
-    route(HandlerType.GET, "/metrics", Access.READ, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render(db)));
+    route(HandlerType.GET, "/metrics", Access.READ, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render(db, searches.waiting())));
     route(HandlerType.GET, "/openapi.json", null, routes::openApi);
 
     route(HandlerType.GET, "/collections", Access.READ, routes::listCollections);
@@ -247,6 +249,15 @@ public final class ByhandServer implements AutoCloseable {
     }
     if (need == Access.ADMIN && has != Access.ADMIN) {
       throw new ApiError(403, "forbidden", "api-key", "this API key may only read; writes need an admin key");
+    }
+  }
+
+  /** Writes the answer for a failure outside Javalin's own handler chain (a queued search). */
+  private void fail(Context ctx, Throwable t) {
+    if (t instanceof Exception e) {
+      error(ctx, e);
+    } else {
+      internal(ctx, t);
     }
   }
 

@@ -52,7 +52,7 @@ final class Metrics {
   }
 
   /** The whole exposition. */
-  String render(Database db) {
+  String render(Database db, int searchesWaiting) {
     StringBuilder sb = new StringBuilder(4096);
     sb.append("# HELP byhand_http_requests_total HTTP requests answered, by method, route and status.\n");
     sb.append("# TYPE byhand_http_requests_total counter\n");
@@ -86,6 +86,9 @@ final class Metrics {
     sb.append("# HELP byhand_http_in_flight Requests being answered now.\n");
     sb.append("# TYPE byhand_http_in_flight gauge\n");
     sb.append("byhand_http_in_flight ").append(inFlight.get()).append('\n');
+    sb.append("# HELP byhand_searches_waiting Searches queued for a core (503 beyond ").append(SearchQueue.MAX_QUEUED).append(").\n");
+    sb.append("# TYPE byhand_searches_waiting gauge\n");
+    sb.append("byhand_searches_waiting ").append(searchesWaiting).append('\n');
     StringBuilder points = new StringBuilder();
     StringBuilder wal = new StringBuilder();
     for (String name : db.list()) {

@@ -32,7 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 
 /** The handlers of the REST API; {@link ByhandServer} wires them to routes and checks keys. */
@@ -42,10 +41,12 @@ final class Routes implements AutoCloseable {
   private final ServerConfig config;
   private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
   private final byte[] openApi;
+  private final SearchQueue searches;
 
-  Routes(Database db, ServerConfig config) {
+  Routes(Database db, ServerConfig config, SearchQueue searches) {
     this.db = db;
     this.config = config;
+    this.searches = searches;
     try (InputStream in = Routes.class.getResourceAsStream("/openapi.json")) {
       if (in == null) {
         throw new IllegalStateException("openapi.json is missing from the server jar; rebuild it");
@@ -436,28 +437,12 @@ final class Routes implements AutoCloseable {
     return out;
   }
 
-  /**
-   * Searches run at most one per core, first come first served. A search is pure CPU: more of
-   * them at once only time-slice the cores, so every one of them takes longer and the slowest
-   * (p99) much longer; queued in order, each waits its turn and then runs at full speed.
-   */
-  private final Semaphore searching = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
-
-  private <T> T oneCore(java.util.function.Supplier<T> work) {
-    searching.acquireUninterruptibly();
-    try {
-      return work.get();
-    } finally {
-      searching.release();
-    }
-  }
-
   void search(Context ctx) {
     Collection c = collection(ctx);
     Requests.VectorBody b = Requests.bodyWithVector(in(ctx), ctx.req().getContentLengthLong(), config.maxBodyBytes(), c.config().dimension());
     Requests.only(b.node(), "", SEARCH_FIELDS);
     SearchRequest request = searchRequest(b.node(), "", b.vector());
-    ok(ctx, 200, hits(oneCore(() -> c.search(request))));
+    searches.answer(ctx, () -> ok(ctx, 200, hits(c.search(request))));
   }
 
   void searchBatch(Context ctx) {
@@ -477,11 +462,17 @@ final class Routes implements AutoCloseable {
       }
       requests.add(searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]"));
     }
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    if (!requests.isEmpty()) {
-      oneCore(() -> c.search(requests)).forEach(h -> out.add(hits(h)));
+    if (requests.isEmpty()) {
+      ok(ctx, 200, Json.MAPPER.createArrayNode());
+      return;
     }
-    ok(ctx, 200, out);
+    searches.answer(
+        ctx,
+        () -> {
+          ArrayNode out = Json.MAPPER.createArrayNode();
+          c.search(requests).forEach(h -> out.add(hits(h)));
+          ok(ctx, 200, out);
+        });
   }
 
   /**
@@ -564,6 +555,7 @@ final class Routes implements AutoCloseable {
 
   @Override
   public void close() {
+    searches.close();
     encoders.values().forEach(TextEncoder::close);
     encoders.clear();
   }

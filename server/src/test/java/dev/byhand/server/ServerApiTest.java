@@ -275,7 +275,8 @@ class ServerApiTest {
         .contains("byhand_http_request_duration_seconds_bucket{route=\"/collections/{name}/points/search\",le=\"+Inf\"} 1")
         .contains("byhand_points{collection=\"v\"} 4")
         .contains("byhand_wal_bytes{collection=\"v\"} ")
-        .contains("byhand_http_in_flight 1"); // this very request
+        .contains("byhand_http_in_flight 1") // this very request
+        .contains("byhand_searches_waiting 0");
   }
 
   @Test

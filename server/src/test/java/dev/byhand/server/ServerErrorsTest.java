@@ -76,6 +76,9 @@ class ServerErrorsTest {
     fails(http.put("/collections/v/points", j("{'points': [{'id': '" + "x".repeat(300) + "', 'vector': [1, 0, 0]}]}")), 400, "bad_request", "points[0].id");
     fails(http.put("/collections/v/points", j("{'points': [{'id': 'b', 'vector': [1, 0, 0], 'payload': [1]}]}")), 400, "bad_request", "points[0].payload");
     fails(http.put("/collections/v/points", j("{'points': [{'id': 'b', 'text': 'no encoder'}]}")), 400, "bad_request", "points[0].text");
+    // found only when the search runs, on a search thread: still a JSON 400 naming the field
+    fails(http.post("/collections/v/points/search", j("{'text': 'no encoder'}")), 400, "bad_request", "text");
+    fails(http.post("/collections/v/points/search/batch", j("{'searches': [{'vector': [1, 2, 3]}, {'text': 'no encoder'}]}")), 400, "bad_request", "text");
     fails(http.put("/collections/x", j("{'dimension': 0}")), 400, "bad_request", "dimension");
     fails(http.put("/collections/x", j("{'dimension': '3'}")), 400, "bad_request", "dimension");
     fails(http.put("/collections/x", j("{}")), 400, "bad_request", "dimension");
