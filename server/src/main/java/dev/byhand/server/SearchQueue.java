@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,8 +15,10 @@ import java.util.function.BiConsumer;
  *
  * <p>A search is pure CPU. Run more of them at once than there are cores and they only
  * time-slice: each takes longer and the slowest (p99) much longer. So a search waits its turn in
- * this queue and then runs at full speed on a core of its own. The request's Jetty thread only
- * reads and checks the body and hands the search over ({@link Context#future}); it does not wait.
+ * this queue and then runs at full speed on a core of its own. A search that finds a core free and
+ * nobody waiting runs at once on the request's own thread (a hand-over costs a thread wake-up,
+ * which at concurrency 1 was a sixth of the request); otherwise the request's Jetty thread hands it
+ * over ({@link Context#future}) and does not wait.
  * (An earlier design blocked the Jetty thread on a semaphore: a blocked thread can be the one
  * Jetty was selecting with, so requests that had arrived went unnoticed while a core sat idle;
  * with two cores 13-20 % of the CPU went unused under load. BENCHMARKS.md, "Load".)
@@ -29,6 +32,8 @@ final class SearchQueue implements AutoCloseable {
   static final int MAX_QUEUED = 1024;
 
   private final ThreadPoolExecutor pool;
+  /** One permit per search thread; fair, so a free core goes to the search that waited longest. */
+  private final Semaphore cores;
   private final int capacity;
   private final BiConsumer<Context, Throwable> onError;
 
@@ -45,6 +50,7 @@ final class SearchQueue implements AutoCloseable {
   SearchQueue(int threads, int capacity, BiConsumer<Context, Throwable> onError) {
     this.capacity = capacity;
     this.onError = onError;
+    this.cores = new Semaphore(threads, true);
     AtomicInteger n = new AtomicInteger();
     this.pool =
         new ThreadPoolExecutor(
@@ -67,15 +73,25 @@ final class SearchQueue implements AutoCloseable {
    * @throws ApiError 503 when {@link #MAX_QUEUED} searches are already waiting, or after close
    */
   void answer(Context ctx, Runnable answer) {
+    if (pool.getQueue().isEmpty() && !pool.isShutdown() && freeCore()) {
+      try {
+        answer.run(); // errors go to Javalin's exception mapper, as from any handler
+      } finally {
+        cores.release();
+      }
+      return;
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
       pool.execute(
           () -> {
+            cores.acquireUninterruptibly();
             try {
               answer.run();
             } catch (Throwable t) {
               onError.accept(ctx, t);
             } finally {
+              cores.release();
               // Never completed exceptionally: Javalin would then skip the after-handlers (metrics,
               // the in-flight count that a graceful stop waits on).
               done.complete(null);
@@ -86,19 +102,29 @@ final class SearchQueue implements AutoCloseable {
           503,
           "unavailable",
           null,
-          pool.isShutdown() ? "the server is shutting down" : capacity + " searches are already waiting; retry later");
+          pool.isShutdown() ? "the server is shutting down" : "too many searches waiting (the limit is " + capacity + "); retry later");
     }
     ctx.future(() -> done);
   }
 
+  /** A core, if one is free and no search waits for it (a fair try: it never jumps the queue). */
+  private boolean freeCore() {
+    try {
+      return cores.tryAcquire(0, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Searches running now. */
   int running() {
-    return pool.getActiveCount();
+    return pool.getMaximumPoolSize() - cores.availablePermits();
   }
 
   /** Searches waiting for a core now. */
   int waiting() {
-    return pool.getQueue().size();
+    return pool.getQueue().size() + cores.getQueueLength();
   }
 
   /** Lets queued searches finish (up to {@code millis}), then stops the threads. */
