@@ -8,10 +8,12 @@ import java.util.stream.IntStream;
 
 /**
  * Exact nearest-neighbour search by linear scan (seed steps [9] and [10]): every stored vector is
- * scored against the query and a bounded heap keeps the best k. The vectors sit in one row-major
- * array, so scoring a batch of queries is the matrix product {@code Q · Xᵀ} (the seed's "by
- * transposing the query vector, this step becomes a matrix multiplication"), computed in blocks of
- * rows that stay in cache while every query passes over them.
+ * scored against the query and a bounded heap keeps the best k. Scoring a batch of queries is the
+ * matrix product {@code Q · Xᵀ} (the seed's "by transposing the query vector, this step becomes a
+ * matrix multiplication"), computed in blocks of rows that stay in cache while every query passes
+ * over them. The vectors are stored as that product wants them, already transposed in panels of 16
+ * rows ({@link VectorOps#panelScores}): one vector load reads one element of 16 rows, so no row's
+ * dot product needs a reduction across lanes, and no block is copied at search time.
  *
  * <p>Large scans run in parallel over row ranges (see {@link #search(float[][], int)}); nothing
  * is allocated per scored vector.
@@ -21,8 +23,14 @@ import java.util.stream.IntStream;
  */
 public final class ExactIndex {
 
-  /** Rows scored per block: 256 × 384 floats is 384 KiB, about one L2 cache. */
+  /** Rows scored per block: 256 × 384 floats is 384 KiB, about one L2 cache; 16 whole panels. */
   private static final int BLOCK_ROWS = 256;
+
+  /** Rows a panel: the stored vectors sit in panels of 16 rows, element by element. */
+  private static final int PANEL = VectorOps.PANEL_ROWS;
+
+  /** Queries scored together against a block: the widest tile of the panel kernel. */
+  private static final int QUERIES_PER_STEP = 6;
 
   private static final int PARALLELISM = Runtime.getRuntime().availableProcessors();
 
@@ -46,7 +54,7 @@ public final class ExactIndex {
     }
     this.dimension = dimension;
     this.metric = metric;
-    this.data = new float[dimension * 16];
+    this.data = new float[dimension * PANEL];
   }
 
   /** Length of every vector. */
@@ -81,31 +89,54 @@ public final class ExactIndex {
    */
   public int add(float[] vector) {
     float[] v = prepare(vector, "vector");
-    if ((long) (size + 1) * dimension > Integer.MAX_VALUE - 8) {
+    long panel = (long) PANEL * dimension;
+    long needed = ((long) size / PANEL + 1) * panel;
+    if (needed > Integer.MAX_VALUE - 8) {
       throw new IllegalStateException(
-          "index is full: at most " + (Integer.MAX_VALUE - 8) / dimension + " vectors of dimension "
+          "index is full: at most " + (Integer.MAX_VALUE - 8) / panel * PANEL + " vectors of dimension "
               + dimension + " fit in one exact index");
     }
-    if ((size + 1) * dimension > data.length) {
-      long grown = Math.max((long) data.length * 2, (long) (size + 1) * dimension);
-      data = Arrays.copyOf(data, (int) Math.min(grown, Integer.MAX_VALUE - 8));
+    if (needed > data.length) {
+      long grown = Math.max((long) data.length * 2, needed);
+      grown = Math.min(grown, (Integer.MAX_VALUE - 8) / panel * panel);
+      data = Arrays.copyOf(data, (int) grown);
     }
-    System.arraycopy(v, 0, data, size * dimension, dimension);
+    for (int k = 0, e = offset(size); k < dimension; k++, e += PANEL) {
+      data[e] = v[k];
+    }
     return size++;
+  }
+
+  /** Where element 0 of row {@code ordinal} is: rows are stored in panels of 16, interleaved. */
+  private int offset(int ordinal) {
+    return (ordinal / PANEL) * PANEL * dimension + ordinal % PANEL;
   }
 
   /** A copy of the stored vector at {@code ordinal} (as stored: normalised for cosine). */
   public float[] vector(int ordinal) {
     checkOrdinal(ordinal);
-    return Arrays.copyOfRange(data, ordinal * dimension, (ordinal + 1) * dimension);
+    float[] v = new float[dimension];
+    for (int k = 0, e = offset(ordinal); k < dimension; k++, e += PANEL) {
+      v[k] = data[e];
+    }
+    return v;
   }
 
-  /** Seed step [9]: the score of {@code query} against every stored vector, in ordinal order. */
+  /**
+   * Seed step [9]: the score of {@code query} against every stored vector, in ordinal order (the
+   * very numbers {@link #search} ranks).
+   */
   public float[] scores(float[] query) {
     float[] q = prepare(query, "query");
+    boolean l2 = metric == Metric.L2;
     float[] out = new float[size];
-    for (int i = 0; i < size; i++) {
-      out[i] = metric.score(ops, q, 0, data, i * dimension, dimension);
+    float[] block = new float[BLOCK_ROWS];
+    for (int from = 0; from < size; from += BLOCK_ROWS) {
+      int rows = Math.min(BLOCK_ROWS, size - from);
+      ops.panelScores(q, 0, 1, dimension, data, from * dimension, (rows + PANEL - 1) / PANEL, l2, block);
+      for (int r = 0; r < rows; r++) {
+        out[from + r] = l2 ? -block[r] : block[r];
+      }
     }
     return out;
   }
@@ -181,9 +212,9 @@ public final class ExactIndex {
 
   /**
    * Seed step [10] over rows [from, to): the blocked product of the queries with those rows. A
-   * block of rows stays in cache while every query passes over it; four queries meet four rows
-   * in one register-blocked kernel call (a lone query, or the last one to three, use four rows at
-   * a time), and every score equals the one-query path's bit for bit.
+   * block of 16 panels stays in cache while every query passes over it, six queries at a time
+   * ({@link VectorOps#panelScores}); every score is the same whether its query came alone or in a
+   * batch.
    */
   private TopK[] scan(float[] stored, float[][] q, int from, int to, int capacity, IntPredicate filter) {
     TopK[] top = new TopK[q.length];
@@ -192,71 +223,34 @@ public final class ExactIndex {
     }
     int d = dimension;
     boolean l2 = metric == Metric.L2;
-    // queries side by side, so four of them form one 4 × d operand of the block kernel
-    int grouped = q.length & ~3;
-    float[] packed = new float[grouped * d];
-    for (int j = 0; j < grouped; j++) {
+    // queries side by side, so six of them form one 6 × d operand of the panel kernel
+    float[] packed = new float[q.length * d];
+    for (int j = 0; j < q.length; j++) {
       System.arraycopy(q[j], 0, packed, j * d, d);
     }
-    float[] four = new float[4];
-    float[] sixteen = new float[16];
+    float[] scores = new float[QUERIES_PER_STEP * BLOCK_ROWS];
     for (int blockFrom = from; blockFrom < to; blockFrom += BLOCK_ROWS) {
-      int blockTo = Math.min(to, blockFrom + BLOCK_ROWS);
-      for (int j = 0; j < grouped; j += 4) {
-        int i = blockFrom;
-        for (; i + 4 <= blockTo; i += 4) {
-          if (l2) {
-            ops.squaredDistance4x4(packed, j * d, stored, i * d, d, sixteen);
-          } else {
-            ops.dot4x4(packed, j * d, stored, i * d, d, sixteen);
-          }
-          for (int qi = 0; qi < 4; qi++) {
-            TopK t = top[j + qi];
-            for (int r = 0; r < 4; r++) {
-              float score = l2 ? -sixteen[4 * qi + r] : sixteen[4 * qi + r];
-              if (score >= t.threshold() && (filter == null || filter.test(i + r))) {
-                t.offer(i + r, score);
-              }
+      int rows = Math.min(to, blockFrom + BLOCK_ROWS) - blockFrom;
+      int panelCount = (rows + PANEL - 1) / PANEL;
+      int width = panelCount * PANEL;
+      for (int j = 0; j < q.length; j += QUERIES_PER_STEP) {
+        int n = Math.min(QUERIES_PER_STEP, q.length - j);
+        ops.panelScores(packed, j * d, n, d, stored, blockFrom * d, panelCount, l2, scores);
+        for (int i = 0; i < n; i++) {
+          TopK t = top[j + i];
+          float threshold = t.threshold();
+          for (int r = 0, o = i * width; r < rows; r++) {
+            float score = l2 ? -scores[o + r] : scores[o + r];
+            if (score >= threshold && (filter == null || filter.test(blockFrom + r))) {
+              t.offer(blockFrom + r, score);
+              threshold = t.threshold();
             }
           }
         }
-        for (int qi = 0; qi < 4; qi++) {
-          scanTail(q[j + qi], top[j + qi], stored, i, blockTo, filter);
-        }
-      }
-      for (int j = grouped; j < q.length; j++) {
-        float[] query = q[j];
-        TopK t = top[j];
-        int i = blockFrom;
-        for (; i + 4 <= blockTo; i += 4) {
-          int o = i * d;
-          if (l2) {
-            ops.squaredDistance4(query, 0, stored, o, o + d, o + 2 * d, o + 3 * d, d, four);
-          } else {
-            ops.dot4(query, 0, stored, o, o + d, o + 2 * d, o + 3 * d, d, four);
-          }
-          for (int r = 0; r < 4; r++) {
-            float score = l2 ? -four[r] : four[r];
-            if (score >= t.threshold() && (filter == null || filter.test(i + r))) {
-              t.offer(i + r, score);
-            }
-          }
-        }
-        scanTail(query, t, stored, i, blockTo, filter);
       }
     }
     return top;
   }
-
-  /** The last rows of a block, fewer than four, one at a time. */
-  private void scanTail(float[] query, TopK t, float[] stored, int from, int to, IntPredicate filter) {
-    for (int i = from; i < to; i++) {
-      if (filter == null || filter.test(i)) {
-        t.offer(i, metric.score(ops, query, 0, stored, i * dimension, dimension));
-      }
-    }
-  }
-
 
   private float[] prepare(float[] v, String field) {
     return Vectors.prepare(v, dimension, metric, field);

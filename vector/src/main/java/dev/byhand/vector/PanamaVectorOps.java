@@ -112,312 +112,202 @@ final class PanamaVectorOps implements VectorOps {
     return sum;
   }
 
-  @Override
-  public void dot4(
-      float[] a, int aOff, float[] b, int b0, int b1, int b2, int b3, int length, float[] out) {
-    if (length < 2 * F) {
-      VectorOps.super.dot4(a, aOff, b, b0, b1, b2, b3, length, out);
-      return;
-    }
-    FloatVector acc0 = FloatVector.zero(FLOATS);
-    FloatVector acc1 = FloatVector.zero(FLOATS);
-    FloatVector acc2 = FloatVector.zero(FLOATS);
-    FloatVector acc3 = FloatVector.zero(FLOATS);
-    int i = 0;
-    for (int bound = length - F; i <= bound; i += F) {
-      FloatVector x = load(a, aOff + i);
-      acc0 = x.fma(load(b, b0 + i), acc0);
-      acc1 = x.fma(load(b, b1 + i), acc1);
-      acc2 = x.fma(load(b, b2 + i), acc2);
-      acc3 = x.fma(load(b, b3 + i), acc3);
-    }
-    float s0 = acc0.reduceLanes(VectorOperators.ADD);
-    float s1 = acc1.reduceLanes(VectorOperators.ADD);
-    float s2 = acc2.reduceLanes(VectorOperators.ADD);
-    float s3 = acc3.reduceLanes(VectorOperators.ADD);
-    for (; i < length; i++) {
-      float x = a[aOff + i];
-      s0 += x * b[b0 + i];
-      s1 += x * b[b1 + i];
-      s2 += x * b[b2 + i];
-      s3 += x * b[b3 + i];
-    }
-    out[0] = s0;
-    out[1] = s1;
-    out[2] = s2;
-    out[3] = s3;
-  }
-
-  @Override
-  public void squaredDistance4(
-      float[] a, int aOff, float[] b, int b0, int b1, int b2, int b3, int length, float[] out) {
-    if (length < 2 * F) {
-      VectorOps.super.squaredDistance4(a, aOff, b, b0, b1, b2, b3, length, out);
-      return;
-    }
-    FloatVector acc0 = FloatVector.zero(FLOATS);
-    FloatVector acc1 = FloatVector.zero(FLOATS);
-    FloatVector acc2 = FloatVector.zero(FLOATS);
-    FloatVector acc3 = FloatVector.zero(FLOATS);
-    int i = 0;
-    for (int bound = length - F; i <= bound; i += F) {
-      FloatVector x = load(a, aOff + i);
-      FloatVector d0 = x.sub(load(b, b0 + i));
-      FloatVector d1 = x.sub(load(b, b1 + i));
-      FloatVector d2 = x.sub(load(b, b2 + i));
-      FloatVector d3 = x.sub(load(b, b3 + i));
-      acc0 = d0.fma(d0, acc0);
-      acc1 = d1.fma(d1, acc1);
-      acc2 = d2.fma(d2, acc2);
-      acc3 = d3.fma(d3, acc3);
-    }
-    float s0 = acc0.reduceLanes(VectorOperators.ADD);
-    float s1 = acc1.reduceLanes(VectorOperators.ADD);
-    float s2 = acc2.reduceLanes(VectorOperators.ADD);
-    float s3 = acc3.reduceLanes(VectorOperators.ADD);
-    for (; i < length; i++) {
-      float x = a[aOff + i];
-      float d0 = x - b[b0 + i];
-      float d1 = x - b[b1 + i];
-      float d2 = x - b[b2 + i];
-      float d3 = x - b[b3 + i];
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-    }
-    out[0] = s0;
-    out[1] = s1;
-    out[2] = s2;
-    out[3] = s3;
-  }
-
   /**
-   * Sixteen accumulators, one per (query, row) pair, each updated exactly as in {@link #dot4}
-   * (same lanes, same order, same reduction and tail), so every result equals dot4's bit for bit;
-   * eight loads feed sixteen multiply-adds instead of five loads feeding four.
+   * Six queries against 16-row panels, one 6 × 16 tile of scores a panel: twelve accumulators
+   * with 8 lanes, two panel loads and six broadcast query elements a step for twelve multiply-adds,
+   * and no lane reductions (a lane is a row). One query goes four panels at a time (eight
+   * independent accumulators keep the multiply-add units busy), then one. Every score is a single
+   * multiply-add chain in element order, the same in every kernel here.
    */
   @Override
-  public void dot4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
-    if (length < 2 * F) {
-      VectorOps.super.dot4x4(a, a0, b, b0, length, out);
+  public void panelScores(float[] q, int q0, int queries, int length, float[] panels, int p0, int panelCount, boolean l2, float[] out) {
+    if (F != 8) {
+      VectorOps.super.panelScores(q, q0, queries, length, panels, p0, panelCount, l2, out);
       return;
     }
-    int a1 = a0 + length, a2 = a1 + length, a3 = a2 + length;
-    int b1 = b0 + length, b2 = b1 + length, b3 = b2 + length;
-    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c02 = FloatVector.zero(FLOATS), c03 = FloatVector.zero(FLOATS);
-    FloatVector c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS), c12 = FloatVector.zero(FLOATS), c13 = FloatVector.zero(FLOATS);
-    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c22 = FloatVector.zero(FLOATS), c23 = FloatVector.zero(FLOATS);
-    FloatVector c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS), c32 = FloatVector.zero(FLOATS), c33 = FloatVector.zero(FLOATS);
-    int k = 0;
-    for (int bound = length - F; k <= bound; k += F) {
-      FloatVector y0 = load(b, b0 + k);
-      FloatVector y1 = load(b, b1 + k);
-      FloatVector y2 = load(b, b2 + k);
-      FloatVector y3 = load(b, b3 + k);
-      FloatVector x0 = load(a, a0 + k);
-      c00 = x0.fma(y0, c00);
-      c01 = x0.fma(y1, c01);
-      c02 = x0.fma(y2, c02);
-      c03 = x0.fma(y3, c03);
-      FloatVector x1 = load(a, a1 + k);
-      c10 = x1.fma(y0, c10);
-      c11 = x1.fma(y1, c11);
-      c12 = x1.fma(y2, c12);
-      c13 = x1.fma(y3, c13);
-      FloatVector x2 = load(a, a2 + k);
-      c20 = x2.fma(y0, c20);
-      c21 = x2.fma(y1, c21);
-      c22 = x2.fma(y2, c22);
-      c23 = x2.fma(y3, c23);
-      FloatVector x3 = load(a, a3 + k);
-      c30 = x3.fma(y0, c30);
-      c31 = x3.fma(y1, c31);
-      c32 = x3.fma(y2, c32);
-      c33 = x3.fma(y3, c33);
+    int stride = PANEL_ROWS * length;
+    int rows = panelCount * PANEL_ROWS;
+    if (queries == 6) {
+      for (int p = 0; p < panelCount; p++) {
+        if (l2) {
+          l2Six(q, q0, length, panels, p0 + p * stride, out, p * PANEL_ROWS, rows);
+        } else {
+          dotSix(q, q0, length, panels, p0 + p * stride, out, p * PANEL_ROWS, rows);
+        }
+      }
+      return;
     }
-    float s00 = c00.reduceLanes(VectorOperators.ADD);
-    float s01 = c01.reduceLanes(VectorOperators.ADD);
-    float s02 = c02.reduceLanes(VectorOperators.ADD);
-    float s03 = c03.reduceLanes(VectorOperators.ADD);
-    float s10 = c10.reduceLanes(VectorOperators.ADD);
-    float s11 = c11.reduceLanes(VectorOperators.ADD);
-    float s12 = c12.reduceLanes(VectorOperators.ADD);
-    float s13 = c13.reduceLanes(VectorOperators.ADD);
-    float s20 = c20.reduceLanes(VectorOperators.ADD);
-    float s21 = c21.reduceLanes(VectorOperators.ADD);
-    float s22 = c22.reduceLanes(VectorOperators.ADD);
-    float s23 = c23.reduceLanes(VectorOperators.ADD);
-    float s30 = c30.reduceLanes(VectorOperators.ADD);
-    float s31 = c31.reduceLanes(VectorOperators.ADD);
-    float s32 = c32.reduceLanes(VectorOperators.ADD);
-    float s33 = c33.reduceLanes(VectorOperators.ADD);
-    for (; k < length; k++) {
-      float x0 = a[a0 + k];
-      float x1 = a[a1 + k];
-      float x2 = a[a2 + k];
-      float x3 = a[a3 + k];
-      s00 += x0 * b[b0 + k];
-      s01 += x0 * b[b1 + k];
-      s02 += x0 * b[b2 + k];
-      s03 += x0 * b[b3 + k];
-      s10 += x1 * b[b0 + k];
-      s11 += x1 * b[b1 + k];
-      s12 += x1 * b[b2 + k];
-      s13 += x1 * b[b3 + k];
-      s20 += x2 * b[b0 + k];
-      s21 += x2 * b[b1 + k];
-      s22 += x2 * b[b2 + k];
-      s23 += x2 * b[b3 + k];
-      s30 += x3 * b[b0 + k];
-      s31 += x3 * b[b1 + k];
-      s32 += x3 * b[b2 + k];
-      s33 += x3 * b[b3 + k];
+    for (int i = 0; i < queries; i++) {
+      int qi = q0 + i * length;
+      int o = i * rows;
+      int p = 0;
+      for (; p + 4 <= panelCount; p += 4) {
+        oneFour(q, qi, length, panels, p0 + p * stride, l2, out, o + p * PANEL_ROWS);
+      }
+      for (; p < panelCount; p++) {
+        oneOne(q, qi, length, panels, p0 + p * stride, l2, out, o + p * PANEL_ROWS);
+      }
     }
-    out[0] = s00;
-    out[1] = s01;
-    out[2] = s02;
-    out[3] = s03;
-    out[4] = s10;
-    out[5] = s11;
-    out[6] = s12;
-    out[7] = s13;
-    out[8] = s20;
-    out[9] = s21;
-    out[10] = s22;
-    out[11] = s23;
-    out[12] = s30;
-    out[13] = s31;
-    out[14] = s32;
-    out[15] = s33;
   }
 
-  /** As {@link #dot4x4}, bit for bit {@link #squaredDistance4}. */
-  @Override
-  public void squaredDistance4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
-    if (length < 2 * F) {
-      VectorOps.super.squaredDistance4x4(a, a0, b, b0, length, out);
-      return;
+  private static void dotSix(float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
+    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS);
+    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS);
+    FloatVector c40 = FloatVector.zero(FLOATS), c41 = FloatVector.zero(FLOATS), c50 = FloatVector.zero(FLOATS), c51 = FloatVector.zero(FLOATS);
+    int q1 = q0 + d, q2 = q1 + d, q3 = q2 + d, q4 = q3 + d, q5 = q4 + d;
+    for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
+      FloatVector y0 = load(p, e);
+      FloatVector y1 = load(p, e + 8);
+      FloatVector x = FloatVector.broadcast(FLOATS, q[q0 + k]);
+      c00 = x.fma(y0, c00);
+      c01 = x.fma(y1, c01);
+      x = FloatVector.broadcast(FLOATS, q[q1 + k]);
+      c10 = x.fma(y0, c10);
+      c11 = x.fma(y1, c11);
+      x = FloatVector.broadcast(FLOATS, q[q2 + k]);
+      c20 = x.fma(y0, c20);
+      c21 = x.fma(y1, c21);
+      x = FloatVector.broadcast(FLOATS, q[q3 + k]);
+      c30 = x.fma(y0, c30);
+      c31 = x.fma(y1, c31);
+      x = FloatVector.broadcast(FLOATS, q[q4 + k]);
+      c40 = x.fma(y0, c40);
+      c41 = x.fma(y1, c41);
+      x = FloatVector.broadcast(FLOATS, q[q5 + k]);
+      c50 = x.fma(y0, c50);
+      c51 = x.fma(y1, c51);
     }
-    int a1 = a0 + length, a2 = a1 + length, a3 = a2 + length;
-    int b1 = b0 + length, b2 = b1 + length, b3 = b2 + length;
-    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c02 = FloatVector.zero(FLOATS), c03 = FloatVector.zero(FLOATS);
-    FloatVector c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS), c12 = FloatVector.zero(FLOATS), c13 = FloatVector.zero(FLOATS);
-    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c22 = FloatVector.zero(FLOATS), c23 = FloatVector.zero(FLOATS);
-    FloatVector c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS), c32 = FloatVector.zero(FLOATS), c33 = FloatVector.zero(FLOATS);
-    int k = 0;
-    for (int bound = length - F; k <= bound; k += F) {
-      FloatVector y0 = load(b, b0 + k);
-      FloatVector y1 = load(b, b1 + k);
-      FloatVector y2 = load(b, b2 + k);
-      FloatVector y3 = load(b, b3 + k);
-      FloatVector x0 = load(a, a0 + k);
-      FloatVector d00 = x0.sub(y0);
-      c00 = d00.fma(d00, c00);
-      FloatVector d01 = x0.sub(y1);
-      c01 = d01.fma(d01, c01);
-      FloatVector d02 = x0.sub(y2);
-      c02 = d02.fma(d02, c02);
-      FloatVector d03 = x0.sub(y3);
-      c03 = d03.fma(d03, c03);
-      FloatVector x1 = load(a, a1 + k);
-      FloatVector d10 = x1.sub(y0);
-      c10 = d10.fma(d10, c10);
-      FloatVector d11 = x1.sub(y1);
-      c11 = d11.fma(d11, c11);
-      FloatVector d12 = x1.sub(y2);
-      c12 = d12.fma(d12, c12);
-      FloatVector d13 = x1.sub(y3);
-      c13 = d13.fma(d13, c13);
-      FloatVector x2 = load(a, a2 + k);
-      FloatVector d20 = x2.sub(y0);
-      c20 = d20.fma(d20, c20);
-      FloatVector d21 = x2.sub(y1);
-      c21 = d21.fma(d21, c21);
-      FloatVector d22 = x2.sub(y2);
-      c22 = d22.fma(d22, c22);
-      FloatVector d23 = x2.sub(y3);
-      c23 = d23.fma(d23, c23);
-      FloatVector x3 = load(a, a3 + k);
-      FloatVector d30 = x3.sub(y0);
-      c30 = d30.fma(d30, c30);
-      FloatVector d31 = x3.sub(y1);
-      c31 = d31.fma(d31, c31);
-      FloatVector d32 = x3.sub(y2);
-      c32 = d32.fma(d32, c32);
-      FloatVector d33 = x3.sub(y3);
-      c33 = d33.fma(d33, c33);
+    c00.intoArray(out, o);
+    c01.intoArray(out, o + 8);
+    c10.intoArray(out, o + rows);
+    c11.intoArray(out, o + rows + 8);
+    c20.intoArray(out, o + 2 * rows);
+    c21.intoArray(out, o + 2 * rows + 8);
+    c30.intoArray(out, o + 3 * rows);
+    c31.intoArray(out, o + 3 * rows + 8);
+    c40.intoArray(out, o + 4 * rows);
+    c41.intoArray(out, o + 4 * rows + 8);
+    c50.intoArray(out, o + 5 * rows);
+    c51.intoArray(out, o + 5 * rows + 8);
+  }
+
+  private static void l2Six(float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
+    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS);
+    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS);
+    FloatVector c40 = FloatVector.zero(FLOATS), c41 = FloatVector.zero(FLOATS), c50 = FloatVector.zero(FLOATS), c51 = FloatVector.zero(FLOATS);
+    int q1 = q0 + d, q2 = q1 + d, q3 = q2 + d, q4 = q3 + d, q5 = q4 + d;
+    for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
+      FloatVector y0 = load(p, e);
+      FloatVector y1 = load(p, e + 8);
+      FloatVector x = FloatVector.broadcast(FLOATS, q[q0 + k]);
+      FloatVector u = y0.sub(x), v = y1.sub(x);
+      c00 = u.fma(u, c00);
+      c01 = v.fma(v, c01);
+      x = FloatVector.broadcast(FLOATS, q[q1 + k]);
+      u = y0.sub(x);
+      v = y1.sub(x);
+      c10 = u.fma(u, c10);
+      c11 = v.fma(v, c11);
+      x = FloatVector.broadcast(FLOATS, q[q2 + k]);
+      u = y0.sub(x);
+      v = y1.sub(x);
+      c20 = u.fma(u, c20);
+      c21 = v.fma(v, c21);
+      x = FloatVector.broadcast(FLOATS, q[q3 + k]);
+      u = y0.sub(x);
+      v = y1.sub(x);
+      c30 = u.fma(u, c30);
+      c31 = v.fma(v, c31);
+      x = FloatVector.broadcast(FLOATS, q[q4 + k]);
+      u = y0.sub(x);
+      v = y1.sub(x);
+      c40 = u.fma(u, c40);
+      c41 = v.fma(v, c41);
+      x = FloatVector.broadcast(FLOATS, q[q5 + k]);
+      u = y0.sub(x);
+      v = y1.sub(x);
+      c50 = u.fma(u, c50);
+      c51 = v.fma(v, c51);
     }
-    float s00 = c00.reduceLanes(VectorOperators.ADD);
-    float s01 = c01.reduceLanes(VectorOperators.ADD);
-    float s02 = c02.reduceLanes(VectorOperators.ADD);
-    float s03 = c03.reduceLanes(VectorOperators.ADD);
-    float s10 = c10.reduceLanes(VectorOperators.ADD);
-    float s11 = c11.reduceLanes(VectorOperators.ADD);
-    float s12 = c12.reduceLanes(VectorOperators.ADD);
-    float s13 = c13.reduceLanes(VectorOperators.ADD);
-    float s20 = c20.reduceLanes(VectorOperators.ADD);
-    float s21 = c21.reduceLanes(VectorOperators.ADD);
-    float s22 = c22.reduceLanes(VectorOperators.ADD);
-    float s23 = c23.reduceLanes(VectorOperators.ADD);
-    float s30 = c30.reduceLanes(VectorOperators.ADD);
-    float s31 = c31.reduceLanes(VectorOperators.ADD);
-    float s32 = c32.reduceLanes(VectorOperators.ADD);
-    float s33 = c33.reduceLanes(VectorOperators.ADD);
-    for (; k < length; k++) {
-      float x0 = a[a0 + k];
-      float x1 = a[a1 + k];
-      float x2 = a[a2 + k];
-      float x3 = a[a3 + k];
-      float e00 = x0 - b[b0 + k];
-      s00 += e00 * e00;
-      float e01 = x0 - b[b1 + k];
-      s01 += e01 * e01;
-      float e02 = x0 - b[b2 + k];
-      s02 += e02 * e02;
-      float e03 = x0 - b[b3 + k];
-      s03 += e03 * e03;
-      float e10 = x1 - b[b0 + k];
-      s10 += e10 * e10;
-      float e11 = x1 - b[b1 + k];
-      s11 += e11 * e11;
-      float e12 = x1 - b[b2 + k];
-      s12 += e12 * e12;
-      float e13 = x1 - b[b3 + k];
-      s13 += e13 * e13;
-      float e20 = x2 - b[b0 + k];
-      s20 += e20 * e20;
-      float e21 = x2 - b[b1 + k];
-      s21 += e21 * e21;
-      float e22 = x2 - b[b2 + k];
-      s22 += e22 * e22;
-      float e23 = x2 - b[b3 + k];
-      s23 += e23 * e23;
-      float e30 = x3 - b[b0 + k];
-      s30 += e30 * e30;
-      float e31 = x3 - b[b1 + k];
-      s31 += e31 * e31;
-      float e32 = x3 - b[b2 + k];
-      s32 += e32 * e32;
-      float e33 = x3 - b[b3 + k];
-      s33 += e33 * e33;
+    c00.intoArray(out, o);
+    c01.intoArray(out, o + 8);
+    c10.intoArray(out, o + rows);
+    c11.intoArray(out, o + rows + 8);
+    c20.intoArray(out, o + 2 * rows);
+    c21.intoArray(out, o + 2 * rows + 8);
+    c30.intoArray(out, o + 3 * rows);
+    c31.intoArray(out, o + 3 * rows + 8);
+    c40.intoArray(out, o + 4 * rows);
+    c41.intoArray(out, o + 4 * rows + 8);
+    c50.intoArray(out, o + 5 * rows);
+    c51.intoArray(out, o + 5 * rows + 8);
+  }
+
+  /** One query, four panels (64 rows). */
+  private static void oneFour(float[] q, int q0, int d, float[] p, int p0, boolean l2, float[] out, int o) {
+    int s = PANEL_ROWS * d;
+    FloatVector c0 = FloatVector.zero(FLOATS), c1 = FloatVector.zero(FLOATS), c2 = FloatVector.zero(FLOATS), c3 = FloatVector.zero(FLOATS);
+    FloatVector c4 = FloatVector.zero(FLOATS), c5 = FloatVector.zero(FLOATS), c6 = FloatVector.zero(FLOATS), c7 = FloatVector.zero(FLOATS);
+    for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
+      FloatVector x = FloatVector.broadcast(FLOATS, q[q0 + k]);
+      FloatVector y0 = load(p, e), y1 = load(p, e + 8), y2 = load(p, e + s), y3 = load(p, e + s + 8);
+      FloatVector y4 = load(p, e + 2 * s), y5 = load(p, e + 2 * s + 8), y6 = load(p, e + 3 * s), y7 = load(p, e + 3 * s + 8);
+      if (l2) {
+        y0 = y0.sub(x);
+        y1 = y1.sub(x);
+        y2 = y2.sub(x);
+        y3 = y3.sub(x);
+        y4 = y4.sub(x);
+        y5 = y5.sub(x);
+        y6 = y6.sub(x);
+        y7 = y7.sub(x);
+        c0 = y0.fma(y0, c0);
+        c1 = y1.fma(y1, c1);
+        c2 = y2.fma(y2, c2);
+        c3 = y3.fma(y3, c3);
+        c4 = y4.fma(y4, c4);
+        c5 = y5.fma(y5, c5);
+        c6 = y6.fma(y6, c6);
+        c7 = y7.fma(y7, c7);
+      } else {
+        c0 = x.fma(y0, c0);
+        c1 = x.fma(y1, c1);
+        c2 = x.fma(y2, c2);
+        c3 = x.fma(y3, c3);
+        c4 = x.fma(y4, c4);
+        c5 = x.fma(y5, c5);
+        c6 = x.fma(y6, c6);
+        c7 = x.fma(y7, c7);
+      }
     }
-    out[0] = s00;
-    out[1] = s01;
-    out[2] = s02;
-    out[3] = s03;
-    out[4] = s10;
-    out[5] = s11;
-    out[6] = s12;
-    out[7] = s13;
-    out[8] = s20;
-    out[9] = s21;
-    out[10] = s22;
-    out[11] = s23;
-    out[12] = s30;
-    out[13] = s31;
-    out[14] = s32;
-    out[15] = s33;
+    c0.intoArray(out, o);
+    c1.intoArray(out, o + 8);
+    c2.intoArray(out, o + 16);
+    c3.intoArray(out, o + 24);
+    c4.intoArray(out, o + 32);
+    c5.intoArray(out, o + 40);
+    c6.intoArray(out, o + 48);
+    c7.intoArray(out, o + 56);
+  }
+
+  /** One query, one panel. */
+  private static void oneOne(float[] q, int q0, int d, float[] p, int p0, boolean l2, float[] out, int o) {
+    FloatVector c0 = FloatVector.zero(FLOATS), c1 = FloatVector.zero(FLOATS);
+    for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
+      FloatVector x = FloatVector.broadcast(FLOATS, q[q0 + k]);
+      FloatVector y0 = load(p, e), y1 = load(p, e + 8);
+      if (l2) {
+        y0 = y0.sub(x);
+        y1 = y1.sub(x);
+        c0 = y0.fma(y0, c0);
+        c1 = y1.fma(y1, c1);
+      } else {
+        c0 = x.fma(y0, c0);
+        c1 = x.fma(y1, c1);
+      }
+    }
+    c0.intoArray(out, o);
+    c1.intoArray(out, o + 8);
   }
 
   @Override

@@ -53,26 +53,6 @@ final class PlainVectorOps implements VectorOps {
   }
 
   @Override
-  public void dot4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
-    for (int i = 0; i < 4; i++) {
-      int ai = a0 + i * length;
-      for (int j = 0; j < 4; j++) {
-        out[4 * i + j] = dot(a, ai, b, b0 + j * length, length);
-      }
-    }
-  }
-
-  @Override
-  public void squaredDistance4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
-    for (int i = 0; i < 4; i++) {
-      int ai = a0 + i * length;
-      for (int j = 0; j < 4; j++) {
-        out[4 * i + j] = squaredDistance(a, ai, b, b0 + j * length, length);
-      }
-    }
-  }
-
-  @Override
   public int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int length) {
     int s0 = 0, s1 = 0;
     int i = 0;

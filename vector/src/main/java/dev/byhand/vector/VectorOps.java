@@ -17,49 +17,36 @@ public interface VectorOps {
   /** Σ (a[aOff+i] − b[bOff+i])² for i in [0, length). */
   float squaredDistance(float[] a, int aOff, float[] b, int bOff, int length);
 
-  /**
-   * Four dot products sharing one left operand: {@code out[j] = a·b[bOff_j ..]} for the four row
-   * offsets {@code b0..b3}. Loading {@code a} once for four rows is the inner step of the exact
-   * scan's blocked matrix product.
-   */
-  default void dot4(
-      float[] a, int aOff, float[] b, int b0, int b1, int b2, int b3, int length, float[] out) {
-    out[0] = dot(a, aOff, b, b0, length);
-    out[1] = dot(a, aOff, b, b1, length);
-    out[2] = dot(a, aOff, b, b2, length);
-    out[3] = dot(a, aOff, b, b3, length);
-  }
-
-  /** Four squared distances sharing one left operand, as {@link #dot4}. */
-  default void squaredDistance4(
-      float[] a, int aOff, float[] b, int b0, int b1, int b2, int b3, int length, float[] out) {
-    out[0] = squaredDistance(a, aOff, b, b0, length);
-    out[1] = squaredDistance(a, aOff, b, b1, length);
-    out[2] = squaredDistance(a, aOff, b, b2, length);
-    out[3] = squaredDistance(a, aOff, b, b3, length);
-  }
+  /** Rows in one panel of {@link #panelScores}. */
+  int PANEL_ROWS = 16;
 
   /**
-   * The 4 × 4 block of the matrix product: {@code out[4·i + j] = a_i · b_j}, where {@code a_i}
-   * starts at {@code a0 + i·length} and {@code b_j} at {@code b0 + j·length}. Each of the 16
-   * results is bit-for-bit the value {@link #dot4} gives for that pair, so a batch of queries
-   * ranks exactly as the same queries one by one.
+   * One step of the exact scan's blocked matrix product (seed step [10]): the scores of {@code
+   * queries} queries (1 to 6, stored one after another, {@code length} floats each from {@code
+   * q0}) against {@code panelCount} panels of {@link #PANEL_ROWS} rows each. A panel holds its rows
+   * interleaved, element by element (element {@code k} of row {@code r} of panel {@code p} at
+   * {@code p0 + p·16·length + 16·k + r}), so one vector load reads one element of 16
+   * rows and a query element is broadcast against it: no per-pair reduction, as in a BLAS kernel.
+   *
+   * <p>{@code out[i · panelCount · 16 + r]} is the score of query {@code i} and row {@code r}: the
+   * dot product, or the squared distance when {@code l2}. Each score is summed in element order, one
+   * multiply-add an element, whatever the number of queries or panels, so a batch of queries ranks
+   * exactly as the same queries one by one.
    */
-  default void dot4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
-    float[] four = new float[4];
-    for (int i = 0; i < 4; i++) {
-      dot4(a, a0 + i * length, b, b0, b0 + length, b0 + 2 * length, b0 + 3 * length, length, four);
-      System.arraycopy(four, 0, out, 4 * i, 4);
-    }
-  }
-
-  /** The 4 × 4 block of squared distances, as {@link #dot4x4} (bit-for-bit {@link #squaredDistance4}). */
-  default void squaredDistance4x4(float[] a, int a0, float[] b, int b0, int length, float[] out) {
-    float[] four = new float[4];
-    for (int i = 0; i < 4; i++) {
-      squaredDistance4(
-          a, a0 + i * length, b, b0, b0 + length, b0 + 2 * length, b0 + 3 * length, length, four);
-      System.arraycopy(four, 0, out, 4 * i, 4);
+  default void panelScores(
+      float[] q, int q0, int queries, int length, float[] panels, int p0, int panelCount, boolean l2, float[] out) {
+    int rows = panelCount * PANEL_ROWS;
+    for (int i = 0; i < queries; i++) {
+      int qi = q0 + i * length;
+      for (int r = 0; r < rows; r++) {
+        int e = p0 + (r / PANEL_ROWS) * PANEL_ROWS * length + r % PANEL_ROWS;
+        float s = 0;
+        for (int k = 0; k < length; k++, e += PANEL_ROWS) {
+          float x = panels[e] - (l2 ? q[qi + k] : 0);
+          s += l2 ? x * x : q[qi + k] * panels[e];
+        }
+        out[i * rows + r] = s;
+      }
     }
   }
 

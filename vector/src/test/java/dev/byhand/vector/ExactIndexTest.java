@@ -75,6 +75,43 @@ class ExactIndexTest {
     }
   }
 
+  /**
+   * Rows are stored in interleaved panels of 16: every row reads back as it went in, across panel
+   * and growth boundaries, and {@code scores} gives exactly the numbers {@code search} ranks.
+   */
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void rowsReadBackAndScoresAreTheSearchedOnes(Metric metric) {
+    SplittableRandom random = new SplittableRandom(7 + metric.ordinal());
+    int dim = 13;
+    ExactIndex index = new ExactIndex(dim, metric);
+    List<float[]> stored = new ArrayList<>();
+    for (int i = 0; i < 301; i++) { // 18 full panels and a part, past several growths
+      float[] v = new float[dim];
+      for (int j = 0; j < dim; j++) {
+        v[j] = (float) random.nextDouble(-1, 1);
+      }
+      index.add(v);
+      stored.add(Vectors.prepare(v, dim, metric, "vector"));
+    }
+    for (int i = 0; i < stored.size(); i++) {
+      assertThat(index.vector(i)).as("row %d", i).containsExactly(stored.get(i));
+    }
+    float[] q = new float[dim];
+    for (int j = 0; j < dim; j++) {
+      q[j] = (float) random.nextDouble(-1, 1);
+    }
+    float[] scores = index.scores(q);
+    assertThat(scores).hasSize(301);
+    for (SearchResult r : index.search(q, 301)) {
+      assertThat(r.score()).as("ordinal %d", r.ordinal()).isEqualTo(scores[r.ordinal()]);
+    }
+    float[] prepared = Vectors.prepare(q, dim, metric, "query");
+    for (int i = 0; i < stored.size(); i++) {
+      assertThat(scores[i]).isCloseTo(metric.score(VectorOps.plain(), prepared, 0, stored.get(i), 0, dim), org.assertj.core.data.Offset.offset(1e-5f));
+    }
+  }
+
   @Test
   void returnsFewerThanKWhenTheIndexIsSmall() {
     ExactIndex index = new ExactIndex(2, Metric.DOT);

@@ -57,7 +57,6 @@ class VectorOpsTest {
   private void checkFloatKernels(VectorOps ops) {
     SplittableRandom random = new SplittableRandom(SEED);
     System.out.println("VectorOpsTest seed " + SEED + " on " + ops.name());
-    float[] out = new float[4];
     for (int size : SIZES) {
       for (int trial = 0; trial < 5; trial++) {
         int aOff = random.nextInt(5);
@@ -84,60 +83,69 @@ class VectorOpsTest {
             .as("dot vs plain size %d", size)
             .isCloseTo(plain.dot(a, aOff, b, bOff, size), within(tolerance));
 
-        int[] rows = {bOff, bOff + size, bOff + 2 * size + 1, bOff + 3 * size + 3};
-        ops.dot4(a, aOff, b, rows[0], rows[1], rows[2], rows[3], size, out);
-        for (int j = 0; j < 4; j++) {
-          double ref = 0;
-          double refAbs = 0;
-          for (int i = 0; i < size; i++) {
-            ref += (double) a[aOff + i] * b[rows[j] + i];
-            refAbs += Math.abs((double) a[aOff + i] * b[rows[j] + i]);
+        checkPanels(ops, random, a, aOff, size);
+      }
+    }
+  }
+
+  /** The panel kernel against a double-precision reference: {@code queries} = 6, packed rows that are not a multiple of 16. */
+  private void checkPanels(VectorOps ops, SplittableRandom random, float[] a, int aOff, int size) {
+    int rows = 1 + random.nextInt(3 * VectorOps.PANEL_ROWS + 5);
+    int panelCount = (rows + VectorOps.PANEL_ROWS - 1) / VectorOps.PANEL_ROWS;
+    float[] data = randomFloats(random, 2 + rows * size);
+    float[] panels = new float[panelCount * VectorOps.PANEL_ROWS * size];
+    for (int r = 0; r < rows; r++) { // panel layout, as ExactIndex stores its rows; the rest zeros
+      for (int k = 0; k < size; k++) {
+        panels[(r / VectorOps.PANEL_ROWS) * VectorOps.PANEL_ROWS * size + VectorOps.PANEL_ROWS * k + r % VectorOps.PANEL_ROWS] = data[2 + r * size + k];
+      }
+    }
+    float[] q = randomFloats(random, 6 * size);
+    System.arraycopy(a, aOff, q, 0, size);
+    float[] out = new float[6 * panelCount * VectorOps.PANEL_ROWS];
+    for (boolean l2 : new boolean[] {false, true}) {
+      ops.panelScores(q, 0, 6, size, panels, 0, panelCount, l2, out);
+      for (int i = 0; i < 6; i++) {
+        for (int r = 0; r < panelCount * VectorOps.PANEL_ROWS; r++) {
+          double ref = 0, refAbs = 0;
+          for (int k = 0; k < size; k++) {
+            double x = r < rows ? data[2 + r * size + k] : 0; // rows past the end are zeros
+            double t = l2 ? (x - q[i * size + k]) * (x - q[i * size + k]) : x * q[i * size + k];
+            ref += t;
+            refAbs += Math.abs(t);
           }
-          assertThat((double) out[j])
-              .as("dot4 row %d size %d", j, size)
+          assertThat((double) out[i * panelCount * VectorOps.PANEL_ROWS + r])
+              .as("%s panel %s query %d row %d of %d, size %d", ops.name(), l2 ? "l2" : "dot", i, r, rows, size)
               .isCloseTo(ref, within(1e-6 * size * Math.max(1, refAbs)));
-        }
-        ops.squaredDistance4(a, aOff, b, rows[0], rows[1], rows[2], rows[3], size, out);
-        for (int j = 0; j < 4; j++) {
-          double ref = 0;
-          for (int i = 0; i < size; i++) {
-            double d = (double) a[aOff + i] - b[rows[j] + i];
-            ref += d * d;
-          }
-          assertThat((double) out[j])
-              .as("squaredDistance4 row %d size %d", j, size)
-              .isCloseTo(ref, within(1e-6 * size * Math.max(1, ref)));
         }
       }
     }
   }
 
   @Test
-  void blockKernelsEqualFourRowKernelsBitForBit() {
+  void panelScoresAreTheSameForAnyNumberOfQueries() {
     VectorOps panama = VectorOpsHolder.panamaOrNull();
     for (VectorOps ops : panama == null ? new VectorOps[] {plain} : new VectorOps[] {plain, panama}) {
       SplittableRandom random = new SplittableRandom(SEED + 2);
-      float[] four = new float[4];
-      float[] sixteen = new float[16];
       for (int size : SIZES) {
-        int aOff = random.nextInt(3);
-        int bOff = random.nextInt(3);
-        float[] a = randomFloats(random, aOff + 4 * size);
-        float[] b = randomFloats(random, bOff + 4 * size);
-        ops.dot4x4(a, aOff, b, bOff, size, sixteen);
-        for (int i = 0; i < 4; i++) {
-          int ai = aOff + i * size;
-          ops.dot4(a, ai, b, bOff, bOff + size, bOff + 2 * size, bOff + 3 * size, size, four);
-          for (int j = 0; j < 4; j++) {
-            assertThat(sixteen[4 * i + j]).as("%s dot4x4 size %d [%d][%d]", ops.name(), size, i, j).isEqualTo(four[j]);
-          }
-        }
-        ops.squaredDistance4x4(a, aOff, b, bOff, size, sixteen);
-        for (int i = 0; i < 4; i++) {
-          int ai = aOff + i * size;
-          ops.squaredDistance4(a, ai, b, bOff, bOff + size, bOff + 2 * size, bOff + 3 * size, size, four);
-          for (int j = 0; j < 4; j++) {
-            assertThat(sixteen[4 * i + j]).as("%s l2 4x4 size %d [%d][%d]", ops.name(), size, i, j).isEqualTo(four[j]);
+        int panelCount = 1 + random.nextInt(9); // 1 to 9 panels: the four-panel and one-panel paths
+        int width = panelCount * VectorOps.PANEL_ROWS;
+        float[] panels = randomFloats(random, 3 + width * size);
+        float[] q = randomFloats(random, 1 + 6 * size);
+        for (boolean l2 : new boolean[] {false, true}) {
+          float[] six = new float[6 * width];
+          ops.panelScores(q, 1, 6, size, panels, 3, panelCount, l2, six);
+          for (int n = 1; n <= 5; n++) {
+            for (int first = 0; first + n <= 6; first += n) {
+              float[] some = new float[n * width];
+              ops.panelScores(q, 1 + first * size, n, size, panels, 3, panelCount, l2, some);
+              for (int i = 0; i < n; i++) {
+                for (int r = 0; r < width; r++) {
+                  assertThat(some[i * width + r])
+                      .as("%s %s size %d: query %d of %d vs of 6, row %d", ops.name(), l2 ? "l2" : "dot", size, first + i, n, r)
+                      .isEqualTo(six[(first + i) * width + r]);
+                }
+              }
+            }
           }
         }
       }
