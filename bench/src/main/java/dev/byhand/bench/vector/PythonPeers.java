@@ -13,7 +13,7 @@ import java.util.List;
  * The native peers, run by Debian's Python in a child process over the same files: hnswlib
  * ({@code python3-hnswlib}) and FAISS {@code IndexHNSWFlat} and {@code IndexFlatIP} ({@code
  * python3-faiss}). The child reads the data set's {@code .npy} files ({@link Dataset}) and prints
- * one tab-separated line per figure; queries run in one call per ef with one thread (so Python's
+ * one tab-separated line per figure; queries run in one call per pass (median of {@link VectorBench#PASSES} passes) per ef with one thread (so Python's
  * per-call cost does not count against them).
  */
 final class PythonPeers {
@@ -25,11 +25,12 @@ final class PythonPeers {
 
   static final String SCRIPT =
       """
-      import os, sys, time
+      import os, statistics, sys, time
       import numpy as np
       base_path, query_path, truth_path, n, d, nq, m, efc, efs, scratch = sys.argv[1:11]
       n, d, nq, m, efc = int(n), int(d), int(nq), int(m), int(efc)
       efs = [int(x) for x in efs.split(',')]
+      passes = @PASSES@  # timed passes per ef; the figure is their median, as for the JVM peers
       base = np.ascontiguousarray(np.load(base_path), dtype=np.float32)
       queries = np.ascontiguousarray(np.load(query_path), dtype=np.float32)
       truth = np.load(truth_path)[:, :10]
@@ -66,9 +67,12 @@ final class PythonPeers {
               for i in range(min(nq, 200)):
                   flat.search(queries[i:i+1], 10)
               out('FAISS IndexFlatIP', 'exact_single_qps', str(threads), min(nq, 200) / (time.perf_counter() - t))
-              t = time.perf_counter()
-              _, I = flat.search(queries, 10)
-              out('FAISS IndexFlatIP', 'exact_batch_qps', str(threads), nq / (time.perf_counter() - t))
+              times = []
+              for _ in range(3):
+                  t = time.perf_counter()
+                  _, I = flat.search(queries, 10)
+                  times.append(time.perf_counter() - t)
+              out('FAISS IndexFlatIP', 'exact_batch_qps', str(threads), nq / statistics.median(times))
               out('FAISS IndexFlatIP', 'exact_recall', str(threads), recall(I))
           blas_threads(1)
           for threads in (1, 2):
@@ -86,9 +90,12 @@ final class PythonPeers {
           for ef in efs:
               index.hnsw.efSearch = max(ef, 10)
               index.search(queries[:100], 10)
-              t = time.perf_counter()
-              _, I = index.search(queries, 10)
-              qps = nq / (time.perf_counter() - t)
+              times = []
+              for _ in range(passes):
+                  t = time.perf_counter()
+                  _, I = index.search(queries, 10)
+                  times.append(time.perf_counter() - t)
+              qps = nq / statistics.median(times)
               out('FAISS IndexHNSWFlat', 'qps', str(ef), qps)
               out('FAISS IndexHNSWFlat', 'recall', str(ef), recall(I))
       except ImportError as e:
@@ -110,14 +117,18 @@ final class PythonPeers {
           for ef in efs:
               index.set_ef(max(ef, 10))
               index.knn_query(queries[:100], k=10)
-              t = time.perf_counter()
-              labels, _ = index.knn_query(queries, k=10)
-              qps = nq / (time.perf_counter() - t)
+              times = []
+              for _ in range(passes):
+                  t = time.perf_counter()
+                  labels, _ = index.knn_query(queries, k=10)
+                  times.append(time.perf_counter() - t)
+              qps = nq / statistics.median(times)
               out('hnswlib (C++)', 'qps', str(ef), qps)
               out('hnswlib (C++)', 'recall', str(ef), recall(labels))
       except ImportError as e:
           out('hnswlib', 'missing', '', 0)
-      """;
+      """
+          .replace("@PASSES@", String.valueOf(VectorBench.PASSES));
 
   /** Debian's interpreter, where apt installs python3-hnswlib and python3-faiss. */
   private static String python() {

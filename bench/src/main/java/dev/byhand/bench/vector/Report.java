@@ -97,6 +97,7 @@ final class Report {
             m,
             efc));
     md.append("## Recall@10 against single-thread queries per second\n\n");
+    md.append("Queries per second: the median of " + VectorBench.PASSES + " timed passes over all queries at each ef, after a warm-up; exact-scan batches: the median of 3.\n\n");
     md.append("| system | ef | recall@10 | queries/s |\n|---|---:|---:|---:|\n");
     for (Map.Entry<String, List<Point>> e : bySystem.entrySet()) {
       for (Point p : e.getValue()) {
