@@ -177,18 +177,7 @@ final class PanamaVectorOps implements VectorOps {
       c50 = x.fma(y0, c50);
       c51 = x.fma(y1, c51);
     }
-    c00.intoArray(out, o);
-    c01.intoArray(out, o + 8);
-    c10.intoArray(out, o + rows);
-    c11.intoArray(out, o + rows + 8);
-    c20.intoArray(out, o + 2 * rows);
-    c21.intoArray(out, o + 2 * rows + 8);
-    c30.intoArray(out, o + 3 * rows);
-    c31.intoArray(out, o + 3 * rows + 8);
-    c40.intoArray(out, o + 4 * rows);
-    c41.intoArray(out, o + 4 * rows + 8);
-    c50.intoArray(out, o + 5 * rows);
-    c51.intoArray(out, o + 5 * rows + 8);
+    storeSix(out, o, rows, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
   }
 
   private static void l2Six(float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
@@ -229,6 +218,14 @@ final class PanamaVectorOps implements VectorOps {
       c50 = u.fma(u, c50);
       c51 = v.fma(v, c51);
     }
+    storeSix(out, o, rows, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+  }
+
+  /** Writes a 6 × 16 tile of scores: query i's 16 rows at {@code o + i·rows}. */
+  private static void storeSix(
+      float[] out, int o, int rows,
+      FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11, FloatVector c20, FloatVector c21,
+      FloatVector c30, FloatVector c31, FloatVector c40, FloatVector c41, FloatVector c50, FloatVector c51) {
     c00.intoArray(out, o);
     c01.intoArray(out, o + 8);
     c10.intoArray(out, o + rows);
