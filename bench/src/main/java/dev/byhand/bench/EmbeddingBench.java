@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -88,9 +87,9 @@ public final class EmbeddingBench {
               }
             }
           }
-          double ma = median(a);
-          double mc = both ? median(c) : Double.NaN;
-          double mb = median(b);
+          double ma = Stats.median(a);
+          double mc = both ? Stats.median(c) : Double.NaN;
+          double mb = Stats.median(b);
           double best = both ? Math.max(ma, mc) : ma;
           System.out.printf(
               Locale.ROOT, "%-6d %8d %18.0f %18s %14.0f %7.2fx%n",
@@ -109,12 +108,6 @@ public final class EmbeddingBench {
       e.embed(texts.subList(from, Math.min(texts.size(), from + batch)));
     }
     return texts.size() / ((System.nanoTime() - t0) / 1e9);
-  }
-
-  private static double median(double[] xs) {
-    double[] s = xs.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   /** The demo corpus, cycled to {@code n} texts and shuffled with a fixed seed. */

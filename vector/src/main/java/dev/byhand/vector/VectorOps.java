@@ -42,8 +42,8 @@ public interface VectorOps {
         int e = p0 + (r / PANEL_ROWS) * PANEL_ROWS * length + r % PANEL_ROWS;
         float s = 0;
         for (int k = 0; k < length; k++, e += PANEL_ROWS) {
-          float x = panels[e] - (l2 ? q[qi + k] : 0);
-          s += l2 ? x * x : q[qi + k] * panels[e];
+          float x = q[qi + k], y = panels[e];
+          s += l2 ? (y - x) * (y - x) : x * y;
         }
         out[i * rows + r] = s;
       }

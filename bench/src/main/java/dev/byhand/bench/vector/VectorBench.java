@@ -39,13 +39,6 @@ public final class VectorBench {
   /** Timed passes over all queries per ef; the figure is their median. */
   static final int PASSES = 5;
 
-  static double median(double[] xs) {
-    double[] s = xs.clone();
-    java.util.Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-  }
-
   public static void main(String[] args) throws Exception {
     int n = 100_000;
     int dim = 128;
@@ -141,7 +134,7 @@ public final class VectorBench {
         found = ordinals(exact.search(queries, 10));
         passes[pass] = nq / ((System.nanoTime() - t) / 1e9);
       }
-      figures.put("byhand exact|batch_qps|" + threads, median(passes));
+      figures.put("byhand exact|batch_qps|" + threads, dev.byhand.bench.Stats.median(passes));
       figures.put("byhand exact|recall|" + threads, recall(truth, found));
     }
 
@@ -199,7 +192,7 @@ public final class VectorBench {
             }
             passes[pass] = nq / ((System.nanoTime() - t) / 1e9);
           }
-          double qps = median(passes);
+          double qps = dev.byhand.bench.Stats.median(passes);
           double r = recall(truth, found);
           sweeps.add(new Sweep(peer.name(), ef, r, qps));
           System.out.printf(Locale.ROOT, "  ef %4d: recall@10 %.4f, %8.0f q/s%n", ef, r, qps);
