@@ -5,7 +5,9 @@ import java.util.function.IntPredicate;
 
 /**
  * The on-heap HNSW graph (Malkov and Yashunin, 2016): per node, one {@link NeighborArray} per
- * level, level 0 holding up to {@code 2·m} neighbours and the levels above up to {@code m}.
+ * level, level 0 holding up to {@code 2·m} neighbours and the levels above up to {@code m}. The
+ * level-0 lists of 1,024 consecutive nodes share one slab, read by the search loop directly
+ * ({@link #copyNeighbours}).
  * Insertion, heuristic neighbour selection and repair after deletes live here; the search loop
  * lives in {@link HnswSearcher}, which owns the scratch. Vectors are seen only through {@link
  * ScoringVectors} and {@link VectorScorer}.
@@ -23,15 +25,32 @@ final class HnswGraph {
   private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
   private static final NeighborArray[] REMOVED = new NeighborArray[0];
 
+  /**
+   * 1024 consecutive nodes: their lists by level, and the slabs their level-0 lists live in (the
+   * lists a search reads, so one node's are found with one load from here).
+   */
+  private static final class Chunk {
+    final NeighborArray[][] levels = new NeighborArray[CHUNK_MASK + 1][];
+    final int[] slab0;
+    final float[] scores0;
+
+    Chunk(int stride0, int maxDegree0) {
+      slab0 = new int[(CHUNK_MASK + 1) * stride0];
+      scores0 = new float[(CHUNK_MASK + 1) * (maxDegree0 + 1)];
+    }
+  }
+
   final int m;
   final int efConstruction;
-  private volatile NeighborArray[][][] chunks = new NeighborArray[16][][];
+  private final int stride0;
+  private volatile Chunk[] chunks = new Chunk[16];
   private volatile int size;
   private volatile long entry = -1;
 
   HnswGraph(int m, int efConstruction) {
     this.m = m;
     this.efConstruction = efConstruction;
+    this.stride0 = NeighborArray.stride(maxDegree(0));
   }
 
   /** Number of node slots (ordinals ever added). */
@@ -60,7 +79,7 @@ final class HnswGraph {
     return ((long) level << 32) | (node & 0xFFFFFFFFL);
   }
 
-  /** Heap bytes of the neighbour lists (arrays at capacity, with object headers). */
+  /** Heap bytes of the neighbour lists (slabs at capacity, objects and their headers). */
   long memoryBytes() {
     long bytes = 0;
     int n = size;
@@ -70,8 +89,12 @@ final class HnswGraph {
         continue;
       }
       bytes += 16 + 4L * levels.length; // the per-node array of levels
-      for (NeighborArray na : levels) {
-        bytes += 24 + 2 * (16 + 4L * na.nodes.length); // object, int[] and float[]
+      for (int l = 0; l < levels.length; l++) {
+        int capacity = levels[l].capacity();
+        bytes += 40 + 4L * (NeighborArray.HEADER + capacity) + 4L * capacity; // object, ids, scores
+        if (l > 0) {
+          bytes += 2 * 16; // the headers of an upper list's own arrays
+        }
       }
     }
     return bytes;
@@ -84,8 +107,8 @@ final class HnswGraph {
   }
 
   private NeighborArray[] levels(int node) {
-    NeighborArray[][] chunk = chunks[node >>> CHUNK_SHIFT];
-    return chunk == null ? null : chunk[node & CHUNK_MASK];
+    Chunk chunk = chunks[node >>> CHUNK_SHIFT];
+    return chunk == null ? null : chunk.levels[node & CHUNK_MASK];
   }
 
   /** The neighbours of {@code node} on {@code level}, or null if the node has no such level. */
@@ -95,44 +118,69 @@ final class HnswGraph {
   }
 
   /**
+   * Copies the neighbours of {@code node} on {@code level} into {@code dst} (room for a list at
+   * capacity) and returns how many; 0 if the node has no such level. The search loop's read: a
+   * level-0 list is read straight from its chunk's slab.
+   */
+  int copyNeighbours(int node, int level, int[] dst) {
+    if (level == 0) {
+      Chunk chunk = chunks[node >>> CHUNK_SHIFT];
+      if (chunk == null) {
+        return 0;
+      }
+      // a node not added yet, or removed by repair, has an empty list here
+      int n = NeighborArray.tryCopy(chunk.slab0, (node & CHUNK_MASK) * stride0, dst);
+      if (n >= 0) {
+        return n;
+      }
+    }
+    NeighborArray na = neighbours(node, level);
+    return na == null ? 0 : na.copyNodes(dst);
+  }
+
+  /**
    * Adds an unlinked node with levels [0, level]. Ordinals arrive in order (the caller serialises
    * this call with the vector append). The first node becomes the entry point.
    */
   synchronized void addNode(int node, int level) {
     assert node == size : "nodes are added in ordinal order";
-    NeighborArray[] levels = new NeighborArray[level + 1];
-    for (int l = 0; l <= level; l++) {
-      levels[l] = new NeighborArray(maxDegree(l));
-    }
-    int c = node >>> CHUNK_SHIFT;
-    NeighborArray[][][] dir = chunks;
-    if (c >= dir.length) {
-      dir = Arrays.copyOf(dir, dir.length * 2);
-    }
-    if (dir[c] == null) {
-      dir[c] = new NeighborArray[CHUNK_MASK + 1][];
-    }
-    dir[c][node & CHUNK_MASK] = levels;
-    chunks = dir;
-    size = node + 1;
+    place(node, level);
     if (entry < 0) {
       entry = packEntry(node, level);
     }
   }
 
-  /** Restores a node read from a file ({@code levels} null for a node removed by repair). */
-  synchronized void restoreNode(int node, NeighborArray[] levels) {
+  /**
+   * Restores a node read from a file with empty lists on levels [0, top] (its neighbours are then
+   * {@link NeighborArray#set}), or, for {@code top} −1, as removed by repair.
+   */
+  synchronized void restoreNode(int node, int top) {
     assert node == size;
+    place(node, top);
+  }
+
+  private void place(int node, int top) {
     int c = node >>> CHUNK_SHIFT;
-    NeighborArray[][][] dir = chunks;
+    Chunk[] dir = chunks;
     if (c >= dir.length) {
       dir = Arrays.copyOf(dir, dir.length * 2);
     }
     if (dir[c] == null) {
-      dir[c] = new NeighborArray[CHUNK_MASK + 1][];
+      dir[c] = new Chunk(stride0, maxDegree(0));
     }
-    dir[c][node & CHUNK_MASK] = levels == null ? REMOVED : levels;
-    chunks = dir;
+    Chunk chunk = dir[c];
+    NeighborArray[] levels = REMOVED;
+    if (top >= 0) {
+      int slot = node & CHUNK_MASK;
+      levels = new NeighborArray[top + 1];
+      levels[0] =
+          new NeighborArray(chunk.slab0, chunk.scores0, slot * stride0, slot * (maxDegree(0) + 1), maxDegree(0));
+      for (int l = 1; l <= top; l++) {
+        levels[l] = new NeighborArray(maxDegree(l));
+      }
+    }
+    chunk.levels[node & CHUNK_MASK] = levels;
+    chunks = dir; // the volatile write publishes the chunk and the node's lists
     size = node + 1;
   }
 
@@ -284,7 +332,7 @@ final class HnswGraph {
         return;
       }
       na.insertSorted(node, score);
-      if (na.size > maxDegree(level)) {
+      if (na.size() > maxDegree(level)) {
         na.removeAt(leastDiverse(na, vectors, deleted, node));
       }
     }
@@ -300,25 +348,25 @@ final class HnswGraph {
   private static int leastDiverse(
       NeighborArray na, ScoringVectors vectors, IntPredicate deleted, int newcomer) {
     if (deleted != null) {
-      for (int i = na.size - 1; i >= 0; i--) {
-        if (deleted.test(na.nodes[i])) {
+      for (int i = na.size() - 1; i >= 0; i--) {
+        if (deleted.test(na.node(i))) {
           return i;
         }
       }
     }
-    for (int i = na.size - 1; i > 0; i--) {
-      int c = na.nodes[i];
+    for (int i = na.size() - 1; i > 0; i--) {
+      int c = na.node(i);
       if (c == newcomer) {
         continue;
       }
-      float score = na.scores[i];
+      float score = na.score(i);
       for (int j = 0; j < i; j++) {
-        if (vectors.similarity(c, na.nodes[j]) >= score) {
+        if (vectors.similarity(c, na.node(j)) >= score) {
           return i;
         }
       }
     }
-    return na.nodes[na.size - 1] == newcomer ? na.size - 2 : na.size - 1;
+    return na.node(na.size() - 1) == newcomer ? na.size() - 2 : na.size() - 1;
   }
 
   /**
@@ -347,8 +395,8 @@ final class HnswGraph {
       for (int l = 0; l <= top; l++) {
         NeighborArray na = neighbours(node, l);
         boolean affected = false;
-        for (int i = 0; i < na.size; i++) {
-          affected |= deleted.test(na.nodes[i]);
+        for (int i = 0; i < na.size(); i++) {
+          affected |= deleted.test(na.node(i));
         }
         if (!affected) {
           continue;
@@ -356,8 +404,8 @@ final class HnswGraph {
         searcher.begin(n);
         searcher.visit(node);
         int count = 0;
-        for (int i = 0; i < na.size; i++) {
-          int nb = na.nodes[i];
+        for (int i = 0; i < na.size(); i++) {
+          int nb = na.node(i);
           if (!deleted.test(nb)) {
             if (searcher.visit(nb)) {
               pool = grow(pool, count);
@@ -369,8 +417,8 @@ final class HnswGraph {
           if (second == null) {
             continue;
           }
-          for (int j = 0; j < second.size; j++) {
-            int nb2 = second.nodes[j];
+          for (int j = 0; j < second.size(); j++) {
+            int nb2 = second.node(j);
             if (!deleted.test(nb2) && searcher.visit(nb2)) {
               pool = grow(pool, count);
               pool[count++] = nb2;
@@ -406,7 +454,11 @@ final class HnswGraph {
         continue;
       }
       if (deleted.test(node)) {
-        chunks[node >>> CHUNK_SHIFT][node & CHUNK_MASK] = REMOVED;
+        NeighborArray own = neighbours(node, 0);
+        synchronized (own) {
+          own.set(selected, selectedScores, 0); // empty: a search reading the slab sees none
+        }
+        chunks[node >>> CHUNK_SHIFT].levels[node & CHUNK_MASK] = REMOVED;
       } else if (best < 0 || top > entryLevel(best)) {
         best = packEntry(node, top);
       }
@@ -477,8 +529,8 @@ final class HnswGraph {
       if (na == null || deleted.test(node)) {
         continue;
       }
-      for (int i = 0; i < na.size; i++) {
-        inDegree[na.nodes[i]]++;
+      for (int i = 0; i < na.size(); i++) {
+        inDegree[na.node(i)]++;
       }
     }
     IntPredicate live = i -> !deleted.test(i);
@@ -508,17 +560,17 @@ final class HnswGraph {
       for (int i = 0; i < found && pick < 0; i++) {
         int c = TopK.ordinalOf(sorted[i]);
         NeighborArray na = neighbours(c, 0);
-        if (c != node && na != null && na.size < maxDegree(0)) {
+        if (c != node && na != null && na.size() < maxDegree(0)) {
           pick = i;
         }
       }
       for (int i = 0; i < found && pick < 0; i++) {
         int c = TopK.ordinalOf(sorted[i]);
         NeighborArray na = neighbours(c, 0);
-        for (int j = na == null || c == node ? -1 : na.size - 1; j >= 0; j--) {
-          if (inDegree[na.nodes[j]] > WEAK_IN_DEGREE + 1) {
+        for (int j = na == null || c == node ? -1 : na.size() - 1; j >= 0; j--) {
+          if (inDegree[na.node(j)] > WEAK_IN_DEGREE + 1) {
             pick = i;
-            drop = na.nodes[j];
+            drop = na.node(j);
             break;
           }
         }
@@ -570,7 +622,7 @@ final class HnswGraph {
       int pick = -1;
       for (int i = 0; i < found && pick < 0; i++) {
         NeighborArray na = neighbours(TopK.ordinalOf(sorted[i]), 0);
-        if (na != null && na.size < maxDegree(0)) {
+        if (na != null && na.size() < maxDegree(0)) {
           pick = i;
         }
       }
@@ -580,10 +632,10 @@ final class HnswGraph {
         // often one hub for every stray, and cutting its only spare edges again and again would
         // just move the strays around)
         NeighborArray na = neighbours(TopK.ordinalOf(sorted[i]), 0);
-        for (int j = na == null ? -1 : na.size - 1; j >= 0; j--) {
-          if (inReached[na.nodes[j]] >= 2) {
+        for (int j = na == null ? -1 : na.size() - 1; j >= 0; j--) {
+          if (inReached[na.node(j)] >= 2) {
             pick = i;
-            drop = na.nodes[j];
+            drop = na.node(j);
             break;
           }
         }
@@ -591,7 +643,7 @@ final class HnswGraph {
       if (pick < 0) {
         pick = 0;
         NeighborArray na = neighbours(TopK.ordinalOf(sorted[0]), 0);
-        drop = na.nodes[na.size - 1];
+        drop = na.node(na.size() - 1);
       }
       linkTo(neighbours(TopK.ordinalOf(sorted[pick]), 0), node, TopK.scoreOf(sorted[pick]), drop, inReached);
       added++;
@@ -611,8 +663,8 @@ final class HnswGraph {
         return false;
       }
       if (drop >= 0) {
-        for (int j = 0; j < na.size; j++) {
-          if (na.nodes[j] == drop) {
+        for (int j = 0; j < na.size(); j++) {
+          if (na.node(j) == drop) {
             na.removeAt(j);
             inDegree[drop]--;
             break;
@@ -639,8 +691,8 @@ final class HnswGraph {
     queue[tail++] = start;
     while (head < tail) {
       NeighborArray na = neighbours(queue[head++], 0);
-      for (int i = 0; na != null && i < na.size; i++) {
-        int nb = na.nodes[i];
+      for (int i = 0; na != null && i < na.size(); i++) {
+        int nb = na.node(i);
         if (nb < reached.length) {
           inReached[nb]++;
         }

@@ -133,11 +133,7 @@ public final class HnswSearcher {
       if (results.size() >= ef && best < results.top()) {
         break;
       }
-      NeighborArray na = graph.neighbours(TopK.ordinalOf(best), level);
-      if (na == null) {
-        continue;
-      }
-      int count = na.copyNodes(raw);
+      int count = graph.copyNeighbours(TopK.ordinalOf(best), level, raw);
       int n = 0;
       for (int i = 0; i < count; i++) {
         int nb = raw[i];

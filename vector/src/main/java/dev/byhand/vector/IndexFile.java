@@ -125,12 +125,12 @@ final class IndexFile {
           for (int l = 0; l <= s.levels[node]; l++) {
             NeighborArray na = s.graph.neighbours(node, l);
             synchronized (na) {
-              w.putInt(na.size);
-              for (int i = 0; i < na.size; i++) {
-                w.putInt(na.nodes[i]);
+              w.putInt(na.size());
+              for (int i = 0; i < na.size(); i++) {
+                w.putInt(na.node(i));
               }
-              for (int i = 0; i < na.size; i++) {
-                w.putFloat(na.scores[i]);
+              for (int i = 0; i < na.size(); i++) {
+                w.putFloat(na.score(i));
               }
             }
           }
@@ -327,7 +327,7 @@ final class IndexFile {
       float[] scores = new float[2 * s.m + 1];
       for (int node = 0; node < s.size; node++) {
         int top = s.levels[node];
-        NeighborArray[] levels = top < 0 ? null : new NeighborArray[top + 1];
+        s.graph.restoreNode(node, top);
         for (int l = 0; l <= top; l++) {
           int maxDegree = s.graph.maxDegree(l);
           int count = r.checked(r.getInt(), 0, maxDegree, "degree of node " + node + " on level " + l);
@@ -342,13 +342,11 @@ final class IndexFile {
           for (int i = 0; i < count; i++) {
             scores[i] = r.getFloat();
           }
-          NeighborArray na = new NeighborArray(maxDegree);
+          NeighborArray na = s.graph.neighbours(node, l);
           synchronized (na) {
             na.set(ids, scores, count);
           }
-          levels[l] = na;
         }
-        s.graph.restoreNode(node, levels);
       }
       if (r.position() != bodyEnd) {
         throw new CorruptIndexException(

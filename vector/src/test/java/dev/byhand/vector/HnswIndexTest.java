@@ -43,24 +43,37 @@ class HnswIndexTest {
   static void checkStructure(HnswIndex index, boolean expectNoDeletedEdges) {
     HnswGraph g = index.graph();
     int n = g.size();
+    int[] read = new int[2 * g.m + 1];
     for (int node = 0; node < n; node++) {
       int top = g.level(node);
+      if (top < 0) {
+        assertThat(g.copyNeighbours(node, 0, read)).as("a search reads no list of removed node %d", node).isZero();
+      }
+      // the search loop's read of each list (level 0 straight from the chunk's slab) is the list
+      for (int l = 0; l <= top; l++) {
+        NeighborArray na = g.neighbours(node, l);
+        int count = g.copyNeighbours(node, l, read);
+        assertThat(count).as("size of %d's list on level %d as a search reads it", node, l).isEqualTo(na.size());
+        for (int i = 0; i < count; i++) {
+          assertThat(read[i]).isEqualTo(na.node(i));
+        }
+      }
       if (index.isDeleted(node)) {
         continue;
       }
       assertThat(top).as("live node %d has levels", node).isGreaterThanOrEqualTo(0);
       for (int l = 0; l <= top; l++) {
         NeighborArray na = g.neighbours(node, l);
-        assertThat(na.size).as("degree of %d on level %d", node, l).isLessThanOrEqualTo(g.maxDegree(l));
-        for (int i = 0; i < na.size; i++) {
-          int nb = na.nodes[i];
+        assertThat(na.size()).as("degree of %d on level %d", node, l).isLessThanOrEqualTo(g.maxDegree(l));
+        for (int i = 0; i < na.size(); i++) {
+          int nb = na.node(i);
           assertThat(nb).as("self-loop at %d", node).isNotEqualTo(node);
           assertThat(g.level(nb)).as("neighbour %d of %d on level %d", nb, node, l).isGreaterThanOrEqualTo(l);
           if (expectNoDeletedEdges) {
             assertThat(index.isDeleted(nb)).as("edge %d→%d to a deleted node", node, nb).isFalse();
           }
           if (i > 0) {
-            assertThat(na.scores[i]).isLessThanOrEqualTo(na.scores[i - 1]);
+            assertThat(na.score(i)).isLessThanOrEqualTo(na.score(i - 1));
           }
         }
       }
@@ -73,10 +86,10 @@ class HnswIndexTest {
     while (!queue.isEmpty()) {
       int node = queue.poll();
       NeighborArray na = g.neighbours(node, 0);
-      for (int i = 0; na != null && i < na.size; i++) {
-        if (!seen[na.nodes[i]]) {
-          seen[na.nodes[i]] = true;
-          queue.add(na.nodes[i]);
+      for (int i = 0; na != null && i < na.size(); i++) {
+        if (!seen[na.node(i)]) {
+          seen[na.node(i)] = true;
+          queue.add(na.node(i));
         }
       }
     }
@@ -149,7 +162,9 @@ class HnswIndexTest {
       assertThat(a.graph().level(node)).isEqualTo(b.graph().level(node));
       NeighborArray x = a.graph().neighbours(node, 0);
       NeighborArray y = b.graph().neighbours(node, 0);
-      assertThat(java.util.Arrays.copyOf(x.nodes, x.size)).isEqualTo(java.util.Arrays.copyOf(y.nodes, y.size));
+      int[] xs = new int[x.capacity()];
+      int[] ys = new int[y.capacity()];
+      assertThat(java.util.Arrays.copyOf(xs, x.copyNodes(xs))).isEqualTo(java.util.Arrays.copyOf(ys, y.copyNodes(ys)));
     }
   }
 
