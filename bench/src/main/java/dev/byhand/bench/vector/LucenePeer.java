@@ -3,6 +3,8 @@ package dev.byhand.bench.vector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -21,11 +23,16 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
 
 /**
- * Lucene 9.12.3 HNSW through its public API: one segment (no merges, a RAM buffer that holds
- * everything), {@code Lucene99HnswVectorsFormat(maxConn = m, beamWidth = efConstruction)}, dot
- * product on unit vectors. The graph is built while documents are added, on the one indexing
- * thread, so only single-threaded builds are measured. A search with beam ef is a {@link
- * KnnFloatVectorQuery} for ef hits, of which the best k are kept (as ann-benchmarks does).
+ * Lucene 9.12.3 HNSW through its public API, {@code Lucene99HnswVectorsFormat(maxConn = m,
+ * beamWidth = efConstruction)}, dot product on unit vectors. A single-threaded build adds every
+ * document from one thread into one segment (no merges, a RAM buffer that holds everything): the
+ * graph is built while documents are added. Lucene builds one graph with several threads only
+ * when merging, so an n-thread build is what its users run for that: n indexing threads, each
+ * adding its share into its own segment (each builds its own graph), then {@code forceMerge(1)}
+ * with n merge workers, which joins the graphs into one ({@code HnswConcurrentMergeBuilder}).
+ * Document order then differs from the rows', so only a single-threaded build is searched (the
+ * bench builds it last). A search with beam ef is a {@link KnnFloatVectorQuery} for ef hits, of
+ * which the best k are kept (as ann-benchmarks does).
  */
 final class LucenePeer implements Peer {
 
@@ -43,9 +50,12 @@ final class LucenePeer implements Peer {
     return "Lucene 9.12.3";
   }
 
+  /** Documents are numbered as the rows only after a single-threaded build. */
+  private boolean rowOrder;
+
   @Override
   public boolean supportsThreads(int threads) {
-    return threads == 1;
+    return threads >= 1;
   }
 
   @Override
@@ -53,24 +63,67 @@ final class LucenePeer implements Peer {
     closeReader();
     clear();
     directory = FSDirectory.open(dir);
+    ExecutorService mergeWorkers = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
     IndexWriterConfig config = new IndexWriterConfig();
     config.setCodec(
         new Lucene912Codec() {
           @Override
           public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-            return new Lucene99HnswVectorsFormat(m, efConstruction);
+            return threads > 1
+                ? new Lucene99HnswVectorsFormat(m, efConstruction, threads, mergeWorkers)
+                : new Lucene99HnswVectorsFormat(m, efConstruction);
           }
         });
     config.setRAMBufferSizeMB(2048);
-    config.setMergePolicy(NoMergePolicy.INSTANCE);
+    if (threads == 1) {
+      config.setMergePolicy(NoMergePolicy.INSTANCE);
+    }
     try (IndexWriter writer = new IndexWriter(directory, config)) {
-      for (float[] v : data) {
-        Document doc = new Document();
-        doc.add(new KnnFloatVectorField("v", v, VectorSimilarityFunction.DOT_PRODUCT));
-        writer.addDocument(doc);
+      if (threads == 1) {
+        for (float[] v : data) {
+          writer.addDocument(document(v));
+        }
+      } else {
+        Thread[] indexers = new Thread[threads];
+        Exception[] failure = new Exception[1];
+        for (int t = 0; t < threads; t++) {
+          int from = (int) ((long) data.length * t / threads);
+          int to = (int) ((long) data.length * (t + 1) / threads);
+          indexers[t] = new Thread(() -> {
+            try {
+              for (int i = from; i < to; i++) {
+                writer.addDocument(document(data[i]));
+              }
+            } catch (Exception e) {
+              synchronized (failure) {
+                failure[0] = e;
+              }
+            }
+          });
+          indexers[t].start();
+        }
+        for (Thread t : indexers) {
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while indexing", e);
+          }
+        }
+        synchronized (failure) {
+          if (failure[0] != null) {
+            throw new IOException("indexing failed", failure[0]);
+          }
+        }
+        writer.forceMerge(1);
       }
       writer.commit();
+    } finally {
+      if (mergeWorkers != null) {
+        mergeWorkers.shutdown();
+      }
     }
+    rowOrder = threads == 1;
     reader = DirectoryReader.open(directory);
     if (reader.leaves().size() != 1) {
       throw new IllegalStateException("expected one segment, got " + reader.leaves().size());
@@ -78,8 +131,17 @@ final class LucenePeer implements Peer {
     searcher = new IndexSearcher(reader);
   }
 
+  private static Document document(float[] v) {
+    Document doc = new Document();
+    doc.add(new KnnFloatVectorField("v", v, VectorSimilarityFunction.DOT_PRODUCT));
+    return doc;
+  }
+
   @Override
   public int[] search(float[] query, int k, int ef) throws IOException {
+    if (!rowOrder) {
+      throw new IllegalStateException("documents follow the rows only after a single-threaded build");
+    }
     TopDocs top = searcher.search(new KnnFloatVectorQuery("v", query, Math.max(k, ef)), k);
     int[] out = new int[top.scoreDocs.length];
     int i = 0;
