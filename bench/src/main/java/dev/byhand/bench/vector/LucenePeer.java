@@ -3,8 +3,12 @@ package dev.byhand.bench.vector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -84,35 +88,26 @@ final class LucenePeer implements Peer {
           writer.addDocument(document(v));
         }
       } else {
-        Thread[] indexers = new Thread[threads];
-        Exception[] failure = new Exception[1];
+        // the merge workers' pool indexes first: each thread its share, into its own segment
+        List<Future<?>> shares = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
           int from = (int) ((long) data.length * t / threads);
           int to = (int) ((long) data.length * (t + 1) / threads);
-          indexers[t] = new Thread(() -> {
-            try {
-              for (int i = from; i < to; i++) {
-                writer.addDocument(document(data[i]));
-              }
-            } catch (Exception e) {
-              synchronized (failure) {
-                failure[0] = e;
-              }
+          shares.add(mergeWorkers.submit(() -> {
+            for (int i = from; i < to; i++) {
+              writer.addDocument(document(data[i]));
             }
-          });
-          indexers[t].start();
+            return null;
+          }));
         }
-        for (Thread t : indexers) {
+        for (Future<?> share : shares) {
           try {
-            t.join();
+            share.get();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while indexing", e);
-          }
-        }
-        synchronized (failure) {
-          if (failure[0] != null) {
-            throw new IOException("indexing failed", failure[0]);
+          } catch (ExecutionException e) {
+            throw new IOException("indexing failed", e.getCause());
           }
         }
         writer.forceMerge(1);
