@@ -49,23 +49,34 @@ public final class EmbeddingBench {
     System.out.printf(
         Locale.ROOT,
         "all-MiniLM-L6-v2 throughput: %d texts (demo corpus, mean %.0f characters), median of %d runs, %d cores%n",
-        texts.size(), meanChars, repeats, Runtime.getRuntime().availableProcessors());
+        texts.size(),
+        meanChars,
+        repeats,
+        Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        Locale.ROOT, "%-6s %8s %18s %18s %14s %8s%n",
-        "batch", "threads", "byhand intra-op", "byhand batches", "langchain4j", "ratio");
+        Locale.ROOT,
+        "%-6s %8s %18s %18s %14s %8s%n",
+        "batch",
+        "threads",
+        "byhand intra-op",
+        "byhand batches",
+        "langchain4j",
+        "ratio");
 
     for (int threads : new int[] {1, 2}) {
-      EncoderOptions options = EncoderOptions.defaults(Encoders.MINILM).withThreads(threads).withBatchSize(32);
+      EncoderOptions options =
+          EncoderOptions.defaults(Encoders.MINILM).withThreads(threads).withBatchSize(32);
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try (TextEncoder ours =
-              Encoders.open(Encoders.MINILM, options.withParallelism(EncoderOptions.Parallelism.INTRA_OP));
+              Encoders.open(
+                  Encoders.MINILM, options.withParallelism(EncoderOptions.Parallelism.INTRA_OP));
           TextEncoder oursBatches =
-              Encoders.open(Encoders.MINILM, options.withParallelism(EncoderOptions.Parallelism.BATCHES))) {
+              Encoders.open(
+                  Encoders.MINILM, options.withParallelism(EncoderOptions.Parallelism.BATCHES))) {
         AllMiniLmL6V2EmbeddingModel theirs = new AllMiniLmL6V2EmbeddingModel(pool);
         Embedder byhand = ours::embedAll;
         Embedder byhandBatches = oursBatches::embedAll;
-        Embedder lc4j =
-            batch -> theirs.embedAll(batch.stream().map(TextSegment::from).toList());
+        Embedder lc4j = batch -> theirs.embedAll(batch.stream().map(TextSegment::from).toList());
         for (int batch : new int[] {1, 32}) {
           // Warm both up on the first slice (JIT, ONNX Runtime's first-run allocations).
           boolean both = threads > 1; // with one thread the two modes are the same thing
@@ -92,8 +103,14 @@ public final class EmbeddingBench {
           double mb = Stats.median(b);
           double best = both ? Math.max(ma, mc) : ma;
           System.out.printf(
-              Locale.ROOT, "%-6d %8d %18.0f %18s %14.0f %7.2fx%n",
-              batch, threads, ma, both ? String.format(Locale.ROOT, "%.0f", mc) : "—", mb, best / mb);
+              Locale.ROOT,
+              "%-6d %8d %18.0f %18s %14.0f %7.2fx%n",
+              batch,
+              threads,
+              ma,
+              both ? String.format(Locale.ROOT, "%.0f", mc) : "—",
+              mb,
+              best / mb);
         }
       } finally {
         pool.shutdownNow();

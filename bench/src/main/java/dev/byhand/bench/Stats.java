@@ -7,7 +7,10 @@ public final class Stats {
 
   private Stats() {}
 
-  /** The median of {@code xs} (the mean of the middle two for an even count); {@code xs} is not changed. */
+  /**
+   * The median of {@code xs} (the mean of the middle two for an even count); {@code xs} is not
+   * changed.
+   */
   public static double median(double[] xs) {
     double[] s = xs.clone();
     Arrays.sort(s);

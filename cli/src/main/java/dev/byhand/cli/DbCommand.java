@@ -41,13 +41,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code byhand db}: the vector database from the shell. Every subcommand but {@code serve} works
  * on an embedded folder ({@code --data}, default {@code ./data}) or on a running server ({@code
- * --url}, {@code --api-key}), with the same flags and the same output: a table, or JSON with
- * {@code --json}. Exit codes: 0 ok, 1 bad usage or input, 2 not found, 3 failure.
+ * --url}, {@code --api-key}), with the same flags and the same output: a table, or JSON with {@code
+ * --json}. Exit codes: 0 ok, 1 bad usage or input, 2 not found, 3 failure.
  */
 @Command(
     name = "db",
     mixinStandardHelpOptions = true,
-    description = "The vector database: serve it, or create, ingest, search, get, delete, count, snapshot and restore.",
+    description =
+        "The vector database: serve it, or create, ingest, search, get, delete, count, snapshot and restore.",
     subcommands = {
       DbCommand.Serve.class,
       DbCommand.Create.class,
@@ -70,10 +71,17 @@ public final class DbCommand implements Runnable {
 
   /** Where the database is: a folder, or a server. */
   static final class Target {
-    @Option(names = "--data", paramLabel = "DIR", description = "Embedded database folder (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description = "Embedded database folder (default: ${DEFAULT-VALUE}).",
+        defaultValue = "data")
     Path data;
 
-    @Option(names = "--url", paramLabel = "URL", description = "A running server, e.g. http://127.0.0.1:7700, instead of --data.")
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description = "A running server, e.g. http://127.0.0.1:7700, instead of --data.")
     String url;
 
     @Option(
@@ -159,7 +167,9 @@ public final class DbCommand implements Runnable {
       return "no such file: " + t.getMessage();
     }
     String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    return m == null || m.isBlank()
+        ? t.getClass().getSimpleName()
+        : m.lines().findFirst().orElse(m);
   }
 
   static int exitCode(Throwable e) {
@@ -167,7 +177,9 @@ public final class DbCommand implements Runnable {
     if (t instanceof RemoteBackend.RemoteError r) {
       return r.exitCode();
     }
-    if (t instanceof NotFoundException || t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
+    if (t instanceof NotFoundException
+        || t instanceof NoSuchFileException
+        || t instanceof FileNotFoundException) {
       return Main.NOT_FOUND;
     }
     if (t instanceof IllegalArgumentException || t instanceof ConflictException) {
@@ -183,7 +195,8 @@ public final class DbCommand implements Runnable {
     try {
       return Json.MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new InvalidRequestException(option, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new InvalidRequestException(
+          option, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
@@ -194,26 +207,51 @@ public final class DbCommand implements Runnable {
   // ---- serve ------------------------------------------------------------------------------
 
   /** {@code db serve}: the HTTP server on an embedded folder, until Ctrl-C or SIGTERM. */
-  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a database folder over HTTP (REST API and web page).")
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = "Serve a database folder over HTTP (REST API and web page).")
   static final class Serve implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", description = "Database folder (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        defaultValue = "data",
+        description = "Database folder (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}); any other than loopback needs an API key.")
+    @Option(
+        names = "--host",
+        defaultValue = "127.0.0.1",
+        description =
+            "Address to listen on (default: ${DEFAULT-VALUE}); any other than loopback needs an API key.")
     String host;
 
-    @Option(names = "--port", defaultValue = "7700", description = "Port (default: ${DEFAULT-VALUE}; 0 for any free one).")
+    @Option(
+        names = "--port",
+        defaultValue = "7700",
+        description = "Port (default: ${DEFAULT-VALUE}; 0 for any free one).")
     int port;
 
-    @Option(names = "--api-key-file", paramLabel = "FILE", description = "Keys, one a line: admin=KEY or read=KEY. Also read: $BYHAND_ADMIN_KEY, $BYHAND_READ_KEY.")
+    @Option(
+        names = "--api-key-file",
+        paramLabel = "FILE",
+        description =
+            "Keys, one a line: admin=KEY or read=KEY. Also read: $BYHAND_ADMIN_KEY, $BYHAND_READ_KEY.")
     Path keyFile;
 
-    @Option(names = "--max-body-bytes", paramLabel = "N", description = "Largest request body (default: 67108864).")
+    @Option(
+        names = "--max-body-bytes",
+        paramLabel = "N",
+        description = "Largest request body (default: 67108864).")
     long maxBody = ServerConfig.DEFAULT_MAX_BODY_BYTES;
 
-    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve HTTPS only, with the key and certificate in this PKCS#12 or JKS keystore.")
+    @Option(
+        names = "--tls-keystore",
+        paramLabel = "FILE",
+        description =
+            "Serve HTTPS only, with the key and certificate in this PKCS#12 or JKS keystore.")
     Path tlsKeystore;
 
     @Option(
@@ -229,8 +267,11 @@ public final class DbCommand implements Runnable {
       ByhandServer server;
       try {
         ApiKeys keys = ApiKeys.load(keyFile, System.getenv());
-        ServerConfig config = ServerConfig.of(data).withAddress(host, port).withKeys(keys).withMaxBodyBytes(maxBody);
-        server = ByhandServer.start(tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword));
+        ServerConfig config =
+            ServerConfig.of(data).withAddress(host, port).withKeys(keys).withMaxBodyBytes(maxBody);
+        server =
+            ByhandServer.start(
+                tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword));
       } catch (RuntimeException e) {
         err.println("byhand: " + message(e));
         return exitCode(e);
@@ -240,13 +281,23 @@ public final class DbCommand implements Runnable {
           .addShutdownHook(
               new Thread(
                   () -> {
-                    err.println("byhand: stopping (finishing requests in flight, closing " + data + ")");
+                    err.println(
+                        "byhand: stopping (finishing requests in flight, closing " + data + ")");
                     err.flush();
                     server.close();
                     stopped.countDown();
                   },
                   "byhand-serve-stop"));
-      spec.commandLine().getOut().println("byhand: serving " + data + " on " + server.url() + " (web page at " + server.url() + "/, Ctrl-C to stop)");
+      spec.commandLine()
+          .getOut()
+          .println(
+              "byhand: serving "
+                  + data
+                  + " on "
+                  + server.url()
+                  + " (web page at "
+                  + server.url()
+                  + "/, Ctrl-C to stop)");
       spec.commandLine().getOut().flush();
       stopped.await();
       return Main.OK;
@@ -258,13 +309,20 @@ public final class DbCommand implements Runnable {
   /** {@code db create NAME}. */
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a collection.")
   static final class Create extends Sub {
-    @Parameters(index = "0", paramLabel = "NAME", description = "Collection name: [A-Za-z0-9_-]{1,64}.")
+    @Parameters(
+        index = "0",
+        paramLabel = "NAME",
+        description = "Collection name: [A-Za-z0-9_-]{1,64}.")
     String name;
 
-    @Option(names = "--encoder", description = "minilm or seed: points and queries may then be text.")
+    @Option(
+        names = "--encoder",
+        description = "minilm or seed: points and queries may then be text.")
     String encoder;
 
-    @Option(names = "--dimension", description = "Numbers per vector (from the encoder when one is given).")
+    @Option(
+        names = "--dimension",
+        description = "Numbers per vector (from the encoder when one is given).")
     int dimension;
 
     @Option(names = "--metric", description = "cosine (default), dot or l2.")
@@ -273,13 +331,16 @@ public final class DbCommand implements Runnable {
     @Override
     int run(DbBackend db, PrintWriter out) throws IOException {
       if (encoder == null && dimension == 0) {
-        throw new IllegalArgumentException("create: give --encoder (minilm or seed) or --dimension");
+        throw new IllegalArgumentException(
+            "create: give --encoder (minilm or seed) or --dimension");
       }
       DbBackend.Info i = db.create(name, encoder, dimension, metric);
       if (target.json) {
         printJson(out, Json.MAPPER.valueToTree(i));
       } else {
-        new Table("collection", "dimension", "metric", "encoder").row(i.name(), i.dimension(), i.metric(), i.encoder() == null ? "-" : i.encoder()).print(out);
+        new Table("collection", "dimension", "metric", "encoder")
+            .row(i.name(), i.dimension(), i.metric(), i.encoder() == null ? "-" : i.encoder())
+            .print(out);
       }
       return Main.OK;
     }
@@ -300,25 +361,45 @@ public final class DbCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
-    @Option(names = {"-c", "--collection"}, required = true, description = "Collection to fill (created with --encoder if missing).")
+    @Option(
+        names = {"-c", "--collection"},
+        required = true,
+        description = "Collection to fill (created with --encoder if missing).")
     String collection;
 
-    @Option(names = "--format", description = "jsonl, csv or text (default: by the file's extension).")
+    @Option(
+        names = "--format",
+        description = "jsonl, csv or text (default: by the file's extension).")
     String format;
 
-    @Option(names = "--text-field", defaultValue = "text", description = "Field or column holding the text (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--text-field",
+        defaultValue = "text",
+        description = "Field or column holding the text (default: ${DEFAULT-VALUE}).")
     String textField;
 
-    @Option(names = "--encoder", defaultValue = "minilm", description = "Encoder of a collection created here (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--encoder",
+        defaultValue = "minilm",
+        description = "Encoder of a collection created here (default: ${DEFAULT-VALUE}).")
     String encoder;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Documents per write (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch",
+        defaultValue = "64",
+        description = "Documents per write (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--restart", description = "Ignore a saved position and start from the first line.")
+    @Option(
+        names = "--restart",
+        description = "Ignore a saved position and start from the first line.")
     boolean restart;
 
-    @Option(names = "--state", paramLabel = "FILE", description = "Where the position is saved (default: under --data, or ~/.cache/byhand/ingest with --url).")
+    @Option(
+        names = "--state",
+        paramLabel = "FILE",
+        description =
+            "Where the position is saved (default: under --data, or ~/.cache/byhand/ingest with --url).")
     Path state;
 
     /** Test hook: stop by itself after this many batches, as if interrupted. */
@@ -334,18 +415,27 @@ public final class DbCommand implements Runnable {
       if (state != null) {
         return state;
       }
-      String where = target.url != null ? target.url : target.data.toAbsolutePath().normalize().toString();
+      String where =
+          target.url != null ? target.url : target.data.toAbsolutePath().normalize().toString();
       String key = where + "\n" + collection + "\n" + file.toAbsolutePath().normalize();
       String hash;
       try {
-        hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        hash =
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-256")
+                        .digest(key.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 16);
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("SHA-256 is missing from this JVM", e);
       }
       Path dir =
           target.url == null
               ? target.data.resolve("ingest")
-              : Path.of(System.getProperty("byhand.cache", System.getProperty("user.home") + "/.cache/byhand"), "ingest");
+              : Path.of(
+                  System.getProperty(
+                      "byhand.cache", System.getProperty("user.home") + "/.cache/byhand"),
+                  "ingest");
       Files.createDirectories(dir);
       return dir.resolve(collection + "-" + hash + ".progress");
     }
@@ -362,10 +452,12 @@ public final class DbCommand implements Runnable {
       return new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])};
     }
 
-    private static void writeState(Path stateFile, String stamp, long line, long docs) throws IOException {
+    private static void writeState(Path stateFile, String stamp, long line, long docs)
+        throws IOException {
       Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
       Files.writeString(tmp, stamp + " " + line + " " + docs + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override
@@ -385,7 +477,9 @@ public final class DbCommand implements Runnable {
           throw r;
         }
         db.create(collection, encoder, 0, null);
-        spec.commandLine().getErr().println("byhand: created collection '" + collection + "' with encoder " + encoder);
+        spec.commandLine()
+            .getErr()
+            .println("byhand: created collection '" + collection + "' with encoder " + encoder);
       }
       Path stateFile = stateFile();
       String stamp = Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
@@ -393,7 +487,14 @@ public final class DbCommand implements Runnable {
       long skipLines = resume[0];
       long done = resume[1];
       if (skipLines > 0) {
-        spec.commandLine().getErr().println("byhand: resuming after line " + skipLines + " (" + done + " documents already in)");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "byhand: resuming after line "
+                    + skipLines
+                    + " ("
+                    + done
+                    + " documents already in)");
       }
       Progress progress = new Progress(spec.commandLine().getErr(), "ingest", "docs", total);
       List<Point> pending = new ArrayList<>(batch);
@@ -430,14 +531,29 @@ public final class DbCommand implements Runnable {
         done += pending.size();
       }
       if (stopped) {
-        spec.commandLine().getErr().println("byhand: stopped after line " + lineNumber + " (" + done + " of " + total + " documents); run the same command to resume");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "byhand: stopped after line "
+                    + lineNumber
+                    + " ("
+                    + done
+                    + " of "
+                    + total
+                    + " documents); run the same command to resume");
         return Main.FAILED;
       }
       progress.update(total);
       Files.deleteIfExists(stateFile);
       long count = db.count(collection, null);
       if (target.json) {
-        printJson(out, Json.MAPPER.createObjectNode().put("collection", collection).put("ingested", done).put("points", count));
+        printJson(
+            out,
+            Json.MAPPER
+                .createObjectNode()
+                .put("collection", collection)
+                .put("ingested", done)
+                .put("points", count));
       } else {
         new Table("collection", "ingested", "points").row(collection, done, count).print(out);
       }
@@ -448,21 +564,35 @@ public final class DbCommand implements Runnable {
   // ---- search -----------------------------------------------------------------------------
 
   /** {@code db search COLLECTION QUERY}. */
-  @Command(name = "search", mixinStandardHelpOptions = true, description = "Search a collection by text (or --vector).")
+  @Command(
+      name = "search",
+      mixinStandardHelpOptions = true,
+      description = "Search a collection by text (or --vector).")
   static final class Search extends Sub {
     @Parameters(index = "0", paramLabel = "COLLECTION")
     String collection;
 
-    @Parameters(index = "1..*", paramLabel = "QUERY", arity = "0..*", description = "Query text (collections with an encoder).")
+    @Parameters(
+        index = "1..*",
+        paramLabel = "QUERY",
+        arity = "0..*",
+        description = "Query text (collections with an encoder).")
     List<String> query;
 
     @Option(names = "-k", defaultValue = "5", description = "Results (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--vector", paramLabel = "JSON", description = "Query vector as a JSON array, instead of text.")
+    @Option(
+        names = "--vector",
+        paramLabel = "JSON",
+        description = "Query vector as a JSON array, instead of text.")
     String vector;
 
-    @Option(names = "--filter", paramLabel = "JSON", description = "Payload filter, e.g. '{\"must\": [{\"key\": \"lang\", \"match\": {\"value\": \"en\"}}]}'.")
+    @Option(
+        names = "--filter",
+        paramLabel = "JSON",
+        description =
+            "Payload filter, e.g. '{\"must\": [{\"key\": \"lang\", \"match\": {\"value\": \"en\"}}]}'.")
     String filter;
 
     @Override
@@ -480,7 +610,8 @@ public final class DbCommand implements Runnable {
         }
       }
       if ((text == null) == (v == null)) {
-        throw new IllegalArgumentException("search: give a query text or --vector, not both and not neither");
+        throw new IllegalArgumentException(
+            "search: give a query text or --vector, not both and not neither");
       }
       List<ScoredPoint> hits = db.search(collection, text, v, k, parseJson("filter", filter));
       if (target.json) {
@@ -494,7 +625,11 @@ public final class DbCommand implements Runnable {
         Table t = new Table("#", "id", "score", "payload");
         for (int i = 0; i < hits.size(); i++) {
           ScoredPoint h = hits.get(i);
-          t.row(i + 1, h.id(), String.format(Locale.ROOT, "%.4f", h.score()), payloadText(h.payload()));
+          t.row(
+              i + 1,
+              h.id(),
+              String.format(Locale.ROOT, "%.4f", h.score()),
+              payloadText(h.payload()));
         }
         t.print(out);
       }
@@ -505,7 +640,10 @@ public final class DbCommand implements Runnable {
   // ---- get --------------------------------------------------------------------------------
 
   /** {@code db get COLLECTION ID...}. */
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Show points by id (exit 2 if none exists).")
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description = "Show points by id (exit 2 if none exists).")
   static final class Get extends Sub {
     @Parameters(index = "0", paramLabel = "COLLECTION")
     String collection;
@@ -541,7 +679,14 @@ public final class DbCommand implements Runnable {
         t.print(out);
       }
       if (found.isEmpty()) {
-        spec.commandLine().getErr().println("byhand: no point with " + (ids.size() == 1 ? "id " + ids.get(0) : "these ids") + " in '" + collection + "'");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "byhand: no point with "
+                    + (ids.size() == 1 ? "id " + ids.get(0) : "these ids")
+                    + " in '"
+                    + collection
+                    + "'");
         return Main.NOT_FOUND;
       }
       return Main.OK;
@@ -551,7 +696,10 @@ public final class DbCommand implements Runnable {
   // ---- delete -----------------------------------------------------------------------------
 
   /** {@code db delete COLLECTION ID... | --filter JSON | --drop}. */
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete points by id or filter, or a whole collection with --drop.")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Delete points by id or filter, or a whole collection with --drop.")
   static final class Delete extends Sub {
     @Parameters(index = "0", paramLabel = "COLLECTION")
     String collection;
@@ -559,7 +707,10 @@ public final class DbCommand implements Runnable {
     @Parameters(index = "1..*", arity = "0..*", paramLabel = "ID")
     List<String> ids;
 
-    @Option(names = "--filter", paramLabel = "JSON", description = "Delete the points passing this filter.")
+    @Option(
+        names = "--filter",
+        paramLabel = "JSON",
+        description = "Delete the points passing this filter.")
     String filter;
 
     @Option(names = "--drop", description = "Delete the collection itself, with all its points.")
@@ -567,7 +718,8 @@ public final class DbCommand implements Runnable {
 
     @Override
     int run(DbBackend db, PrintWriter out) throws IOException {
-      int given = (ids == null || ids.isEmpty() ? 0 : 1) + (filter == null ? 0 : 1) + (drop ? 1 : 0);
+      int given =
+          (ids == null || ids.isEmpty() ? 0 : 1) + (filter == null ? 0 : 1) + (drop ? 1 : 0);
       if (given != 1) {
         throw new IllegalArgumentException("delete: give ids, --filter or --drop (exactly one)");
       }
@@ -580,7 +732,10 @@ public final class DbCommand implements Runnable {
         }
         return Main.OK;
       }
-      int n = filter != null ? db.delete(collection, parseJson("filter", filter)) : db.delete(collection, ids);
+      int n =
+          filter != null
+              ? db.delete(collection, parseJson("filter", filter))
+              : db.delete(collection, ids);
       if (target.json) {
         printJson(out, Json.MAPPER.createObjectNode().put("deleted", n));
       } else {
@@ -593,12 +748,18 @@ public final class DbCommand implements Runnable {
   // ---- count ------------------------------------------------------------------------------
 
   /** {@code db count [COLLECTION]}. */
-  @Command(name = "count", mixinStandardHelpOptions = true, description = "Count points of a collection (or list every collection with its count).")
+  @Command(
+      name = "count",
+      mixinStandardHelpOptions = true,
+      description = "Count points of a collection (or list every collection with its count).")
   static final class Count extends Sub {
     @Parameters(index = "0", arity = "0..1", paramLabel = "COLLECTION")
     String collection;
 
-    @Option(names = "--filter", paramLabel = "JSON", description = "Count only the points passing this filter.")
+    @Option(
+        names = "--filter",
+        paramLabel = "JSON",
+        description = "Count only the points passing this filter.")
     String filter;
 
     @Override
@@ -626,7 +787,10 @@ public final class DbCommand implements Runnable {
   // ---- snapshots --------------------------------------------------------------------------
 
   /** {@code db snapshot COLLECTION [--list]}. */
-  @Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Take a consistent snapshot of a collection, or --list them.")
+  @Command(
+      name = "snapshot",
+      mixinStandardHelpOptions = true,
+      description = "Take a consistent snapshot of a collection, or --list them.")
   static final class Snapshot extends Sub {
     @Parameters(index = "0", paramLabel = "COLLECTION")
     String collection;
@@ -651,15 +815,25 @@ public final class DbCommand implements Runnable {
   }
 
   /** {@code db restore COLLECTION SNAPSHOT --as NEW}. */
-  @Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore a snapshot as a new collection.")
+  @Command(
+      name = "restore",
+      mixinStandardHelpOptions = true,
+      description = "Restore a snapshot as a new collection.")
   static final class Restore extends Sub {
-    @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection the snapshot was taken of.")
+    @Parameters(
+        index = "0",
+        paramLabel = "COLLECTION",
+        description = "The collection the snapshot was taken of.")
     String collection;
 
     @Parameters(index = "1", paramLabel = "SNAPSHOT")
     String snapshot;
 
-    @Option(names = "--as", required = true, paramLabel = "NAME", description = "Name of the new collection.")
+    @Option(
+        names = "--as",
+        required = true,
+        paramLabel = "NAME",
+        description = "Name of the new collection.")
     String as;
 
     @Override
@@ -668,7 +842,9 @@ public final class DbCommand implements Runnable {
       if (target.json) {
         printJson(out, Json.MAPPER.valueToTree(i));
       } else {
-        new Table("collection", "points", "from snapshot").row(i.name(), i.points(), snapshot).print(out);
+        new Table("collection", "points", "from snapshot")
+            .row(i.name(), i.points(), snapshot)
+            .print(out);
       }
       return Main.OK;
     }

@@ -1,9 +1,8 @@
 package dev.byhand.cli;
 
-
 import dev.byhand.dit.Generate;
-import dev.byhand.dit.VideoGenerator;
 import dev.byhand.dit.TextEmbeddings;
+import dev.byhand.dit.VideoGenerator;
 import dev.byhand.embed.EncoderOptions;
 import dev.byhand.embed.Encoders;
 import dev.byhand.embed.TextEncoder;
@@ -25,9 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code byhand demo}: the main job on an embedded default. Embeds the bundled corpus with
@@ -65,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
       negatable = true,
       defaultValue = "true",
       fallbackValue = "true",
-      description = "End by generating a clip with the shipped text-to-video model (--no-video to skip). Default: ${DEFAULT-VALUE}.")
+      description =
+          "End by generating a clip with the shipped text-to-video model (--no-video to skip). Default: ${DEFAULT-VALUE}.")
   boolean video;
 
   @Option(
@@ -87,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
     List<String> asked = queries != null && !queries.isEmpty() ? queries : resourceLines(QUERIES);
 
     long t0 = System.nanoTime();
-    try (TextEncoder enc = Encoders.open(Encoders.MINILM, EncoderOptions.defaults(Encoders.MINILM))) {
+    try (TextEncoder enc =
+        Encoders.open(Encoders.MINILM, EncoderOptions.defaults(Encoders.MINILM))) {
       long t1 = System.nanoTime();
       out.printf(
           Locale.ROOT,
@@ -133,7 +134,10 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
       out.println();
-      out.printf(Locale.ROOT, "search done in %.1f s. Next: ./byhand explain db   (the same steps, by hand)%n", (System.nanoTime() - t0) / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "search done in %.1f s. Next: ./byhand explain db   (the same steps, by hand)%n",
+          (System.nanoTime() - t0) / 1e9);
       if (video) {
         // The prompt goes through the same MiniLM encoder the search used (closed with it).
         generateClip(new TextEmbeddings(enc::embed, enc.dimension(), null), out, err);
@@ -150,18 +154,41 @@ final class DemoCommand implements Callable<Integer> {
       return;
     }
     out.println();
-    out.printf(Locale.ROOT, "text to video: \"%s\" with the DiT in %s (50 sampling steps, guidance %s)%n", VIDEO_PROMPT, VideoCommand.SHIPPED_MODEL, VideoGenerator.DEFAULT_GUIDANCE);
+    out.printf(
+        Locale.ROOT,
+        "text to video: \"%s\" with the DiT in %s (50 sampling steps, guidance %s)%n",
+        VIDEO_PROMPT,
+        VideoCommand.SHIPPED_MODEL,
+        VideoGenerator.DEFAULT_GUIDANCE);
     long v0 = System.nanoTime();
-    PrintStream progress = new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
-    List<Path> written = Generate.run(model, text, VIDEO_PROMPT, videoOut, 50, VideoGenerator.DEFAULT_GUIDANCE, 1, 1, progress);
-    out.printf(Locale.ROOT, "wrote %s (and %s, the frames side by side) in %.1f s%n", written.get(0).toAbsolutePath(), written.get(written.size() - 1).toAbsolutePath(), (System.nanoTime() - v0) / 1e9);
-    out.println("Next: ./byhand video generate \"a green triangle moving down\" -o clip.gif   or   ./byhand explain video");
+    PrintStream progress =
+        new PrintStream(new WriterOutputStream(err), true, StandardCharsets.UTF_8);
+    List<Path> written =
+        Generate.run(
+            model,
+            text,
+            VIDEO_PROMPT,
+            videoOut,
+            50,
+            VideoGenerator.DEFAULT_GUIDANCE,
+            1,
+            1,
+            progress);
+    out.printf(
+        Locale.ROOT,
+        "wrote %s (and %s, the frames side by side) in %.1f s%n",
+        written.get(0).toAbsolutePath(),
+        written.get(written.size() - 1).toAbsolutePath(),
+        (System.nanoTime() - v0) / 1e9);
+    out.println(
+        "Next: ./byhand video generate \"a green triangle moving down\" -o clip.gif   or   ./byhand explain video");
   }
 
   static List<String> resourceLines(String resource) {
     try (InputStream in = DemoCommand.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("resource " + resource + " is missing from the byhand jar: rebuild it");
+        throw new IllegalStateException(
+            "resource " + resource + " is missing from the byhand jar: rebuild it");
       }
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       List<String> lines = new ArrayList<>();

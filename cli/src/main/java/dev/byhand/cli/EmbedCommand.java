@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code byhand embed}: text in, one JSON array of numbers out per text. */
 @Command(
@@ -45,7 +45,8 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(
       names = "--encoder",
       defaultValue = Encoders.MINILM,
-      description = "minilm (all-MiniLM-L6-v2, 384 numbers) or seed (the 22-word toy, 4). Default: ${DEFAULT-VALUE}.")
+      description =
+          "minilm (all-MiniLM-L6-v2, 384 numbers) or seed (the 22-word toy, 4). Default: ${DEFAULT-VALUE}.")
   String encoder;
 
   @Option(
@@ -57,13 +58,15 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(
       names = "--pooling",
       defaultValue = "mean",
-      description = "mean (average of the token vectors) or cls (the first token's). Default: ${DEFAULT-VALUE}.")
+      description =
+          "mean (average of the token vectors) or cls (the first token's). Default: ${DEFAULT-VALUE}.")
   String pooling;
 
   @Option(
       names = "--long-text",
       defaultValue = "truncate",
-      description = "truncate (keep the first 256 word pieces) or windows (average 256-piece windows). Default: ${DEFAULT-VALUE}.")
+      description =
+          "truncate (keep the first 256 word pieces) or windows (average 256-piece windows). Default: ${DEFAULT-VALUE}.")
   String longText;
 
   @Override
@@ -95,7 +98,10 @@ final class EmbedCommand implements Callable<Integer> {
     if (!Encoders.NAMES.contains(encoder)) {
       throw new ParameterException(
           spec.commandLine(),
-          "encoder: unknown '" + encoder + "'; known encoders: " + String.join(", ", Encoders.NAMES));
+          "encoder: unknown '"
+              + encoder
+              + "'; known encoders: "
+              + String.join(", ", Encoders.NAMES));
     }
     return encoder;
   }

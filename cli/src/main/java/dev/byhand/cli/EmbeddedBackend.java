@@ -2,7 +2,6 @@ package dev.byhand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.byhand.server.Snapshots;
-import dev.byhand.store.Collection;
 import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
 import dev.byhand.store.Database;
@@ -27,7 +26,12 @@ final class EmbeddedBackend implements DbBackend {
 
   private static Info info(CollectionInfo i) {
     CollectionConfig c = i.config();
-    return new Info(c.name(), c.dimension(), c.metric().name().toLowerCase(Locale.ROOT), c.encoder(), i.points());
+    return new Info(
+        c.name(),
+        c.dimension(),
+        c.metric().name().toLowerCase(Locale.ROOT),
+        c.encoder(),
+        i.points());
   }
 
   static Metric metric(String name) {
@@ -45,10 +49,21 @@ final class EmbeddedBackend implements DbBackend {
     if (encoder != null) {
       c = CollectionConfig.withEncoder(name, encoder);
       if (dimension != 0 && dimension != c.dimension()) {
-        throw new InvalidRequestException("dimension", "encoder '" + encoder + "' makes " + c.dimension() + " numbers, got " + dimension);
+        throw new InvalidRequestException(
+            "dimension",
+            "encoder '" + encoder + "' makes " + c.dimension() + " numbers, got " + dimension);
       }
       if (metric != null) {
-        c = new CollectionConfig(name, c.dimension(), metric(metric), encoder, c.m(), c.efConstruction(), c.durability(), c.syncIntervalMillis());
+        c =
+            new CollectionConfig(
+                name,
+                c.dimension(),
+                metric(metric),
+                encoder,
+                c.m(),
+                c.efConstruction(),
+                c.durability(),
+                c.syncIntervalMillis());
       }
     } else {
       if (dimension == 0) {
@@ -75,7 +90,8 @@ final class EmbeddedBackend implements DbBackend {
   }
 
   @Override
-  public List<ScoredPoint> search(String collection, String text, float[] vector, int k, JsonNode filter) {
+  public List<ScoredPoint> search(
+      String collection, String text, float[] vector, int k, JsonNode filter) {
     SearchRequest r = text != null ? SearchRequest.text(text, k) : SearchRequest.vector(vector, k);
     if (filter != null) {
       r = r.withFilter(Filter.parse(filter));

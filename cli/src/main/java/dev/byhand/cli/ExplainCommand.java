@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 /** {@code byhand explain …}: the seed's walkthroughs, every intermediate printed. */
 @Command(
     name = "explain",
-    description = "Run one of the seed's walkthroughs through byhand's own classes and print each step.",
+    description =
+        "Run one of the seed's walkthroughs through byhand's own classes and print each step.",
     mixinStandardHelpOptions = true,
     subcommands = {ExplainDbCommand.class, ExplainVideoCommand.class})
 final class ExplainCommand implements Runnable {

@@ -15,9 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code byhand explain db}: the seed's "Vector Database by Hand", steps [1]–[10], run through the
@@ -41,7 +41,8 @@ final class ExplainDbCommand implements Callable<Integer> {
   @Option(
       names = "--encoder",
       defaultValue = Encoders.SEED,
-      description = "seed (the 22-word toy encoder) or minilm (all-MiniLM-L6-v2). Default: ${DEFAULT-VALUE}.")
+      description =
+          "seed (the 22-word toy encoder) or minilm (all-MiniLM-L6-v2). Default: ${DEFAULT-VALUE}.")
   String encoder;
 
   @Option(
@@ -94,12 +95,14 @@ final class ExplainDbCommand implements Callable<Integer> {
 
       // Step [9]: Q · Xᵀ — the query against every stored vector as one matrix product.
       out.println();
-      out.println("[9] Dot products: the query times the stored vectors, transposed (one matrix product)");
+      out.println(
+          "[9] Dot products: the query times the stored vectors, transposed (one matrix product)");
       float[] scores = index.scores(q);
       for (int i = 0; i < DOCUMENTS.size(); i++) {
         String v = toy ? Matrices.row(index.vector(i), 5) : Matrices.head(index.vector(i), 3);
         out.printf(
-            "      %-14s %s · query = %s%n", "\"" + DOCUMENTS.get(i) + "\"", v, score(scores[i], toy));
+            "      %-14s %s · query = %s%n",
+            "\"" + DOCUMENTS.get(i) + "\"", v, score(scores[i], toy));
       }
 
       // Step [10]: the largest dot product, found by linear scan with a bounded heap.
@@ -144,7 +147,8 @@ final class ExplainDbCommand implements Callable<Integer> {
       for (int i = 0; i < t.features().length; i++) {
         out.printf("      %-8s %s%n", labels.get(i), Matrices.head(t.features()[i], 4));
       }
-      out.printf("[4] Mean pooling → %d numbers: %s%n", t.pooled().length, Matrices.head(t.pooled(), 4));
+      out.printf(
+          "[4] Mean pooling → %d numbers: %s%n", t.pooled().length, Matrices.head(t.pooled(), 4));
       out.printf("    L2-normalised:          %s%n", Matrices.head(t.vector(), 4));
       out.printf(
           "[5] Projection %d → %d: %s%n",

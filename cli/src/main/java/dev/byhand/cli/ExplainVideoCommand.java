@@ -7,9 +7,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code byhand explain video}: the seed's "SORA by Hand", steps [1]–[14] for "sora is sky" at
- * t = 3, run through the same autoencoder, DiT, diffusion and training-step classes that {@code
- * byhand video train} uses, with the seed's tiny sizes.
+ * {@code byhand explain video}: the seed's "SORA by Hand", steps [1]–[14] for "sora is sky" at t =
+ * 3, run through the same autoencoder, DiT, diffusion and training-step classes that {@code byhand
+ * video train} uses, with the seed's tiny sizes.
  */
 @Command(
     name = "video",

@@ -40,11 +40,14 @@ final class IngestSource {
         try {
           return valueOf(given.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("format: must be jsonl, csv or text, got '" + given + "'");
+          throw new IllegalArgumentException(
+              "format: must be jsonl, csv or text, got '" + given + "'");
         }
       }
       String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-      return name.endsWith(".jsonl") || name.endsWith(".ndjson") ? JSONL : name.endsWith(".csv") ? CSV : TEXT;
+      return name.endsWith(".jsonl") || name.endsWith(".ndjson")
+          ? JSONL
+          : name.endsWith(".csv") ? CSV : TEXT;
     }
   }
 
@@ -87,7 +90,8 @@ final class IngestSource {
     if (format == Format.CSV && header == null) {
       header = csv(line, lineNumber);
       if (!header.contains(textField)) {
-        throw new InvalidRequestException("text-field", "the CSV header of " + file + " has no column '" + textField + "'");
+        throw new InvalidRequestException(
+            "text-field", "the CSV header of " + file + " has no column '" + textField + "'");
       }
       return null;
     }
@@ -99,67 +103,72 @@ final class IngestSource {
     switch (format) {
       case TEXT:
         return Point.text(defaultId, line.strip(), null);
-      case CSV: {
-        List<String> cells = csv(line, lineNumber);
-        if (cells.size() != header.size()) {
-          throw new InvalidRequestException(where, "has " + cells.size() + " cells; the header has " + header.size());
+      case CSV:
+        {
+          List<String> cells = csv(line, lineNumber);
+          if (cells.size() != header.size()) {
+            throw new InvalidRequestException(
+                where, "has " + cells.size() + " cells; the header has " + header.size());
+          }
+          ObjectNode payload = Json.MAPPER.createObjectNode();
+          String id = defaultId;
+          String text = null;
+          for (int i = 0; i < cells.size(); i++) {
+            String col = header.get(i);
+            if (col.equals("id")) {
+              id = cells.get(i);
+            } else if (col.equals(textField)) {
+              text = cells.get(i);
+            } else {
+              payload.put(col, cells.get(i));
+            }
+          }
+          return Point.text(id, text, payload.isEmpty() ? null : payload);
         }
-        ObjectNode payload = Json.MAPPER.createObjectNode();
-        String id = defaultId;
-        String text = null;
-        for (int i = 0; i < cells.size(); i++) {
-          String col = header.get(i);
-          if (col.equals("id")) {
-            id = cells.get(i);
-          } else if (col.equals(textField)) {
-            text = cells.get(i);
+      default:
+        {
+          JsonNode n;
+          try {
+            n = Json.MAPPER.readTree(line);
+          } catch (IOException e) {
+            throw new InvalidRequestException(
+                where, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+          }
+          if (n == null || !n.isObject()) {
+            throw new InvalidRequestException(where, "must be a JSON object");
+          }
+          ObjectNode o = (ObjectNode) n;
+          String id = o.hasNonNull("id") ? o.get("id").asText() : defaultId;
+          String text = o.hasNonNull(textField) ? o.get(textField).asText() : null;
+          float[] vector = null;
+          if (o.hasNonNull("vector")) {
+            JsonNode v = o.get("vector");
+            if (!v.isArray()) {
+              throw new InvalidRequestException(where + ".vector", "must be an array of numbers");
+            }
+            vector = new float[v.size()];
+            for (int i = 0; i < vector.length; i++) {
+              vector[i] = v.get(i).floatValue();
+            }
+            text = null; // a given vector wins; the text stays in the payload below
+          }
+          ObjectNode payload;
+          if (o.has("payload")) {
+            payload = Json.checkPayload(where + ".payload", o.get("payload"));
           } else {
-            payload.put(col, cells.get(i));
+            payload = o.deepCopy();
+            payload.remove(List.of("id", "vector"));
+            if (vector == null) {
+              payload.remove(textField); // the store keeps the embedded text as "text"
+            }
+            payload = payload.isEmpty() ? null : payload;
           }
-        }
-        return Point.text(id, text, payload.isEmpty() ? null : payload);
-      }
-      default: {
-        JsonNode n;
-        try {
-          n = Json.MAPPER.readTree(line);
-        } catch (IOException e) {
-          throw new InvalidRequestException(where, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (n == null || !n.isObject()) {
-          throw new InvalidRequestException(where, "must be a JSON object");
-        }
-        ObjectNode o = (ObjectNode) n;
-        String id = o.hasNonNull("id") ? o.get("id").asText() : defaultId;
-        String text = o.hasNonNull(textField) ? o.get(textField).asText() : null;
-        float[] vector = null;
-        if (o.hasNonNull("vector")) {
-          JsonNode v = o.get("vector");
-          if (!v.isArray()) {
-            throw new InvalidRequestException(where + ".vector", "must be an array of numbers");
+          if (text == null && vector == null) {
+            throw new InvalidRequestException(
+                where, "has neither '" + textField + "' nor 'vector'");
           }
-          vector = new float[v.size()];
-          for (int i = 0; i < vector.length; i++) {
-            vector[i] = v.get(i).floatValue();
-          }
-          text = null; // a given vector wins; the text stays in the payload below
+          return new Point(id, vector, text, payload);
         }
-        ObjectNode payload;
-        if (o.has("payload")) {
-          payload = Json.checkPayload(where + ".payload", o.get("payload"));
-        } else {
-          payload = o.deepCopy();
-          payload.remove(List.of("id", "vector"));
-          if (vector == null) {
-            payload.remove(textField); // the store keeps the embedded text as "text"
-          }
-          payload = payload.isEmpty() ? null : payload;
-        }
-        if (text == null && vector == null) {
-          throw new InvalidRequestException(where, "has neither '" + textField + "' nor 'vector'");
-        }
-        return new Point(id, vector, text, payload);
-      }
     }
   }
 

@@ -20,7 +20,7 @@ final class Matrices {
     return String.format(Locale.ROOT, "%.4f", x);
   }
 
-  /** {@code [ 1  0  1.33 ]}, each number right-aligned to {@code width}. */
+  /** {@code [ 1 0 1.33 ]}, each number right-aligned to {@code width}. */
   static String row(float[] v, int width) {
     StringBuilder sb = new StringBuilder("[");
     for (float x : v) {

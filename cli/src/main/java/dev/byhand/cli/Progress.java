@@ -40,7 +40,10 @@ final class Progress {
     lastDraw = now;
     double seconds = (now - start) / 1e9;
     double rate = seconds > 0 ? done / seconds : 0;
-    String eta = rate > 0 && !last ? String.format(Locale.ROOT, ", %s left", duration((total - done) / rate)) : "";
+    String eta =
+        rate > 0 && !last
+            ? String.format(Locale.ROOT, ", %s left", duration((total - done) / rate))
+            : "";
     int width = 24;
     int filled = total == 0 ? width : (int) (width * done / total);
     String line =

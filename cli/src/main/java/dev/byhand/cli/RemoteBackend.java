@@ -38,7 +38,8 @@ final class RemoteBackend implements DbBackend {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final String base;
   private final String key;
 
@@ -46,7 +47,8 @@ final class RemoteBackend implements DbBackend {
     this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.key = key;
     if (!base.startsWith("http://") && !base.startsWith("https://")) {
-      throw new IllegalArgumentException("url: must start with http:// or https://, got '" + url + "'");
+      throw new IllegalArgumentException(
+          "url: must start with http:// or https://, got '" + url + "'");
     }
   }
 
@@ -55,29 +57,39 @@ final class RemoteBackend implements DbBackend {
   }
 
   private JsonNode call(String method, String path, JsonNode body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
     if (key != null && !key.isEmpty()) {
       b.header("api-key", key);
     }
     b.header("Content-Type", "application/json");
     try {
-      b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
       HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json;
       try {
         json = Json.MAPPER.readTree(r.body());
       } catch (IOException e) {
-        throw new RemoteError(r.statusCode() < 400 ? 502 : r.statusCode(), "the server at " + base + " answered " + r.statusCode() + " without JSON");
+        throw new RemoteError(
+            r.statusCode() < 400 ? 502 : r.statusCode(),
+            "the server at " + base + " answered " + r.statusCode() + " without JSON");
       }
       if (r.statusCode() / 100 != 2) {
         JsonNode e = json == null ? null : json.get("error");
         String message = e == null ? "HTTP " + r.statusCode() : e.path("message").asText();
         String field = e == null || e.path("field").isNull() ? null : e.path("field").asText();
-        throw new RemoteError(r.statusCode(), field == null || message.startsWith(field) ? message : field + ": " + message);
+        throw new RemoteError(
+            r.statusCode(),
+            field == null || message.startsWith(field) ? message : field + ": " + message);
       }
       return json.get("result");
     } catch (ConnectException e) {
-      throw new RemoteError(503, "cannot reach the server at " + base + " (is byhand db serve running?)");
+      throw new RemoteError(
+          503, "cannot reach the server at " + base + " (is byhand db serve running?)");
     } catch (IOException e) {
       throw new UncheckedIOException("talking to " + base + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -118,7 +130,9 @@ final class RemoteBackend implements DbBackend {
   @Override
   public List<String> list() {
     List<String> out = new ArrayList<>();
-    call("GET", "/collections", null).get("collections").forEach(c -> out.add(c.get("name").asText()));
+    call("GET", "/collections", null)
+        .get("collections")
+        .forEach(c -> out.add(c.get("name").asText()));
     return out;
   }
 
@@ -156,7 +170,8 @@ final class RemoteBackend implements DbBackend {
   }
 
   @Override
-  public List<ScoredPoint> search(String collection, String text, float[] vector, int k, JsonNode filter) {
+  public List<ScoredPoint> search(
+      String collection, String text, float[] vector, int k, JsonNode filter) {
     ObjectNode b = Json.MAPPER.createObjectNode().put("k", k);
     if (text != null) {
       b.put("text", text);
@@ -171,7 +186,12 @@ final class RemoteBackend implements DbBackend {
     }
     List<ScoredPoint> out = new ArrayList<>();
     for (JsonNode h : call("POST", "/collections/" + seg(collection) + "/points/search", b)) {
-      out.add(new ScoredPoint(h.get("id").asText(), h.get("score").floatValue(), DbBackend.payload(h.get("payload")), floats(h.get("vector"))));
+      out.add(
+          new ScoredPoint(
+              h.get("id").asText(),
+              h.get("score").floatValue(),
+              DbBackend.payload(h.get("payload")),
+              floats(h.get("vector"))));
     }
     return out;
   }
@@ -182,7 +202,9 @@ final class RemoteBackend implements DbBackend {
     ids.forEach(b.putArray("ids")::add);
     List<Point> out = new ArrayList<>();
     for (JsonNode p : call("POST", "/collections/" + seg(collection) + "/points", b)) {
-      out.add(Point.of(p.get("id").asText(), floats(p.get("vector")), DbBackend.payload(p.get("payload"))));
+      out.add(
+          Point.of(
+              p.get("id").asText(), floats(p.get("vector")), DbBackend.payload(p.get("payload"))));
     }
     return out;
   }
@@ -191,14 +213,18 @@ final class RemoteBackend implements DbBackend {
   public int delete(String collection, List<String> ids) {
     ObjectNode b = Json.MAPPER.createObjectNode();
     ids.forEach(b.putArray("ids")::add);
-    return call("POST", "/collections/" + seg(collection) + "/points/delete", b).get("deleted").asInt();
+    return call("POST", "/collections/" + seg(collection) + "/points/delete", b)
+        .get("deleted")
+        .asInt();
   }
 
   @Override
   public int delete(String collection, JsonNode filter) {
     ObjectNode b = Json.MAPPER.createObjectNode();
     b.set("filter", filter);
-    return call("POST", "/collections/" + seg(collection) + "/points/delete", b).get("deleted").asInt();
+    return call("POST", "/collections/" + seg(collection) + "/points/delete", b)
+        .get("deleted")
+        .asInt();
   }
 
   @Override
@@ -212,25 +238,35 @@ final class RemoteBackend implements DbBackend {
     if (filter != null) {
       b.set("filter", filter);
     }
-    return call("POST", "/collections/" + seg(collection) + "/points/count", b).get("count").asLong();
+    return call("POST", "/collections/" + seg(collection) + "/points/count", b)
+        .get("count")
+        .asLong();
   }
 
   @Override
   public String snapshot(String collection) {
-    return call("POST", "/collections/" + seg(collection) + "/snapshots", null).get("snapshot").asText();
+    return call("POST", "/collections/" + seg(collection) + "/snapshots", null)
+        .get("snapshot")
+        .asText();
   }
 
   @Override
   public List<String> snapshots(String collection) {
     List<String> out = new ArrayList<>();
-    call("GET", "/collections/" + seg(collection) + "/snapshots", null).get("snapshots").forEach(s -> out.add(s.get("snapshot").asText()));
+    call("GET", "/collections/" + seg(collection) + "/snapshots", null)
+        .get("snapshots")
+        .forEach(s -> out.add(s.get("snapshot").asText()));
     return out;
   }
 
   @Override
   public Info restore(String collection, String snapshot, String target) {
     ObjectNode b = Json.MAPPER.createObjectNode().put("collection", target);
-    return info(call("POST", "/collections/" + seg(collection) + "/snapshots/" + seg(snapshot) + "/restore", b));
+    return info(
+        call(
+            "POST",
+            "/collections/" + seg(collection) + "/snapshots/" + seg(snapshot) + "/restore",
+            b));
   }
 
   @Override

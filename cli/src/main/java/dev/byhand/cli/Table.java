@@ -49,7 +49,8 @@ final class Table {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
       String c = cells.get(i);
-      sb.append(i == 0 ? "" : "  ").append(i == cells.size() - 1 ? c : c + " ".repeat(w[i] - c.length()));
+      sb.append(i == 0 ? "" : "  ")
+          .append(i == cells.size() - 1 ? c : c + " ".repeat(w[i] - c.length()));
     }
     out.println(sb);
   }

@@ -14,16 +14,22 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code byhand video …}: train the text-to-video diffusion transformer, sample from it, score it. */
+/**
+ * {@code byhand video …}: train the text-to-video diffusion transformer, sample from it, score it.
+ */
 @Command(
     name = "video",
     mixinStandardHelpOptions = true,
     description = "The text-to-video diffusion transformer (DiT): train, generate, eval.",
-    subcommands = {VideoCommand.TrainVideo.class, VideoCommand.GenerateVideo.class, VideoCommand.EvalVideo.class})
+    subcommands = {
+      VideoCommand.TrainVideo.class,
+      VideoCommand.GenerateVideo.class,
+      VideoCommand.EvalVideo.class
+    })
 final class VideoCommand implements Runnable {
 
   /** Where {@code video train} writes and {@code generate}/{@code eval} read, by default. */
@@ -33,18 +39,21 @@ final class VideoCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "say what to do: 'byhand video train|generate|eval'");
+    throw new ParameterException(
+        spec.commandLine(), "say what to do: 'byhand video train|generate|eval'");
   }
 
   static PrintStream stdout(CommandSpec spec) {
-    return new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
+    return new PrintStream(
+        new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
   }
 
   static void checkModel(Path model) {
     if (!Files.isDirectory(model)) {
       throw new java.io.UncheckedIOException(
           new java.nio.file.NoSuchFileException(
-              model + " (no trained model there: run 'byhand video train' first, or pass --model DIR)"));
+              model
+                  + " (no trained model there: run 'byhand video train' first, or pass --model DIR)"));
     }
   }
 
@@ -59,40 +68,64 @@ final class VideoCommand implements Runnable {
   static final class TrainVideo implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "small", description = "Model size: tiny or small. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--preset",
+        defaultValue = "small",
+        description = "Model size: tiny or small. Default: ${DEFAULT-VALUE}.")
     String preset;
 
     @Option(names = "--steps", description = "DiT training steps (default: the preset's).")
     Integer steps;
 
-    @Option(names = "--seed", description = "Seed of data, initialisation and noise (default: the preset's).")
+    @Option(
+        names = "--seed",
+        description = "Seed of data, initialisation and noise (default: the preset's).")
     Long seed;
 
-    @Option(names = {"-o", "--out"}, defaultValue = DEFAULT_MODEL, description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = {"-o", "--out"},
+        defaultValue = DEFAULT_MODEL,
+        description = "Output folder. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--objective", description = "eps (DDPM noise prediction, as DiT) or flow (rectified flow); default: the preset's.")
+    @Option(
+        names = "--objective",
+        description =
+            "eps (DDPM noise prediction, as DiT) or flow (rectified flow); default: the preset's.")
     String objective;
 
-    @Option(names = "--lr", description = "DiT learning rate after warm-up (default: the preset's).")
+    @Option(
+        names = "--lr",
+        description = "DiT learning rate after warm-up (default: the preset's).")
     Double lr;
 
-    @Option(names = "--cooldown", description = "Last steps over which the learning rate falls linearly to 0 (default: the preset's).")
+    @Option(
+        names = "--cooldown",
+        description =
+            "Last steps over which the learning rate falls linearly to 0 (default: the preset's).")
     Integer cooldown;
 
     @Option(names = "--batch", description = "Clips per DiT step (default: the preset's).")
     Integer batch;
 
-    @Option(names = "--text-norm", negatable = true, description = "Standardise prompt embeddings on the training captions (default: the preset's; small: on).")
+    @Option(
+        names = "--text-norm",
+        negatable = true,
+        description =
+            "Standardise prompt embeddings on the training captions (default: the preset's; small: on).")
     Boolean textNorm;
 
-    @Option(names = "--data", description = "A folder of captioned clips (captions.jsonl) instead of the built-in shapes.")
+    @Option(
+        names = "--data",
+        description =
+            "A folder of captioned clips (captions.jsonl) instead of the built-in shapes.")
     Path data;
 
     @Override
     public Integer call() {
       TrainConfig.Builder config =
-          ("tiny".equals(preset) ? TrainConfig.tiny() : TrainConfig.defaults().withPreset(preset)).toBuilder();
+          ("tiny".equals(preset) ? TrainConfig.tiny() : TrainConfig.defaults().withPreset(preset))
+              .toBuilder();
       if (steps != null) {
         if (steps < 1) {
           throw new IllegalArgumentException("steps: must be at least 1, got " + steps);
@@ -147,16 +180,31 @@ final class VideoCommand implements Runnable {
   static final class Sampling {
     @Option(
         names = "--model",
-        description = "Trained model folder (e.g. " + DEFAULT_MODEL + " after 'byhand video train'). Default: the model shipped in " + SHIPPED_MODEL + ".")
+        description =
+            "Trained model folder (e.g. "
+                + DEFAULT_MODEL
+                + " after 'byhand video train'). Default: the model shipped in "
+                + SHIPPED_MODEL
+                + ".")
     Path model;
 
-    @Option(names = "--steps", defaultValue = "50", description = "Sampling steps (DDIM, or Euler for a rectified-flow model), in [1, 1000]. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--steps",
+        defaultValue = "50",
+        description =
+            "Sampling steps (DDIM, or Euler for a rectified-flow model), in [1, 1000]. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--cfg", defaultValue = "" + VideoGenerator.DEFAULT_GUIDANCE, description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--cfg",
+        defaultValue = "" + VideoGenerator.DEFAULT_GUIDANCE,
+        description = "Classifier-free guidance scale. Default: ${DEFAULT-VALUE}.")
     double cfg;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        description = "Seed of the noise. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     /** Checks the steps and that the model folder exists. */
@@ -174,19 +222,28 @@ final class VideoCommand implements Runnable {
   @Command(
       name = "generate",
       mixinStandardHelpOptions = true,
-      description = "Generate clips for a prompt: looping GIFs plus a contact sheet PNG beside them.")
+      description =
+          "Generate clips for a prompt: looping GIFs plus a contact sheet PNG beside them.")
   static final class GenerateVideo implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "PROMPT", description = "What to draw, e.g. \"a blue square moving up\".")
+    @Parameters(
+        paramLabel = "PROMPT",
+        description = "What to draw, e.g. \"a blue square moving up\".")
     String prompt;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "out.gif", description = "The GIF to write. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "out.gif",
+        description = "The GIF to write. Default: ${DEFAULT-VALUE}.")
     Path output;
 
     @picocli.CommandLine.Mixin Sampling sampling = new Sampling();
 
-    @Option(names = "--count", defaultValue = "1", description = "Clips to generate, in [1, 64]. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--count",
+        defaultValue = "1",
+        description = "Clips to generate, in [1, 64]. Default: ${DEFAULT-VALUE}.")
     int count;
 
     @Override
@@ -200,7 +257,14 @@ final class VideoCommand implements Runnable {
       sampling.check();
       List<Path> written =
           Generate.run(
-              sampling.model, prompt, output, sampling.steps, sampling.cfg, sampling.seed, count, stdout(spec));
+              sampling.model,
+              prompt,
+              output,
+              sampling.steps,
+              sampling.cfg,
+              sampling.seed,
+              count,
+              stdout(spec));
       for (Path p : written) {
         spec.commandLine().getOut().println("wrote " + p);
       }
@@ -211,11 +275,15 @@ final class VideoCommand implements Runnable {
   @Command(
       name = "eval",
       mixinStandardHelpOptions = true,
-      description = "Generate clips for every (colour, shape, direction) and score them with analytic detectors.")
+      description =
+          "Generate clips for every (colour, shape, direction) and score them with analytic detectors.")
   static final class EvalVideo implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--clips", defaultValue = "4", description = "Clips per combination, in [1, 64]. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--clips",
+        defaultValue = "4",
+        description = "Clips per combination, in [1, 64]. Default: ${DEFAULT-VALUE}.")
     int clips;
 
     @picocli.CommandLine.Mixin Sampling sampling = new Sampling();
@@ -226,7 +294,8 @@ final class VideoCommand implements Runnable {
         throw new IllegalArgumentException("clips: must be in [1, 64], got " + clips);
       }
       sampling.check();
-      Evaluate.run(sampling.model, clips, sampling.steps, sampling.cfg, sampling.seed, stdout(spec));
+      Evaluate.run(
+          sampling.model, clips, sampling.steps, sampling.cfg, sampling.seed, stdout(spec));
       return Main.OK;
     }
   }

@@ -25,7 +25,8 @@ class CliTest {
     Run r = run("explain", "db");
     assertThat(r.code()).as(r.err()).isZero();
     String out = r.out();
-    for (String step : new String[] {"[1]", "[2]", "[3]", "[4]", "[5]", "[6]", "[7]", "[8]", "[9]", "[10]"}) {
+    for (String step :
+        new String[] {"[1]", "[2]", "[3]", "[4]", "[5]", "[6]", "[7]", "[8]", "[9]", "[10]"}) {
       assertThat(out).contains(step);
     }
     // The seed's numbers: "am I you" projects to [1.33 1.33]; the scores are 8/3, 8/3 and 4.
@@ -40,7 +41,10 @@ class CliTest {
   void explainDbRunsTheSameStepsOnMiniLm() {
     Run r = run("explain", "db", "--encoder", "minilm");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("[CLS] am i you [SEP]").contains("Projection 384 → 192").contains("[10]");
+    assertThat(r.out())
+        .contains("[CLS] am i you [SEP]")
+        .contains("Projection 384 → 192")
+        .contains("[10]");
   }
 
   @Test
@@ -69,7 +73,9 @@ class CliTest {
   void badInputIsOneLineAndANonZeroExit(@TempDir Path dir) {
     Run none = run("embed");
     assertThat(none.code()).isEqualTo(Main.USAGE);
-    assertThat(none.err()).startsWith("byhand: text: give at least one TEXT").doesNotContain("Exception");
+    assertThat(none.err())
+        .startsWith("byhand: text: give at least one TEXT")
+        .doesNotContain("Exception");
 
     Run unknown = run("embed", "--encoder", "bert", "x");
     assertThat(unknown.code()).isEqualTo(Main.USAGE);
@@ -85,7 +91,9 @@ class CliTest {
 
     Run word = run("embed", "--encoder", "seed", "who are they dancing");
     assertThat(word.code()).isEqualTo(Main.USAGE);
-    assertThat(word.err().strip()).startsWith("byhand: text: word 'dancing'").doesNotContain("\tat ");
+    assertThat(word.err().strip())
+        .startsWith("byhand: text: word 'dancing'")
+        .doesNotContain("\tat ");
 
     Run option = run("embed", "--pooling", "max", "x");
     assertThat(option.code()).isEqualTo(Main.USAGE);
@@ -94,9 +102,18 @@ class CliTest {
 
   @Test
   void demoAnswersItsQuestionsFromTheBundledCorpus() {
-    Run r = run("demo", "--top", "1", "--query", "how do I keep my tomato plants healthy", "--no-video");
+    Run r =
+        run(
+            "demo",
+            "--top",
+            "1",
+            "--query",
+            "how do I keep my tomato plants healthy",
+            "--no-video");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("semantic search over").contains("query: how do I keep my tomato plants healthy");
+    assertThat(r.out())
+        .contains("semantic search over")
+        .contains("query: how do I keep my tomato plants healthy");
     String hit = r.out().lines().filter(l -> l.startsWith("  0.")).findFirst().orElseThrow();
     assertThat(hit.toLowerCase()).contains("tomato");
     assertThat(run("demo", "--top", "0").code()).isEqualTo(Main.USAGE);
@@ -114,9 +131,18 @@ class CliTest {
 
   @Test
   void videoCommandsCheckTheirInputInOneLine(@TempDir Path dir) {
-    Run noModel = run("video", "generate", "a red circle moving left", "--model", dir.resolve("none").toString());
+    Run noModel =
+        run(
+            "video",
+            "generate",
+            "a red circle moving left",
+            "--model",
+            dir.resolve("none").toString());
     assertThat(noModel.code()).isEqualTo(Main.NOT_FOUND);
-    assertThat(noModel.err().strip()).startsWith("byhand: no such file:").contains("video train").doesNotContain("\n");
+    assertThat(noModel.err().strip())
+        .startsWith("byhand: no such file:")
+        .contains("video train")
+        .doesNotContain("\n");
     Run empty = run("video", "generate", " ", "--model", dir.toString());
     assertThat(empty.code()).isEqualTo(Main.USAGE);
     assertThat(empty.err()).contains("prompt: must not be empty");

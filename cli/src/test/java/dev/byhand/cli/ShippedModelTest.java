@@ -45,20 +45,32 @@ class ShippedModelTest {
   @Test
   void demoEndsWithAClipFromTheShippedModel(@TempDir Path dir) {
     Path gif = dir.resolve("demo.gif");
-    Run r = CliTest.run("demo", "--top", "1", "--query", "tomato plants", "--video-out", gif.toString());
+    Run r =
+        CliTest.run(
+            "demo", "--top", "1", "--query", "tomato plants", "--video-out", gif.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("text to video: \"a blue square moving up\"").contains("wrote " + gif);
+    assertThat(r.out())
+        .contains("text to video: \"a blue square moving up\"")
+        .contains("wrote " + gif);
     assertThat(VideoIO.readGif(gif).sizeString()).isEqualTo("8×128×128×3");
   }
 
   /**
    * Colour and direction of every clip; shape and one stable object in most (the shipped model
-   * draws all three attributes right in 94 % of clips of training combinations, BENCHMARKS.md;
-   * its misses are squares with a notched edge that read as circles).
+   * draws all three attributes right in 94 % of clips of training combinations, BENCHMARKS.md; its
+   * misses are squares with a notched edge that read as circles).
    */
   @Test
   void generateDrawsABlueSquareMovingUp(@TempDir Path dir) {
-    Run r = CliTest.run("video", "generate", "a blue square moving up", "-o", dir.resolve("clip.gif").toString(), "--count", "4");
+    Run r =
+        CliTest.run(
+            "video",
+            "generate",
+            "a blue square moving up",
+            "-o",
+            dir.resolve("clip.gif").toString(),
+            "--count",
+            "4");
     assertThat(r.code()).as(r.err()).isZero();
     int consistent = 0;
     int squares = 0;
@@ -73,7 +85,9 @@ class ShippedModelTest {
       consistent += d.consistent() ? 1 : 0;
       squares += d.shape() == Shape.SQUARE ? 1 : 0;
     }
-    assertThat(consistent).as("clips with one object of stable size:%n%s", seen).isGreaterThanOrEqualTo(3);
+    assertThat(consistent)
+        .as("clips with one object of stable size:%n%s", seen)
+        .isGreaterThanOrEqualTo(3);
     assertThat(squares).as("clips read as squares:%n%s", seen).isGreaterThanOrEqualTo(3);
     assertThat(Files.exists(dir.resolve("clip.png"))).isTrue();
   }
@@ -89,12 +103,14 @@ class ShippedModelTest {
     Run r = CliTest.run("video", "eval", "--clips", "1", "--steps", "4");
     assertThat(r.code()).as(r.err()).isZero();
     java.util.regex.Matcher ceiling =
-        java.util.regex.Pattern.compile("ae-ceil\\s+(\\d+) clips .* all three ([0-9.]+)").matcher(r.out());
+        java.util.regex.Pattern.compile("ae-ceil\\s+(\\d+) clips .* all three ([0-9.]+)")
+            .matcher(r.out());
     assertThat(ceiling.find()).as(r.out()).isTrue();
     assertThat(Integer.parseInt(ceiling.group(1))).isEqualTo(48 * 4);
     assertThat(Double.parseDouble(ceiling.group(2))).as(r.out()).isGreaterThanOrEqualTo(0.95);
     java.util.regex.Matcher losses =
-        java.util.regex.Pattern.compile("PSNR ([0-9.]+) dB .* denoising loss ([0-9.]+)").matcher(r.out());
+        java.util.regex.Pattern.compile("PSNR ([0-9.]+) dB .* denoising loss ([0-9.]+)")
+            .matcher(r.out());
     assertThat(losses.find()).as(r.out()).isTrue();
     assertThat(Double.parseDouble(losses.group(1))).as("PSNR").isGreaterThan(30);
     assertThat(Double.parseDouble(losses.group(2))).as("held-out loss").isBetween(0.01, 0.5);
@@ -103,7 +119,9 @@ class ShippedModelTest {
   /** Circles and triangles are read right in most clips too. */
   @Test
   void generateDrawsTheAskedShapeForCirclesAndTriangles(@TempDir Path dir) {
-    String[][] prompts = {{"a yellow circle moving right", "CIRCLE"}, {"a green triangle moving down", "TRIANGLE"}};
+    String[][] prompts = {
+      {"a yellow circle moving right", "CIRCLE"}, {"a green triangle moving down", "TRIANGLE"}
+    };
     for (String[] p : prompts) {
       Path out = dir.resolve(p[1].toLowerCase() + ".gif");
       Run r = CliTest.run("video", "generate", p[0], "-o", out.toString(), "--count", "4");
@@ -111,7 +129,9 @@ class ShippedModelTest {
       int right = 0;
       StringBuilder seen = new StringBuilder();
       for (int i = 0; i < 4; i++) {
-        Detection d = Detectors.detect(VideoIO.readPngFrames(dir.resolve(p[1].toLowerCase() + "_" + i + "_frames")));
+        Detection d =
+            Detectors.detect(
+                VideoIO.readPngFrames(dir.resolve(p[1].toLowerCase() + "_" + i + "_frames")));
         seen.append(d).append('\n');
         right += d.shape() == Shape.valueOf(p[1]) ? 1 : 0;
       }

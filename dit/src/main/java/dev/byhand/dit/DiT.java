@@ -233,7 +233,8 @@ public final class DiT implements AutoCloseable {
       trace.record(name + ".q", q);
       trace.record(name + ".k", k);
       // Scale q rather than the scores: T·hd values instead of T·T.
-      NDArray scores = q.mul(1.0 / Math.sqrt(headDim)).matMul(k.transpose(0, 1, 3, 2)); // (N, H, T, T)
+      NDArray scores =
+          q.mul(1.0 / Math.sqrt(headDim)).matMul(k.transpose(0, 1, 3, 2)); // (N, H, T, T)
       NDArray weights = scores.softmax(-1); // (N, H, T, T)
       trace.record(name + ".weights", weights);
       NDArray pooled = weights.matMul(v); // (N, H, T, hd)

@@ -39,9 +39,9 @@ public final class GenerateTimer {
   public record Timing(double wallMillis, double cpuMillis, double minMillis, double maxMillis) {}
 
   /**
-   * Writes a model folder with random weights for {@code config} and {@code autoencoder}: every
-   * DiT tensor uniform in ±1/sqrt(fan-in) (PyTorch's default for linear layers, and no zero
-   * adaLN gates, so every path of every block does real work), the autoencoder with its own
+   * Writes a model folder with random weights for {@code config} and {@code autoencoder}: every DiT
+   * tensor uniform in ±1/sqrt(fan-in) (PyTorch's default for linear layers, and no zero adaLN
+   * gates, so every path of every block does real work), the autoencoder with its own
    * initialisation.
    */
   public static void writeRandomModel(

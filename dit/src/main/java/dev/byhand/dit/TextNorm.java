@@ -44,8 +44,7 @@ public record TextNorm(float[] mean, float scale) {
     double[] sum = new double[d];
     for (float[] e : embeddings) {
       if (e.length != d) {
-        throw new IllegalArgumentException(
-            "embeddings: lengths differ, " + e.length + " and " + d);
+        throw new IllegalArgumentException("embeddings: lengths differ, " + e.length + " and " + d);
       }
       for (int i = 0; i < d; i++) {
         sum[i] += e[i];
@@ -75,7 +74,10 @@ public record TextNorm(float[] mean, float scale) {
     if (mean == null && scale == null) {
       return identity(dimension);
     }
-    if (mean == null || scale == null || mean.data().length != dimension || scale.data().length != 1) {
+    if (mean == null
+        || scale == null
+        || mean.data().length != dimension
+        || scale.data().length != 1) {
       throw new IllegalArgumentException(
           "weights: "
               + MEAN

@@ -92,9 +92,7 @@ class DetectorsTest {
     ShapesDataset.Clip clip =
         data.render(
             new ShapesDataset.Combination(
-                ShapesDataset.Colour.BLUE,
-                ShapesDataset.Shape.SQUARE,
-                ShapesDataset.Direction.UP),
+                ShapesDataset.Colour.BLUE, ShapesDataset.Shape.SQUARE, ShapesDataset.Direction.UP),
             new dev.byhand.dit.data.Rng(9));
     Video v = clip.video();
     assertThat(Detectors.detect(v).shape()).isEqualTo(ShapesDataset.Shape.SQUARE);

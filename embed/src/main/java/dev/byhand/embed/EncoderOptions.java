@@ -5,8 +5,8 @@ package dev.byhand.embed;
  * time with the {@code with…} methods; every value is checked when set.
  *
  * @param pooling seed step [4]: {@link Pooling#MEAN} (default) or {@link Pooling#CLS}
- * @param normalize L2-normalise the pooled vector (default for {@code minilm}; not for {@code seed},
- *     whose walkthrough shows raw numbers)
+ * @param normalize L2-normalise the pooled vector (default for {@code minilm}; not for {@code
+ *     seed}, whose walkthrough shows raw numbers)
  * @param batchSize texts encoded per model call, in [1, 4096]
  * @param threads ONNX Runtime intra-op threads, in [1, 256]
  * @param maxTokens tokens in one window, special tokens included, in [3, 512]
@@ -27,8 +27,8 @@ public record EncoderOptions(
     /** One model run at a time, each spread over {@code threads} ONNX Runtime threads. */
     INTRA_OP,
     /**
-     * Up to {@code threads} batches at once, each on one thread: no spin-waiting between layers,
-     * so it scales better on few cores when there are several batches; a single batch runs on one
+     * Up to {@code threads} batches at once, each on one thread: no spin-waiting between layers, so
+     * it scales better on few cores when there are several batches; a single batch runs on one
      * thread.
      */
     BATCHES
@@ -63,7 +63,10 @@ public record EncoderOptions(
     }
     if (maxTokens < 3 || maxTokens > WordPieceTokenizer.MODEL_MAX_TOKENS) {
       throw new IllegalArgumentException(
-          "maxTokens: must be in [3, " + WordPieceTokenizer.MODEL_MAX_TOKENS + "], got " + maxTokens);
+          "maxTokens: must be in [3, "
+              + WordPieceTokenizer.MODEL_MAX_TOKENS
+              + "], got "
+              + maxTokens);
     }
   }
 

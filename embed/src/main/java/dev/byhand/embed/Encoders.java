@@ -31,7 +31,8 @@ public final class Encoders {
     checkName(name);
     if (MINILM.equals(name)) {
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(options.maxTokens());
-      int intraOp = options.parallelism() == EncoderOptions.Parallelism.BATCHES ? 1 : options.threads();
+      int intraOp =
+          options.parallelism() == EncoderOptions.Parallelism.BATCHES ? 1 : options.threads();
       return new PipelineEncoder(MINILM, tokenizer, OnnxMiniLm.shared(intraOp), options);
     }
     SeedModel seed = new SeedModel();

@@ -86,7 +86,8 @@ public final class OnnxMiniLm implements TokenEncoder {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       return env.createSession(model, options);
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime cannot load " + RESOURCE + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ONNX Runtime cannot load " + RESOURCE + ": " + e.getMessage(), e);
     }
   }
 
@@ -127,7 +128,8 @@ public final class OnnxMiniLm implements TokenEncoder {
       feed.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
       if (inputs.contains("token_type_ids")) {
         feed.put(
-            "token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b * len]), shape));
+            "token_type_ids",
+            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b * len]), shape));
       }
       // 2. Run the transformer: last_hidden_state is [b, len, 384].
       try (OrtSession.Result result = session.run(feed)) {
@@ -147,7 +149,8 @@ public final class OnnxMiniLm implements TokenEncoder {
         return out;
       }
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on a batch of " + b + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ONNX Runtime failed on a batch of " + b + ": " + e.getMessage(), e);
     } finally {
       for (OnnxTensor t : feed.values()) {
         t.close();

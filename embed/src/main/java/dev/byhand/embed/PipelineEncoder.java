@@ -17,6 +17,7 @@ public final class PipelineEncoder implements TextEncoder {
   private final Tokenizer tokenizer;
   private final TokenEncoder encoder;
   private final EncoderOptions options;
+
   /** Runs batches side by side when the options ask for it; null for one batch at a time. */
   private final java.util.concurrent.ExecutorService batchPool;
 
@@ -127,8 +128,10 @@ public final class PipelineEncoder implements TextEncoder {
     float[][] pooled = new float[units.size()][];
     int batch = options.batchSize();
     if (batchPool != null) {
-      // Enough batches to keep every thread busy, even when a call brings fewer than one per thread.
-      batch = Math.max(1, Math.min(batch, (units.size() + options.threads() - 1) / options.threads()));
+      // Enough batches to keep every thread busy, even when a call brings fewer than one per
+      // thread.
+      batch =
+          Math.max(1, Math.min(batch, (units.size() + options.threads() - 1) / options.threads()));
     }
     List<java.util.concurrent.Callable<Void>> work = new ArrayList<>();
     for (int from = 0; from < order.length; from += batch) {

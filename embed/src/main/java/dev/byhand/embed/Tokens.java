@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One text as its encoder sees it: word pieces and their vocabulary ids, special tokens included
- * ({@code [CLS] … [SEP]} for BERT-style models). Seed step [2] looks each id up in the embedding table.
+ * ({@code [CLS] … [SEP]} for BERT-style models). Seed step [2] looks each id up in the embedding
+ * table.
  *
  * @param pieces the token strings, for display
  * @param ids the vocabulary id of each token, same length as {@code pieces}

@@ -34,7 +34,8 @@ class MiniLmReferenceTest {
   @BeforeAll
   static void open() {
     reference = new AllMiniLmL6V2EmbeddingModel();
-    minilm = Encoders.open(Encoders.MINILM, EncoderOptions.defaults(Encoders.MINILM).withThreads(2));
+    minilm =
+        Encoders.open(Encoders.MINILM, EncoderOptions.defaults(Encoders.MINILM).withThreads(2));
   }
 
   @AfterAll
@@ -80,18 +81,21 @@ class MiniLmReferenceTest {
       assertThat(d).as("max |difference| for text %d: %s", i, text).isLessThan(TOLERANCE);
       worst = Math.max(worst, d);
     }
-    System.out.printf("minilm vs langchain4j: %d texts, worst max-abs difference %.2e%n", texts.size(), worst);
+    System.out.printf(
+        "minilm vs langchain4j: %d texts, worst max-abs difference %.2e%n", texts.size(), worst);
   }
 
   @Test
   void edgeCasesMatchTheReferenceToo() {
     // The reference has no defined output for empty or blank text (it refuses it); ours embeds
     // [CLS] [SEP], the same as sentence-transformers does.
-    for (String text : List.of("你好，世界", "日本語のテキスト", "🚀", "hello 👍🏽 world", "naïve façade", "x")) {
+    for (String text :
+        List.of("你好，世界", "日本語のテキスト", "🚀", "hello 👍🏽 world", "naïve façade", "x")) {
       assertThat(maxDiff(minilm.embed(text), ref(text))).as(text).isLessThan(TOLERANCE);
     }
     // An unpaired surrogate is read as U+FFFD, which the reference receives as such.
-    assertThat(maxDiff(minilm.embed("bad \uD800 char"), ref("bad \uFFFD char"))).isLessThan(TOLERANCE);
+    assertThat(maxDiff(minilm.embed("bad \uD800 char"), ref("bad \uFFFD char")))
+        .isLessThan(TOLERANCE);
     float[] empty = minilm.embed("");
     assertThat(empty).hasSize(384);
     assertThat(minilm.embed("   \t ")).containsExactly(empty);
@@ -109,7 +113,9 @@ class MiniLmReferenceTest {
     try (TextEncoder batched = Encoders.open(Encoders.MINILM, small)) {
       List<float[]> all = batched.embedAll(texts);
       for (int i = 0; i < texts.size(); i += 7) {
-        assertThat(maxDiff(all.get(i), batched.embed(texts.get(i)))).as(texts.get(i)).isLessThan(1e-6);
+        assertThat(maxDiff(all.get(i), batched.embed(texts.get(i))))
+            .as(texts.get(i))
+            .isLessThan(1e-6);
       }
     }
   }
@@ -143,7 +149,8 @@ class MiniLmReferenceTest {
 
   @Test
   void longTextTruncatesByDefaultAndWindowsOnRequest() {
-    String longText = "The quick brown fox jumps over the lazy dog near the river bank. ".repeat(60);
+    String longText =
+        "The quick brown fox jumps over the lazy dog near the river bank. ".repeat(60);
     String head = longText.substring(0, 3000); // well over 256 tokens
     // Truncation keeps the first 256 tokens: two texts sharing them embed the same.
     assertThat(maxDiff(minilm.embed(longText), minilm.embed(head))).isLessThan(1e-6);

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * Where {@link ByhandEmbeddingStore} keeps its points: a collection of an embedded database, or
- * of a server over HTTP. Filters are byhand filter JSON; scores are the collection's (cosine).
+ * Where {@link ByhandEmbeddingStore} keeps its points: a collection of an embedded database, or of
+ * a server over HTTP. Filters are byhand filter JSON; scores are the collection's (cosine).
  */
 interface Backend extends AutoCloseable {
 

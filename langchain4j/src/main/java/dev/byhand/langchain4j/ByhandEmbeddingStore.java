@@ -34,8 +34,9 @@ import java.util.UUID;
  * <p>Each segment is one point: the embedding as its vector, and the payload {@code {"text": …,
  * "metadata": {…}, "metadata_types": {…}}} (the types keep {@code Integer}, {@code Long}, {@code
  * Float}, {@code Double}, {@code UUID} and {@code String} values apart when read back). Scores are
- * LangChain4j relevance scores, {@code (cosine + 1) / 2}. Filters become byhand filters where byhand
- * can express them (see {@link Filters}); the rest are applied exactly, point by point, in Java.
+ * LangChain4j relevance scores, {@code (cosine + 1) / 2}. Filters become byhand filters where
+ * byhand can express them (see {@link Filters}); the rest are applied exactly, point by point, in
+ * Java.
  *
  * <pre>{@code
  * try (Database db = Database.open(Path.of("data"));
@@ -73,7 +74,9 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
     return new Builder();
   }
 
-  /** Builds a store: a database (open, or a folder to open) or a server URL, and a collection name. */
+  /**
+   * Builds a store: a database (open, or a folder to open) or a server URL, and a collection name.
+   */
   public static final class Builder {
     private Database database;
     private Path folder;
@@ -123,12 +126,15 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
       CollectionConfig.checkName(collection);
       int given = (database == null ? 0 : 1) + (folder == null ? 0 : 1) + (url == null ? 0 : 1);
       if (given != 1) {
-        throw new IllegalArgumentException("database: give exactly one of database(Database), folder(Path) or url(String)");
+        throw new IllegalArgumentException(
+            "database: give exactly one of database(Database), folder(Path) or url(String)");
       }
       Backend b =
           database != null
               ? new EmbeddedBackend(database, false, collection)
-              : folder != null ? new EmbeddedBackend(Database.open(folder), true, collection) : new HttpBackend(url, apiKey, collection);
+              : folder != null
+                  ? new EmbeddedBackend(Database.open(folder), true, collection)
+                  : new HttpBackend(url, apiKey, collection);
       return new ByhandEmbeddingStore(b, dimension);
     }
   }
@@ -150,7 +156,10 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
   @Override
   public String add(Embedding embedding, TextSegment segment) {
     String id = UUID.randomUUID().toString();
-    addAll(List.of(id), List.of(embedding), segment == null ? null : Collections.singletonList(segment));
+    addAll(
+        List.of(id),
+        List.of(embedding),
+        segment == null ? null : Collections.singletonList(segment));
     return id;
   }
 
@@ -208,13 +217,15 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
         meta.put(k, n);
         types.put(k, "long");
       } else if (v instanceof Float n) {
-        meta.put(k, (double) n); // as the double it is, so that equality filters compare the same number
+        meta.put(
+            k, (double) n); // as the double it is, so that equality filters compare the same number
         types.put(k, "float");
       } else if (v instanceof Double n) {
         meta.put(k, n);
         types.put(k, "double");
       } else {
-        throw new IllegalArgumentException("metadata." + k + ": unsupported type " + v.getClass().getName());
+        throw new IllegalArgumentException(
+            "metadata." + k + ": unsupported type " + v.getClass().getName());
       }
     }
     return p;
@@ -260,14 +271,17 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
       for (Backend.Hit h : backend.search(query, k, translated)) {
         double score = RelevanceScore.fromCosineSimilarity(h.score());
         if (score >= request.minScore()) {
-          matches.add(new EmbeddingMatch<>(score, h.id(), Embedding.from(h.vector()), segment(h.payload())));
+          matches.add(
+              new EmbeddingMatch<>(
+                  score, h.id(), Embedding.from(h.vector()), segment(h.payload())));
         }
       }
       return new EmbeddingSearchResult<>(matches);
     }
     // Exactly, in Java: every point whose metadata passes, scored by cosine against the query.
     float[] q = normalized(query);
-    PriorityQueue<EmbeddingMatch<TextSegment>> best = new PriorityQueue<>(Comparator.comparingDouble(EmbeddingMatch::score));
+    PriorityQueue<EmbeddingMatch<TextSegment>> best =
+        new PriorityQueue<>(Comparator.comparingDouble(EmbeddingMatch::score));
     String cursor = null;
     do {
       Backend.Page page = backend.scroll(cursor, PAGE, true);
@@ -291,7 +305,8 @@ public final class ByhandEmbeddingStore implements EmbeddingStore<TextSegment>, 
       cursor = page.next();
     } while (cursor != null);
     matches.addAll(best);
-    matches.sort(Comparator.comparingDouble((EmbeddingMatch<TextSegment> m) -> m.score()).reversed());
+    matches.sort(
+        Comparator.comparingDouble((EmbeddingMatch<TextSegment> m) -> m.score()).reversed());
     return new EmbeddingSearchResult<>(matches);
   }
 

@@ -47,7 +47,11 @@ final class EmbeddedBackend implements Backend {
             c -> {
               if (c.config().metric() != Metric.COSINE) {
                 throw new IllegalArgumentException(
-                    "collection: '" + name + "' uses metric " + c.config().metric() + "; LangChain4j scores need cosine");
+                    "collection: '"
+                        + name
+                        + "' uses metric "
+                        + c.config().metric()
+                        + "; LangChain4j scores need cosine");
               }
             });
   }

@@ -102,7 +102,9 @@ final class Filters {
   }
 
   private static String path(String key) {
-    return key == null || key.isEmpty() || key.contains(".") ? null : ByhandEmbeddingStore.METADATA + "." + key;
+    return key == null || key.isEmpty() || key.contains(".")
+        ? null
+        : ByhandEmbeddingStore.METADATA + "." + key;
   }
 
   private static JsonNode equal(String key, Object value) {
@@ -151,7 +153,14 @@ final class Filters {
     if (path == null || values == null || values.isEmpty()) {
       return null;
     }
-    boolean plain = values.stream().allMatch(v -> v instanceof String || v instanceof UUID || v instanceof Integer || v instanceof Long);
+    boolean plain =
+        values.stream()
+            .allMatch(
+                v ->
+                    v instanceof String
+                        || v instanceof UUID
+                        || v instanceof Integer
+                        || v instanceof Long);
     if (plain) {
       ObjectNode o = Json.MAPPER.createObjectNode().put("key", path);
       ArrayNode any = o.putObject("match").putArray("any");

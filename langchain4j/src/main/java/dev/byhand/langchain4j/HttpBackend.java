@@ -30,7 +30,8 @@ final class HttpBackend implements Backend {
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final String base;
   private final String key;
 
@@ -41,17 +42,29 @@ final class HttpBackend implements Backend {
   }
 
   private JsonNode call(String method, String path, JsonNode body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofMinutes(2))
+            .header("Content-Type", "application/json");
     if (key != null) {
       b.header("api-key", key);
     }
     try {
-      b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
       HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json = Json.MAPPER.readTree(r.body());
       if (r.statusCode() / 100 != 2) {
         JsonNode e = json == null ? null : json.get("error");
-        throw new ServerException(r.statusCode(), "byhand server answered " + r.statusCode() + ": " + (e == null ? "" : e.path("message").asText()));
+        throw new ServerException(
+            r.statusCode(),
+            "byhand server answered "
+                + r.statusCode()
+                + ": "
+                + (e == null ? "" : e.path("message").asText()));
       }
       return json.get("result");
     } catch (IOException e) {
@@ -84,7 +97,10 @@ final class HttpBackend implements Backend {
       return;
     }
     try {
-      call("PUT", "", Json.MAPPER.createObjectNode().put("dimension", dimension).put("metric", "cosine"));
+      call(
+          "PUT",
+          "",
+          Json.MAPPER.createObjectNode().put("dimension", dimension).put("metric", "cosine"));
     } catch (ServerException e) {
       if (e.status != 409) { // another client created it meanwhile
         throw e;
@@ -96,7 +112,10 @@ final class HttpBackend implements Backend {
   public void checkCosine() {
     JsonNode i = info();
     if (i != null && !"cosine".equals(i.path("metric").asText())) {
-      throw new IllegalArgumentException("collection: uses metric " + i.path("metric").asText() + "; LangChain4j scores need cosine");
+      throw new IllegalArgumentException(
+          "collection: uses metric "
+              + i.path("metric").asText()
+              + "; LangChain4j scores need cosine");
     }
   }
 
@@ -146,7 +165,12 @@ final class HttpBackend implements Backend {
     }
     List<Hit> out = new ArrayList<>();
     for (JsonNode h : call("POST", "/points/search", b)) {
-      out.add(new Hit(h.get("id").asText(), h.get("score").doubleValue(), floats(h.get("vector")), payload(h.get("payload"))));
+      out.add(
+          new Hit(
+              h.get("id").asText(),
+              h.get("score").doubleValue(),
+              floats(h.get("vector")),
+              payload(h.get("payload"))));
     }
     return out;
   }
@@ -173,7 +197,8 @@ final class HttpBackend implements Backend {
 
   @Override
   public Page scroll(String cursor, int limit, boolean withVector) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("limit", limit).put("with_vector", withVector);
+    ObjectNode b =
+        Json.MAPPER.createObjectNode().put("limit", limit).put("with_vector", withVector);
     if (cursor != null) {
       b.put("offset", cursor);
     }

@@ -18,10 +18,14 @@ class ByhandEmbeddingModelTest {
         TextEncoder encoder = Encoders.open("seed")) {
       assertThat(model.dimension()).isEqualTo(4);
       assertThat(model.modelName()).isEqualTo("byhand-seed");
-      List<Embedding> out = model.embedAll(List.of(TextSegment.from("who am i"), TextSegment.from("how are you"))).content();
+      List<Embedding> out =
+          model
+              .embedAll(List.of(TextSegment.from("who am i"), TextSegment.from("how are you")))
+              .content();
       assertThat(out.get(0).vector()).containsExactly(encoder.embed("who am i"));
       assertThat(out.get(1).vector()).containsExactly(encoder.embed("how are you"));
-      assertThat(model.embed("who am i").content().vector()).containsExactly(encoder.embed("who am i"));
+      assertThat(model.embed("who am i").content().vector())
+          .containsExactly(encoder.embed("who am i"));
       assertThat(model.embedAll(List.of()).content()).isEmpty();
     }
   }

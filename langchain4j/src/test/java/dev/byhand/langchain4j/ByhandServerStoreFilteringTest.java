@@ -7,7 +7,10 @@ import dev.langchain4j.store.embedding.EmbeddingStoreWithFilteringIT;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** LangChain4j's own {@code EmbeddingStoreWithFilteringIT} suite, run on a byhand server over HTTP with byhand's MiniLM. */
+/**
+ * LangChain4j's own {@code EmbeddingStoreWithFilteringIT} suite, run on a byhand server over HTTP
+ * with byhand's MiniLM.
+ */
 class ByhandServerStoreFilteringTest extends EmbeddingStoreWithFilteringIT {
 
   static Fixture fixture;

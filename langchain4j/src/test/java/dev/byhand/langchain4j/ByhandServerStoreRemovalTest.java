@@ -8,7 +8,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
-/** LangChain4j's own {@code EmbeddingStoreWithRemovalIT} suite, run on a byhand server over HTTP with byhand's MiniLM. */
+/**
+ * LangChain4j's own {@code EmbeddingStoreWithRemovalIT} suite, run on a byhand server over HTTP
+ * with byhand's MiniLM.
+ */
 class ByhandServerStoreRemovalTest extends EmbeddingStoreWithRemovalIT {
 
   static Fixture fixture;

@@ -33,8 +33,12 @@ class FiltersTest {
   void mapping() {
     assertThat(Filters.toByhand(metadataKey("a").isEqualTo("x")).toString())
         .isEqualTo("{\"key\":\"metadata.a\",\"match\":{\"value\":\"x\"}}");
-    assertThat(Filters.toByhand(metadataKey("n").isGreaterThan(3).and(metadataKey("n").isLessThanOrEqualTo(7L))).toString())
-        .isEqualTo("{\"must\":[{\"key\":\"metadata.n\",\"range\":{\"gt\":3.0}},{\"key\":\"metadata.n\",\"range\":{\"lte\":7.0}}]}");
+    assertThat(
+            Filters.toByhand(
+                    metadataKey("n").isGreaterThan(3).and(metadataKey("n").isLessThanOrEqualTo(7L)))
+                .toString())
+        .isEqualTo(
+            "{\"must\":[{\"key\":\"metadata.n\",\"range\":{\"gt\":3.0}},{\"key\":\"metadata.n\",\"range\":{\"lte\":7.0}}]}");
     assertThat(Filters.toByhand(metadataKey("a").isNotIn("x", "y")).toString())
         .isEqualTo("{\"must_not\":[{\"key\":\"metadata.a\",\"match\":{\"any\":[\"x\",\"y\"]}}]}");
     assertThat(Filters.toByhand(metadataKey("f").isEqualTo(0.5f)).toString())
@@ -44,7 +48,10 @@ class FiltersTest {
     assertThat(Filters.toByhand(metadataKey("a").containsString("x"))).isNull();
     assertThat(Filters.toByhand(metadataKey("a.b").isEqualTo("x"))).isNull();
     assertThat(Filters.toByhand(metadataKey("n").isLessThan(Long.MAX_VALUE))).isNull();
-    assertThat(Filters.toByhand(metadataKey("a").isEqualTo("x").or(metadataKey("a").containsString("y")))).isNull();
+    assertThat(
+            Filters.toByhand(
+                metadataKey("a").isEqualTo("x").or(metadataKey("a").containsString("y"))))
+        .isNull();
   }
 
   @Test
@@ -53,7 +60,8 @@ class FiltersTest {
     SplittableRandom random = new SplittableRandom(seed);
     String[] words = {"red", "green", "blue"};
     try (Database db = Database.open(dir)) {
-      ByhandEmbeddingStore store = ByhandEmbeddingStore.builder().database(db).collection("random").build();
+      ByhandEmbeddingStore store =
+          ByhandEmbeddingStore.builder().database(db).collection("random").build();
       List<TextSegment> segments = new ArrayList<>();
       List<Embedding> embeddings = new ArrayList<>();
       List<String> ids = new ArrayList<>();
@@ -69,7 +77,13 @@ class FiltersTest {
           m.put("x", random.nextInt(20) / 4.0);
         }
         segments.add(TextSegment.from("doc " + i, Metadata.from(m)));
-        embeddings.add(Embedding.from(new float[] {(float) random.nextDouble(0.1, 1), (float) random.nextDouble(), (float) random.nextDouble()}));
+        embeddings.add(
+            Embedding.from(
+                new float[] {
+                  (float) random.nextDouble(0.1, 1),
+                  (float) random.nextDouble(),
+                  (float) random.nextDouble()
+                }));
         ids.add(String.format("id-%03d", i));
       }
       store.addAll(ids, embeddings, segments);
@@ -82,8 +96,18 @@ class FiltersTest {
           }
         }
         List<EmbeddingMatch<TextSegment>> found =
-            store.search(EmbeddingSearchRequest.builder().queryEmbedding(Embedding.from(new float[] {1, 0, 0})).maxResults(1000).filter(f).build()).matches();
-        TreeSet<String> got = found.stream().map(EmbeddingMatch::embeddingId).collect(Collectors.toCollection(TreeSet::new));
+            store
+                .search(
+                    EmbeddingSearchRequest.builder()
+                        .queryEmbedding(Embedding.from(new float[] {1, 0, 0}))
+                        .maxResults(1000)
+                        .filter(f)
+                        .build())
+                .matches();
+        TreeSet<String> got =
+            found.stream()
+                .map(EmbeddingMatch::embeddingId)
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat((Iterable<String>) got)
             .as("seed %d, round %d, filter %s (byhand: %s)", seed, round, f, Filters.toByhand(f))
             .containsExactlyElementsOf(expected);

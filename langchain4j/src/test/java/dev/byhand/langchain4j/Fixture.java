@@ -8,7 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** One MiniLM model and one database (embedded or behind a server) per test class, shared by LangChain4j's suites. */
+/**
+ * One MiniLM model and one database (embedded or behind a server) per test class, shared by
+ * LangChain4j's suites.
+ */
 final class Fixture implements AutoCloseable {
 
   final Path folder;

@@ -24,14 +24,30 @@ class RagExampleTest {
   void readmeExampleRetrievesTheRightDocument() {
     try (Database db = Database.open(dir.resolve("data"));
         ByhandEmbeddingModel model = ByhandEmbeddingModel.open("minilm")) {
-      ByhandEmbeddingStore store = ByhandEmbeddingStore.builder().database(db).collection("rag").build();
-      EmbeddingStoreIngestor.builder().embeddingModel(model).embeddingStore(store).build()
-          .ingest(List.of(
-              Document.from("Volcanoes erupt when magma rises through the crust.", Metadata.from("topic", "geology")),
-              Document.from("Bees dance to tell the hive where flowers are.", Metadata.from("topic", "biology")),
-              Document.from("The stock market fell sharply on Monday.", Metadata.from("topic", "finance"))));
+      ByhandEmbeddingStore store =
+          ByhandEmbeddingStore.builder().database(db).collection("rag").build();
+      EmbeddingStoreIngestor.builder()
+          .embeddingModel(model)
+          .embeddingStore(store)
+          .build()
+          .ingest(
+              List.of(
+                  Document.from(
+                      "Volcanoes erupt when magma rises through the crust.",
+                      Metadata.from("topic", "geology")),
+                  Document.from(
+                      "Bees dance to tell the hive where flowers are.",
+                      Metadata.from("topic", "biology")),
+                  Document.from(
+                      "The stock market fell sharply on Monday.",
+                      Metadata.from("topic", "finance"))));
       ContentRetriever retriever =
-          EmbeddingStoreContentRetriever.builder().embeddingStore(store).embeddingModel(model).maxResults(2).minScore(0.6).build();
+          EmbeddingStoreContentRetriever.builder()
+              .embeddingStore(store)
+              .embeddingModel(model)
+              .maxResults(2)
+              .minScore(0.6)
+              .build();
       List<Content> found = retriever.retrieve(Query.from("Why do volcanoes explode?"));
       assertThat(found).isNotEmpty();
       assertThat(found.get(0).textSegment().text()).startsWith("Volcanoes erupt");

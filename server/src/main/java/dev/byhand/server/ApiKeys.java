@@ -15,8 +15,8 @@ import java.util.Map;
  * With no key at all the server is open, which it allows only on a loopback address.
  *
  * <p>A key file holds one key a line as {@code admin=KEY} or {@code read=KEY}; blank lines and
- * lines starting with {@code #} are skipped. The environment variables {@code BYHAND_ADMIN_KEY}
- * and {@code BYHAND_READ_KEY} each hold one key or several separated by commas.
+ * lines starting with {@code #} are skipped. The environment variables {@code BYHAND_ADMIN_KEY} and
+ * {@code BYHAND_READ_KEY} each hold one key or several separated by commas.
  */
 public final class ApiKeys {
 
@@ -75,7 +75,8 @@ public final class ApiKeys {
       try {
         lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read API key file " + file + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read API key file " + file + ": " + e.getMessage(), e);
       }
       for (int i = 0; i < lines.size(); i++) {
         String line = lines.get(i).strip();

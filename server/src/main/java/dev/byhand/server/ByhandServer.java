@@ -20,6 +20,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -27,8 +29,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The byhand HTTP server: the REST API of {@link Routes} over one embedded {@link Database}, with
@@ -36,8 +36,8 @@ import java.util.List;
  *
  * <p>Every failure is answered as {@code {"error": {"code", "message", "field"}}}: 400 bad input,
  * 401 missing or wrong key, 403 read-only key on a write, 404 unknown collection, point or route,
- * 409 name taken, 413 body or batch over its limit, 503 shutting down or the store unable to
- * write. A 500 means a bug; its message never carries a stack trace.
+ * 409 name taken, 413 body or batch over its limit, 503 shutting down or the store unable to write.
+ * A 500 means a bug; its message never carries a stack trace.
  *
  * <p>{@link #close()} stops gracefully: new requests get 503, requests in flight finish (up to
  * {@link ServerConfig#shutdownMillis()}), then the database is closed, folding its logs into
@@ -120,7 +120,8 @@ public final class ByhandServer implements AutoCloseable {
     }
   }
 
-  private static ServerConnector tlsConnector(Server server, HttpConfiguration http, ServerConfig config) {
+  private static ServerConnector tlsConnector(
+      Server server, HttpConfiguration http, ServerConfig config) {
     if (!Files.isReadable(config.tlsKeystore())) {
       throw new IllegalArgumentException("tls-keystore: cannot read " + config.tlsKeystore());
     }
@@ -130,7 +131,8 @@ public final class ByhandServer implements AutoCloseable {
     HttpConfiguration https = new HttpConfiguration(http);
     https.addCustomizer(new SecureRequestCustomizer());
     ServerConnector connector =
-        new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+        new ServerConnector(
+            server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
     connector.setHost(config.host());
     connector.setPort(config.port());
     return connector;
@@ -152,7 +154,9 @@ public final class ByhandServer implements AutoCloseable {
     return db;
   }
 
-  /** Every route as {@code METHOD /path/{param}}, in registration order (the OpenAPI test reads it). */
+  /**
+   * Every route as {@code METHOD /path/{param}}, in registration order (the OpenAPI test reads it).
+   */
   public List<String> routes() {
     return List.copyOf(registered);
   }
@@ -182,12 +186,23 @@ public final class ByhandServer implements AutoCloseable {
         404,
         ctx -> {
           if (ctx.attribute(ANSWERED) == null) {
-            write(ctx, ApiError.notFound(null, "no such route: " + ctx.method() + " " + ctx.path()));
+            write(
+                ctx, ApiError.notFound(null, "no such route: " + ctx.method() + " " + ctx.path()));
           }
         });
 
-    route(HandlerType.GET, "/healthz", null, ctx -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
-    route(HandlerType.GET, "/metrics", Access.READ, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.render(db, searches.waiting())));
+    route(
+        HandlerType.GET,
+        "/healthz",
+        null,
+        ctx -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
+    route(
+        HandlerType.GET,
+        "/metrics",
+        Access.READ,
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.render(db, searches.waiting())));
     route(HandlerType.GET, "/openapi.json", null, routes::openApi);
 
     route(HandlerType.GET, "/collections", Access.READ, routes::listCollections);
@@ -196,24 +211,45 @@ public final class ByhandServer implements AutoCloseable {
     route(HandlerType.DELETE, "/collections/{name}", Access.ADMIN, routes::dropCollection);
 
     route(HandlerType.PUT, "/collections/{name}/index", Access.ADMIN, routes::createPayloadIndex);
-    route(HandlerType.DELETE, "/collections/{name}/index/{key}", Access.ADMIN, routes::dropPayloadIndex);
+    route(
+        HandlerType.DELETE,
+        "/collections/{name}/index/{key}",
+        Access.ADMIN,
+        routes::dropPayloadIndex);
 
     route(HandlerType.PUT, "/collections/{name}/points", Access.ADMIN, routes::upsert);
     route(HandlerType.POST, "/collections/{name}/points", Access.READ, routes::getPoints);
     route(HandlerType.GET, "/collections/{name}/points/{id}", Access.READ, routes::getPoint);
-    route(HandlerType.POST, "/collections/{name}/points/delete", Access.ADMIN, routes::deletePoints);
+    route(
+        HandlerType.POST, "/collections/{name}/points/delete", Access.ADMIN, routes::deletePoints);
     route(HandlerType.POST, "/collections/{name}/points/payload", Access.ADMIN, routes::setPayload);
-    route(HandlerType.PUT, "/collections/{name}/points/payload", Access.ADMIN, routes::overwritePayload);
-    route(HandlerType.POST, "/collections/{name}/points/payload/delete", Access.ADMIN, routes::deletePayloadKeys);
+    route(
+        HandlerType.PUT,
+        "/collections/{name}/points/payload",
+        Access.ADMIN,
+        routes::overwritePayload);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/points/payload/delete",
+        Access.ADMIN,
+        routes::deletePayloadKeys);
     route(HandlerType.POST, "/collections/{name}/points/count", Access.READ, routes::count);
     route(HandlerType.POST, "/collections/{name}/points/scroll", Access.READ, routes::scroll);
     route(HandlerType.POST, "/collections/{name}/points/search", Access.READ, routes::search);
-    route(HandlerType.POST, "/collections/{name}/points/search/batch", Access.READ, routes::searchBatch);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/points/search/batch",
+        Access.READ,
+        routes::searchBatch);
     route(HandlerType.POST, "/collections/{name}/explain", Access.READ, routes::explain);
 
     route(HandlerType.POST, "/collections/{name}/snapshots", Access.ADMIN, routes::createSnapshot);
     route(HandlerType.GET, "/collections/{name}/snapshots", Access.READ, routes::listSnapshots);
-    route(HandlerType.POST, "/collections/{name}/snapshots/{snapshot}/restore", Access.ADMIN, routes::restoreSnapshot);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/snapshots/{snapshot}/restore",
+        Access.ADMIN,
+        routes::restoreSnapshot);
   }
 
   /** Registers a route whose requests need {@code need} (null: open to all). */
@@ -230,7 +266,8 @@ public final class ByhandServer implements AutoCloseable {
           try {
             handler.handle(ctx);
           } catch (AssertionError | LinkageError e) {
-            // A broken invariant or a missing class is a bug: answer a JSON 500, log it, keep serving.
+            // A broken invariant or a missing class is a bug: answer a JSON 500, log it, keep
+            // serving.
             internal(ctx, e);
           }
         });
@@ -245,10 +282,14 @@ public final class ByhandServer implements AutoCloseable {
     Access has = config.keys().access(key);
     if (has == Access.NONE) {
       throw new ApiError(
-          401, "unauthorized", "api-key", key == null ? "an API key is required (header api-key)" : "the API key is not valid");
+          401,
+          "unauthorized",
+          "api-key",
+          key == null ? "an API key is required (header api-key)" : "the API key is not valid");
     }
     if (need == Access.ADMIN && has != Access.ADMIN) {
-      throw new ApiError(403, "forbidden", "api-key", "this API key may only read; writes need an admin key");
+      throw new ApiError(
+          403, "forbidden", "api-key", "this API key may only read; writes need an admin key");
     }
   }
 
@@ -274,9 +315,17 @@ public final class ByhandServer implements AutoCloseable {
     } else if (e instanceof IllegalArgumentException x) {
       a = ApiError.badRequest(null, firstLine(x.getMessage()));
     } else if (e instanceof HttpResponseException x) {
-      a = new ApiError(x.getStatus(), x.getStatus() == 404 ? "not_found" : "http_" + x.getStatus(), null, firstLine(x.getMessage()));
-    } else if (e instanceof IllegalStateException || e instanceof CorruptedFileException || e instanceof UncheckedIOException) {
-      // The store cannot serve this collection now (a failed disk, a closed database): not the client's fault, not a bug.
+      a =
+          new ApiError(
+              x.getStatus(),
+              x.getStatus() == 404 ? "not_found" : "http_" + x.getStatus(),
+              null,
+              firstLine(x.getMessage()));
+    } else if (e instanceof IllegalStateException
+        || e instanceof CorruptedFileException
+        || e instanceof UncheckedIOException) {
+      // The store cannot serve this collection now (a failed disk, a closed database): not the
+      // client's fault, not a bug.
       a = new ApiError(503, "unavailable", null, firstLine(e.getMessage()));
       System.err.println("byhand server: " + e);
     } else {
@@ -289,7 +338,13 @@ public final class ByhandServer implements AutoCloseable {
   private static void internal(Context ctx, Throwable e) {
     System.err.println("byhand server: internal error on " + ctx.method() + " " + ctx.path());
     e.printStackTrace();
-    write(ctx, new ApiError(500, "internal", null, "internal error (" + e.getClass().getSimpleName() + "); see the server log"));
+    write(
+        ctx,
+        new ApiError(
+            500,
+            "internal",
+            null,
+            "internal error (" + e.getClass().getSimpleName() + "); see the server log"));
   }
 
   private static String firstLine(String m) {

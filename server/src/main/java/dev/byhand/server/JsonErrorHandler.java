@@ -26,8 +26,13 @@ final class JsonErrorHandler extends ErrorHandler {
   static byte[] body(int status, String message) {
     var root = Json.MAPPER.createObjectNode();
     var err = root.putObject("error");
-    err.put("code", status == 404 ? "not_found" : status == 413 ? "too_large" : status < 500 ? "bad_request" : "internal");
-    err.put("message", message == null || message.isBlank() ? HttpStatus.getMessage(status) : message);
+    err.put(
+        "code",
+        status == 404
+            ? "not_found"
+            : status == 413 ? "too_large" : status < 500 ? "bad_request" : "internal");
+    err.put(
+        "message", message == null || message.isBlank() ? HttpStatus.getMessage(status) : message);
     err.putNull("field");
     return root.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -40,7 +45,12 @@ final class JsonErrorHandler extends ErrorHandler {
 
   @Override
   protected void generateAcceptableResponse(
-      Request baseRequest, HttpServletRequest request, HttpServletResponse response, int code, String message) throws IOException {
+      Request baseRequest,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      int code,
+      String message)
+      throws IOException {
     baseRequest.setHandled(true);
     response.setContentType("application/json");
     response.getOutputStream().write(body(code, message));

@@ -15,8 +15,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Metrics {
 
-  /** Latency bucket bounds in seconds: 1 ms to 10 s, the range from a cached search to a large upsert. */
-  private static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  /**
+   * Latency bucket bounds in seconds: 1 ms to 10 s, the range from a cached search to a large
+   * upsert.
+   */
+  private static final double[] BUCKETS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10
+  };
 
   private record Key(String method, String route, int status) {}
 
@@ -54,9 +59,11 @@ final class Metrics {
   /** The whole exposition. */
   String render(Database db, int searchesWaiting) {
     StringBuilder sb = new StringBuilder(4096);
-    sb.append("# HELP byhand_http_requests_total HTTP requests answered, by method, route and status.\n");
+    sb.append(
+        "# HELP byhand_http_requests_total HTTP requests answered, by method, route and status.\n");
     sb.append("# TYPE byhand_http_requests_total counter\n");
-    new TreeMap<String, Long>(sortedRequests()).forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
+    new TreeMap<String, Long>(sortedRequests())
+        .forEach((k, v) -> sb.append(k).append(' ').append(v).append('\n'));
     sb.append("# HELP byhand_http_request_duration_seconds Time to answer a request, by route.\n");
     sb.append("# TYPE byhand_http_request_duration_seconds histogram\n");
     new TreeMap<>(latency)
@@ -65,28 +72,39 @@ final class Metrics {
               long cumulative = 0;
               for (int i = 0; i < BUCKETS.length; i++) {
                 cumulative += h.counts[i].sum();
-                sb.append(String.format(
-                    Locale.ROOT,
-                    "byhand_http_request_duration_seconds_bucket{route=\"%s\",le=\"%s\"} %d%n",
-                    escape(route), bound(BUCKETS[i]), cumulative));
+                sb.append(
+                    String.format(
+                        Locale.ROOT,
+                        "byhand_http_request_duration_seconds_bucket{route=\"%s\",le=\"%s\"} %d%n",
+                        escape(route),
+                        bound(BUCKETS[i]),
+                        cumulative));
               }
-              sb.append(String.format(
-                  Locale.ROOT,
-                  "byhand_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %d%n",
-                  escape(route), h.count.sum()));
-              sb.append(String.format(
-                  Locale.ROOT,
-                  "byhand_http_request_duration_seconds_sum{route=\"%s\"} %.6f%n",
-                  escape(route), h.sumNanos.sum() / 1e9));
-              sb.append(String.format(
-                  Locale.ROOT,
-                  "byhand_http_request_duration_seconds_count{route=\"%s\"} %d%n",
-                  escape(route), h.count.sum()));
+              sb.append(
+                  String.format(
+                      Locale.ROOT,
+                      "byhand_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %d%n",
+                      escape(route),
+                      h.count.sum()));
+              sb.append(
+                  String.format(
+                      Locale.ROOT,
+                      "byhand_http_request_duration_seconds_sum{route=\"%s\"} %.6f%n",
+                      escape(route),
+                      h.sumNanos.sum() / 1e9));
+              sb.append(
+                  String.format(
+                      Locale.ROOT,
+                      "byhand_http_request_duration_seconds_count{route=\"%s\"} %d%n",
+                      escape(route),
+                      h.count.sum()));
             });
     sb.append("# HELP byhand_http_in_flight Requests being answered now.\n");
     sb.append("# TYPE byhand_http_in_flight gauge\n");
     sb.append("byhand_http_in_flight ").append(inFlight.get()).append('\n');
-    sb.append("# HELP byhand_searches_waiting Searches queued for a core (503 beyond ").append(SearchQueue.MAX_QUEUED).append(").\n");
+    sb.append("# HELP byhand_searches_waiting Searches queued for a core (503 beyond ")
+        .append(SearchQueue.MAX_QUEUED)
+        .append(").\n");
     sb.append("# TYPE byhand_searches_waiting gauge\n");
     sb.append("byhand_searches_waiting ").append(searchesWaiting).append('\n');
     StringBuilder points = new StringBuilder();
@@ -98,10 +116,20 @@ final class Metrics {
       } catch (RuntimeException e) {
         continue; // dropped since list(): nothing to report
       }
-      points.append("byhand_points{collection=\"").append(name).append("\"} ").append(info.points()).append('\n');
-      wal.append("byhand_wal_bytes{collection=\"").append(name).append("\"} ").append(info.walBytes()).append('\n');
+      points
+          .append("byhand_points{collection=\"")
+          .append(name)
+          .append("\"} ")
+          .append(info.points())
+          .append('\n');
+      wal.append("byhand_wal_bytes{collection=\"")
+          .append(name)
+          .append("\"} ")
+          .append(info.walBytes())
+          .append('\n');
     }
-    sb.append("# HELP byhand_points Live points per collection.\n# TYPE byhand_points gauge\n").append(points);
+    sb.append("# HELP byhand_points Live points per collection.\n# TYPE byhand_points gauge\n")
+        .append(points);
     sb.append("# HELP byhand_wal_bytes Write-ahead log bytes not yet folded into a segment.\n");
     sb.append("# TYPE byhand_wal_bytes gauge\n").append(wal);
     return sb.toString();

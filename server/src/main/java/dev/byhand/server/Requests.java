@@ -35,7 +35,8 @@ final class Requests {
    * Reads one value of an object in mid-parse as a tree: the mapper's own reading would take the
    * object's next field for trailing content.
    */
-  private static final ObjectReader FIELD_READER = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectReader FIELD_READER =
+      Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Reads the body as a JSON object, at most {@code maxBytes} long. */
   static ObjectNode body(InputStream in, long contentLength, long maxBytes) {
@@ -55,16 +56,19 @@ final class Requests {
    * pass instead of 384 tree nodes, each number with Jackson's fast double parser (correctly
    * rounded, so equal to {@link Double#parseDouble}) and then narrowed to a float as before. It is
    * the largest part of a search request and, parsed into a tree, most of the garbage a search
-   * makes. Anything unusual in the body falls back to {@link #body}'s reading, so every error
-   * stays the same.
+   * makes. Anything unusual in the body falls back to {@link #body}'s reading, so every error stays
+   * the same.
    */
-  static VectorBody bodyWithVector(InputStream in, long contentLength, long maxBytes, int expectedDimension) {
+  static VectorBody bodyWithVector(
+      InputStream in, long contentLength, long maxBytes, int expectedDimension) {
     byte[] bytes = read(in, contentLength, maxBytes);
     VectorBody fast = fastVectorBody(bytes, expectedDimension);
     return fast != null ? fast : new VectorBody(parse(bytes), null);
   }
 
-  /** The one-pass reading of {@link #bodyWithVector}, or null for anything it leaves to the tree. */
+  /**
+   * The one-pass reading of {@link #bodyWithVector}, or null for anything it leaves to the tree.
+   */
   private static VectorBody fastVectorBody(byte[] bytes, int expectedDimension) {
     try (JsonParser p = Json.MAPPER.createParser(bytes)) {
       p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
@@ -97,8 +101,9 @@ final class Requests {
   }
 
   /**
-   * The numbers of an array as floats, as {@link #vector} converts them; null if any is not a finite
-   * number. {@code expected} sizes the array (the collection's dimension: no copy when it matches).
+   * The numbers of an array as floats, as {@link #vector} converts them; null if any is not a
+   * finite number. {@code expected} sizes the array (the collection's dimension: no copy when it
+   * matches).
    */
   private static float[] floats(JsonParser p, int expected) throws IOException {
     float[] v = new float[Math.max(1, Math.min(expected, CollectionConfig.MAX_DIMENSION))];
@@ -159,9 +164,11 @@ final class Requests {
     try {
       node = Json.MAPPER.readTree(bytes);
     } catch (StreamConstraintsException e) {
-      throw ApiError.badRequest("body", "nests deeper than the limit of " + Json.MAX_DEPTH + " levels");
+      throw ApiError.badRequest(
+          "body", "nests deeper than the limit of " + Json.MAX_DEPTH + " levels");
     } catch (JsonProcessingException e) {
-      throw ApiError.badRequest("body", "is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw ApiError.badRequest(
+          "body", "is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -171,7 +178,9 @@ final class Requests {
     return (ObjectNode) node;
   }
 
-  /** Refuses fields other than {@code allowed}: a misspelt option should not be silently ignored. */
+  /**
+   * Refuses fields other than {@code allowed}: a misspelt option should not be silently ignored.
+   */
   static void only(ObjectNode o, String where, Set<String> allowed) {
     for (var it = o.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -194,7 +203,8 @@ final class Requests {
       return def;
     }
     if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
-      throw ApiError.badRequest(f, "must be an integer in [" + min + ", " + max + "], got " + brief(n));
+      throw ApiError.badRequest(
+          f, "must be an integer in [" + min + ", " + max + "], got " + brief(n));
     }
     return n.intValue();
   }
@@ -249,13 +259,15 @@ final class Requests {
       throw ApiError.badRequest(field, "must be an array of numbers");
     }
     if (n.size() > CollectionConfig.MAX_DIMENSION) {
-      throw ApiError.badRequest(field, "has " + n.size() + " numbers; the limit is " + CollectionConfig.MAX_DIMENSION);
+      throw ApiError.badRequest(
+          field, "has " + n.size() + " numbers; the limit is " + CollectionConfig.MAX_DIMENSION);
     }
     float[] v = new float[n.size()];
     for (int i = 0; i < v.length; i++) {
       JsonNode x = n.get(i);
       if (!x.isNumber() || !Float.isFinite(x.floatValue())) {
-        throw ApiError.badRequest(field + "[" + i + "]", "must be a finite number (as a 32-bit float), got " + brief(x));
+        throw ApiError.badRequest(
+            field + "[" + i + "]", "must be a finite number (as a 32-bit float), got " + brief(x));
       }
       v[i] = x.floatValue();
     }

@@ -113,14 +113,20 @@ final class Routes implements AutoCloseable {
   void createCollection(Context ctx) {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
-    ObjectNode b = body(ctx, Set.of("dimension", "metric", "encoder", "hnsw", "durability", "sync_interval_ms"));
+    ObjectNode b =
+        body(
+            ctx,
+            Set.of("dimension", "metric", "encoder", "hnsw", "durability", "sync_interval_ms"));
     String encoder = Requests.string(b, "encoder", null);
     CollectionConfig c;
     if (encoder != null) {
       c = CollectionConfig.withEncoder(name, encoder);
-      int dimension = Requests.integer(b, "dimension", c.dimension(), 1, CollectionConfig.MAX_DIMENSION);
+      int dimension =
+          Requests.integer(b, "dimension", c.dimension(), 1, CollectionConfig.MAX_DIMENSION);
       if (dimension != c.dimension()) {
-        throw ApiError.badRequest("dimension", "encoder '" + encoder + "' makes " + c.dimension() + " numbers, got " + dimension);
+        throw ApiError.badRequest(
+            "dimension",
+            "encoder '" + encoder + "' makes " + c.dimension() + " numbers, got " + dimension);
       }
     } else {
       if (!Requests.has(b, "dimension")) {
@@ -132,18 +138,33 @@ final class Routes implements AutoCloseable {
     String metric = Requests.string(b, "metric", null);
     if (metric != null) {
       Metric m = enumOf(Metric.class, "metric", metric);
-      c = new CollectionConfig(c.name(), c.dimension(), m, c.encoder(), c.m(), c.efConstruction(), c.durability(), c.syncIntervalMillis());
+      c =
+          new CollectionConfig(
+              c.name(),
+              c.dimension(),
+              m,
+              c.encoder(),
+              c.m(),
+              c.efConstruction(),
+              c.durability(),
+              c.syncIntervalMillis());
     }
     ObjectNode hnsw = Requests.object(b, "hnsw");
     if (hnsw != null) {
       Requests.only(hnsw, "hnsw", Set.of("m", "ef_construction"));
       int m = Requests.integer(hnsw, "m", c.m(), 2, 128);
-      c = c.withHnsw(m, Requests.integer(hnsw, "ef_construction", Math.max(c.efConstruction(), m), m, 4096));
+      c =
+          c.withHnsw(
+              m,
+              Requests.integer(hnsw, "ef_construction", Math.max(c.efConstruction(), m), m, 4096));
     }
     String durability = Requests.string(b, "durability", null);
     if (durability != null || Requests.has(b, "sync_interval_ms")) {
-      Durability d = durability == null ? c.durability() : enumOf(Durability.class, "durability", durability);
-      c = c.withDurability(d, Requests.integer(b, "sync_interval_ms", c.syncIntervalMillis(), 1, 60_000));
+      Durability d =
+          durability == null ? c.durability() : enumOf(Durability.class, "durability", durability);
+      c =
+          c.withDurability(
+              d, Requests.integer(b, "sync_interval_ms", c.syncIntervalMillis(), 1, 60_000));
     }
     Collection created = db.create(c);
     ok(ctx, 201, info(created.info()));
@@ -155,8 +176,15 @@ final class Routes implements AutoCloseable {
         return e;
       }
     }
-    List<String> names = Stream.of(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
-    throw ApiError.badRequest(field, "must be one of " + String.join(", ", names) + ", got '" + Requests.brief(Json.MAPPER.getNodeFactory().textNode(value)) + "'");
+    List<String> names =
+        Stream.of(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+    throw ApiError.badRequest(
+        field,
+        "must be one of "
+            + String.join(", ", names)
+            + ", got '"
+            + Requests.brief(Json.MAPPER.getNodeFactory().textNode(value))
+            + "'");
   }
 
   static ObjectNode info(CollectionInfo i) {
@@ -231,7 +259,9 @@ final class Routes implements AutoCloseable {
       throw ApiError.badRequest("points", "must be an array of points");
     }
     if (arr.size() > Collection.MAX_BATCH) {
-      throw ApiError.tooLarge("points", "has " + arr.size() + " points; the limit is " + Collection.MAX_BATCH + " a request");
+      throw ApiError.tooLarge(
+          "points",
+          "has " + arr.size() + " points; the limit is " + Collection.MAX_BATCH + " a request");
     }
     List<Point> points = new ArrayList<>(arr.size());
     for (int i = 0; i < arr.size(); i++) {
@@ -243,7 +273,8 @@ final class Routes implements AutoCloseable {
       ObjectNode p = (ObjectNode) n;
       Requests.only(p, f, Set.of("id", "vector", "text", "payload"));
       String id = Requests.id(p.get("id"), f + ".id");
-      float[] vector = Requests.has(p, "vector") ? Requests.vector(p.get("vector"), f + ".vector") : null;
+      float[] vector =
+          Requests.has(p, "vector") ? Requests.vector(p.get("vector"), f + ".vector") : null;
       String text = Requests.string(p, "text", null);
       if (Requests.has(p, "text") && text == null) {
         throw ApiError.badRequest(f + ".text", "must be a string");
@@ -288,7 +319,8 @@ final class Routes implements AutoCloseable {
     boolean withVector = "true".equals(ctx.queryParam("with_vector"));
     List<Point> found = c.get(List.of(id), withVector);
     if (found.isEmpty()) {
-      throw ApiError.notFound("id", "no point '" + id + "' in collection '" + c.config().name() + "'");
+      throw ApiError.notFound(
+          "id", "no point '" + id + "' in collection '" + c.config().name() + "'");
     }
     ok(ctx, 200, point(found.get(0)));
   }
@@ -354,7 +386,10 @@ final class Routes implements AutoCloseable {
   void count(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = optionalBody(ctx, Set.of("filter"));
-    ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(Requests.filter(b, "filter"))));
+    ok(
+        ctx,
+        200,
+        Json.MAPPER.createObjectNode().put("count", c.count(Requests.filter(b, "filter"))));
   }
 
   void scroll(Context ctx) {
@@ -378,7 +413,16 @@ final class Routes implements AutoCloseable {
   }
 
   private static final Set<String> SEARCH_FIELDS =
-      Set.of("vector", "text", "k", "limit", "ef", "filter", "with_payload", "with_vector", "score_threshold");
+      Set.of(
+          "vector",
+          "text",
+          "k",
+          "limit",
+          "ef",
+          "filter",
+          "with_payload",
+          "with_vector",
+          "score_threshold");
 
   /** Reads one search; {@code where} prefixes field names in errors (e.g. {@code searches[3]}). */
   private static SearchRequest searchRequest(ObjectNode b, String where) {
@@ -398,7 +442,10 @@ final class Routes implements AutoCloseable {
     } catch (ApiError e) {
       throw ApiError.badRequest(p + e.field(), e.getMessage());
     }
-    float[] vector = vectorRead != null ? vectorRead : Requests.has(b, "vector") ? Requests.vector(b.get("vector"), p + "vector") : null;
+    float[] vector =
+        vectorRead != null
+            ? vectorRead
+            : Requests.has(b, "vector") ? Requests.vector(b.get("vector"), p + "vector") : null;
     String text = Requests.string(b, "text", null);
     if ((vector == null) == (text == null)) {
       throw ApiError.badRequest(p + "vector", "give exactly one of vector or text");
@@ -412,13 +459,22 @@ final class Routes implements AutoCloseable {
       } else if (wp.isArray()) {
         fields = Requests.strings(wp, p + "with_payload");
       } else {
-        throw ApiError.badRequest(p + "with_payload", "must be true, false or an array of payload keys");
+        throw ApiError.badRequest(
+            p + "with_payload", "must be true, false or an array of payload keys");
       }
     }
     int ef = Requests.integer(b, "ef", 0, 0, SearchRequest.MAX_EF);
     Filter filter = Requests.filter(b, "filter");
     return new SearchRequest(
-        vector, text, k, ef, filter, withPayload, fields, Requests.bool(b, "with_vector", false), Requests.number(b, "score_threshold"));
+        vector,
+        text,
+        k,
+        ef,
+        filter,
+        withPayload,
+        fields,
+        Requests.bool(b, "with_vector", false),
+        Requests.number(b, "score_threshold"));
   }
 
   static ArrayNode hits(List<ScoredPoint> hits) {
@@ -439,7 +495,12 @@ final class Routes implements AutoCloseable {
 
   void search(Context ctx) {
     Collection c = collection(ctx);
-    Requests.VectorBody b = Requests.bodyWithVector(in(ctx), ctx.req().getContentLengthLong(), config.maxBodyBytes(), c.config().dimension());
+    Requests.VectorBody b =
+        Requests.bodyWithVector(
+            in(ctx),
+            ctx.req().getContentLengthLong(),
+            config.maxBodyBytes(),
+            c.config().dimension());
     Requests.only(b.node(), "", SEARCH_FIELDS);
     SearchRequest request = searchRequest(b.node(), "", b.vector());
     searches.answer(ctx, () -> ok(ctx, 200, hits(c.search(request))));
@@ -453,7 +514,8 @@ final class Routes implements AutoCloseable {
       throw ApiError.badRequest("searches", "must be an array of searches");
     }
     if (arr.size() > config.maxBatchSearches()) {
-      throw ApiError.tooLarge("searches", "has " + arr.size() + " searches; the limit is " + config.maxBatchSearches());
+      throw ApiError.tooLarge(
+          "searches", "has " + arr.size() + " searches; the limit is " + config.maxBatchSearches());
     }
     List<SearchRequest> requests = new ArrayList<>(arr.size());
     for (int i = 0; i < arr.size(); i++) {
@@ -490,10 +552,16 @@ final class Routes implements AutoCloseable {
     int k = Requests.integer(b, "k", 3, 1, 20);
     String encoderName = c.config().encoder();
     if (encoderName == null) {
-      throw ApiError.badRequest("text", "collection '" + c.config().name() + "' has no encoder, so there is no text pipeline to show");
+      throw ApiError.badRequest(
+          "text",
+          "collection '"
+              + c.config().name()
+              + "' has no encoder, so there is no text pipeline to show");
     }
     TextEncoder encoder =
-        encoders.computeIfAbsent(c.config().name(), n -> Encoders.open(encoderName, EncoderOptions.defaults(encoderName)));
+        encoders.computeIfAbsent(
+            c.config().name(),
+            n -> Encoders.open(encoderName, EncoderOptions.defaults(encoderName)));
     EncodingTrace trace = encoder.trace(text);
     float[] query = trace.vector();
     List<ScoredPoint> top = c.search(SearchRequest.vector(query, k).withVector(true));
@@ -531,7 +599,10 @@ final class Routes implements AutoCloseable {
   void createSnapshot(Context ctx) {
     Collection c = collection(ctx);
     String name = Snapshots.create(db, c);
-    ok(ctx, 201, Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
+    ok(
+        ctx,
+        201,
+        Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
   }
 
   void listSnapshots(Context ctx) {

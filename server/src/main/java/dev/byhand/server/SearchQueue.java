@@ -13,18 +13,18 @@ import java.util.function.BiConsumer;
 /**
  * Where searches run: one thread per core, first come first served, off Jetty's threads.
  *
- * <p>A search is pure CPU. Run more of them at once than there are cores and they only
- * time-slice: each takes longer and the slowest (p99) much longer. So a search waits its turn in
- * this queue and then runs at full speed on a core of its own. A search that finds a core free and
- * nobody waiting runs at once on the request's own thread (a hand-over costs a thread wake-up,
- * which at concurrency 1 was a sixth of the request); otherwise the request's Jetty thread hands it
- * over ({@link Context#future}) and does not wait.
- * (An earlier design blocked the Jetty thread on a semaphore: a blocked thread can be the one
- * Jetty was selecting with, so requests that had arrived went unnoticed while a core sat idle;
- * with two cores 13-20 % of the CPU went unused under load. BENCHMARKS.md, "Load".)
+ * <p>A search is pure CPU. Run more of them at once than there are cores and they only time-slice:
+ * each takes longer and the slowest (p99) much longer. So a search waits its turn in this queue and
+ * then runs at full speed on a core of its own. A search that finds a core free and nobody waiting
+ * runs at once on the request's own thread (a hand-over costs a thread wake-up, which at
+ * concurrency 1 was a sixth of the request); otherwise the request's Jetty thread hands it over
+ * ({@link Context#future}) and does not wait. (An earlier design blocked the Jetty thread on a
+ * semaphore: a blocked thread can be the one Jetty was selecting with, so requests that had arrived
+ * went unnoticed while a core sat idle; with two cores 13-20 % of the CPU went unused under load.
+ * BENCHMARKS.md, "Load".)
  *
- * <p>At most {@link #MAX_QUEUED} searches wait; beyond that the server answers 503 at once
- * rather than queueing work it would answer too late.
+ * <p>At most {@link #MAX_QUEUED} searches wait; beyond that the server answers 503 at once rather
+ * than queueing work it would answer too late.
  */
 final class SearchQueue implements AutoCloseable {
 
@@ -32,8 +32,10 @@ final class SearchQueue implements AutoCloseable {
   static final int MAX_QUEUED = 1024;
 
   private final ThreadPoolExecutor pool;
+
   /** One permit per search thread; fair, so a free core goes to the search that waited longest. */
   private final Semaphore cores;
+
   private final int capacity;
   private final BiConsumer<Context, Throwable> onError;
 
@@ -102,7 +104,9 @@ final class SearchQueue implements AutoCloseable {
           503,
           "unavailable",
           null,
-          pool.isShutdown() ? "the server is shutting down" : "too many searches waiting (the limit is " + capacity + "); retry later");
+          pool.isShutdown()
+              ? "the server is shutting down"
+              : "too many searches waiting (the limit is " + capacity + "); retry later");
     }
     ctx.future(() -> done);
   }

@@ -48,7 +48,8 @@ public record ServerConfig(
       throw new IllegalArgumentException("port: must be in [0, 65535], got " + port);
     }
     if (maxBodyBytes < 1024 || maxBodyBytes > (1L << 30)) {
-      throw new IllegalArgumentException("max-body-bytes: must be in [1024, 1 GiB], got " + maxBodyBytes);
+      throw new IllegalArgumentException(
+          "max-body-bytes: must be in [1024, 1 GiB], got " + maxBodyBytes);
     }
     if (maxBatchSearches < 1 || maxBatchSearches > 10_000) {
       throw new IllegalArgumentException(
@@ -63,26 +64,54 @@ public record ServerConfig(
   /** Defaults: loopback, port 7700, no keys, the default limits, 30 s to drain on stop. */
   public static ServerConfig of(Path data) {
     return new ServerConfig(
-        data, "127.0.0.1", DEFAULT_PORT, ApiKeys.none(), DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BATCH_SEARCHES, 30_000, null, null);
+        data,
+        "127.0.0.1",
+        DEFAULT_PORT,
+        ApiKeys.none(),
+        DEFAULT_MAX_BODY_BYTES,
+        DEFAULT_MAX_BATCH_SEARCHES,
+        30_000,
+        null,
+        null);
   }
 
   /** The same with another host and port. */
   public ServerConfig withAddress(String newHost, int newPort) {
-    return new ServerConfig(data, newHost, newPort, keys, maxBodyBytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
+    return new ServerConfig(
+        data,
+        newHost,
+        newPort,
+        keys,
+        maxBodyBytes,
+        maxBatchSearches,
+        shutdownMillis,
+        tlsKeystore,
+        tlsPassword);
   }
 
   /** The same with other keys. */
   public ServerConfig withKeys(ApiKeys newKeys) {
-    return new ServerConfig(data, host, port, newKeys, maxBodyBytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
+    return new ServerConfig(
+        data,
+        host,
+        port,
+        newKeys,
+        maxBodyBytes,
+        maxBatchSearches,
+        shutdownMillis,
+        tlsKeystore,
+        tlsPassword);
   }
 
   /** The same with another body limit. */
   public ServerConfig withMaxBodyBytes(long bytes) {
-    return new ServerConfig(data, host, port, keys, bytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
+    return new ServerConfig(
+        data, host, port, keys, bytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
   }
 
   /** The same serving HTTPS only, with the key and certificate in {@code keystore}. */
   public ServerConfig withTls(Path keystore, String password) {
-    return new ServerConfig(data, host, port, keys, maxBodyBytes, maxBatchSearches, shutdownMillis, keystore, password);
+    return new ServerConfig(
+        data, host, port, keys, maxBodyBytes, maxBatchSearches, shutdownMillis, keystore, password);
   }
 }

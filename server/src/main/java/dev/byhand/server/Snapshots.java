@@ -42,10 +42,13 @@ public final class Snapshots {
       throw new UncheckedIOException("cannot create " + folder + ": " + e.getMessage(), e);
     }
     String base = c.config().name() + "-" + TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
-    // Why cut at 64: a snapshot name obeys the collection-name pattern; the time is kept, the name trimmed.
+    // Why cut at 64: a snapshot name obeys the collection-name pattern; the time is kept, the name
+    // trimmed.
     base = base.length() > 60 ? base.substring(base.length() - 60) : base;
     String name = base;
-    for (int i = 2; Files.exists(folder.resolve(name)) || Files.exists(folder.resolve(name + ".tmp")); i++) {
+    for (int i = 2;
+        Files.exists(folder.resolve(name)) || Files.exists(folder.resolve(name + ".tmp"));
+        i++) {
       name = base + "-" + i;
     }
     c.snapshot(folder.resolve(name));
@@ -85,7 +88,8 @@ public final class Snapshots {
     CollectionConfig.checkName(target);
     Path dir = folder(db, collection).resolve(snapshot);
     if (!Files.isDirectory(dir)) {
-      throw new NotFoundException("snapshot", "no snapshot '" + snapshot + "' of collection '" + collection + "'");
+      throw new NotFoundException(
+          "snapshot", "no snapshot '" + snapshot + "' of collection '" + collection + "'");
     }
     return db.restore(dir, target);
   }

@@ -33,14 +33,18 @@ final class Http {
     /** The error object, after checking the shape every error must have. */
     JsonNode error() {
       JsonNode e = json().get("error");
-      if (e == null || !e.get("code").isTextual() || !e.get("message").isTextual() || !e.has("field")) {
+      if (e == null
+          || !e.get("code").isTextual()
+          || !e.get("message").isTextual()
+          || !e.has("field")) {
         throw new AssertionError("not an error body (status " + status + "): " + body);
       }
       return e;
     }
   }
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String key;
 
@@ -54,15 +58,21 @@ final class Http {
   }
 
   Answer send(String method, String path, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (key != null) {
       b.header("api-key", key);
     }
     b.header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     try {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+      return new Answer(
+          r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

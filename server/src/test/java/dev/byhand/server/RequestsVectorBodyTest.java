@@ -48,7 +48,9 @@ class RequestsVectorBodyTest {
               case 4 -> Long.toString(r.nextLong());
               case 5 -> Integer.toString(r.nextInt());
               case 6 -> "3.4028235e38"; // above Float.MAX_VALUE, still rounds down to it
-              default -> "1.00000005960464477539062500001"; // a hair above a float halfway: the double loses the hair
+              default ->
+                  "1.00000005960464477539062500001"; // a hair above a float halfway: the double
+                // loses the hair
             });
       }
       sb.append("], \"with_payload\": false}");

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The queue searches wait in: one at a time per thread, in order, 503 when full, errors answered. */
+/**
+ * The queue searches wait in: one at a time per thread, in order, 503 when full, errors answered.
+ */
 class SearchQueueTest {
 
   private final CountDownLatch release = new CountDownLatch(1);
@@ -28,13 +30,23 @@ class SearchQueueTest {
     queue = new SearchQueue(1, 1, (ctx, t) -> ctx.status(418).result(t.getMessage()));
     app =
         Javalin.create()
-            .post("/block", ctx -> queue.answer(ctx, () -> {
-              await();
-              ctx.result("done " + Thread.currentThread().getName());
-            }))
-            .post("/fail", ctx -> queue.answer(ctx, () -> {
-              throw new IllegalStateException("boom");
-            }))
+            .post(
+                "/block",
+                ctx ->
+                    queue.answer(
+                        ctx,
+                        () -> {
+                          await();
+                          ctx.result("done " + Thread.currentThread().getName());
+                        }))
+            .post(
+                "/fail",
+                ctx ->
+                    queue.answer(
+                        ctx,
+                        () -> {
+                          throw new IllegalStateException("boom");
+                        }))
             .exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).result(e.getMessage()))
             .start("127.0.0.1", 0);
   }
@@ -55,7 +67,10 @@ class SearchQueueTest {
   }
 
   private CompletableFuture<HttpResponse<String>> post(String path) {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).POST(HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
     return client.sendAsync(r, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -95,13 +110,15 @@ class SearchQueueTest {
     assertThat(r.statusCode()).isEqualTo(418);
     assertThat(r.body()).isEqualTo("boom");
     assertThat(running.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-    assertThat(post("/block").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200); // the core was given back
+    assertThat(post("/block").get(10, TimeUnit.SECONDS).statusCode())
+        .isEqualTo(200); // the core was given back
     assertThat(queue.running()).isZero();
   }
 
   @Test
   void aSearchThatFailsInlineGoesToTheExceptionMapper() throws Exception {
-    // with the core free, /fail runs on the request thread; Javalin's mapper has no rule for it: 500
+    // with the core free, /fail runs on the request thread; Javalin's mapper has no rule for it:
+    // 500
     assertThat(post("/fail").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(500);
     assertThat(queue.running()).isZero(); // the core was given back
   }
@@ -114,7 +131,8 @@ class SearchQueueTest {
     assertThat(r.body()).isEqualTo("the server is shutting down");
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

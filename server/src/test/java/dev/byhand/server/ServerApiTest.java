@@ -37,15 +37,17 @@ class ServerApiTest {
   }
 
   private void vectors() {
-    assertThat(http.put("/collections/v", j("{'dimension': 3, 'metric': 'dot'}")).status()).isEqualTo(201);
+    assertThat(http.put("/collections/v", j("{'dimension': 3, 'metric': 'dot'}")).status())
+        .isEqualTo(201);
     Http.Answer a =
         http.put(
             "/collections/v/points",
-            j("{'points': ["
-                + "{'id': 'a', 'vector': [1, 0, 0], 'payload': {'color': 'red', 'n': 1}},"
-                + "{'id': 'b', 'vector': [0, 1, 0], 'payload': {'color': 'blue', 'n': 2}},"
-                + "{'id': 'c', 'vector': [0, 0, 1], 'payload': {'color': 'red', 'n': 3, 'deep': {'x': true}}},"
-                + "{'id': 7, 'vector': [0.5, 0.5, 0]}]}"));
+            j(
+                "{'points': ["
+                    + "{'id': 'a', 'vector': [1, 0, 0], 'payload': {'color': 'red', 'n': 1}},"
+                    + "{'id': 'b', 'vector': [0, 1, 0], 'payload': {'color': 'blue', 'n': 2}},"
+                    + "{'id': 'c', 'vector': [0, 0, 1], 'payload': {'color': 'red', 'n': 3, 'deep': {'x': true}}},"
+                    + "{'id': 7, 'vector': [0.5, 0.5, 0]}]}"));
     assertThat(a.result().get("upserted").asInt()).isEqualTo(4);
   }
 
@@ -78,11 +80,20 @@ class ServerApiTest {
 
   @Test
   void collections() {
-    JsonNode created = http.put("/collections/docs", j("{'encoder': 'seed', 'hnsw': {'m': 8, 'ef_construction': 40}}")).result();
+    JsonNode created =
+        http.put(
+                "/collections/docs",
+                j("{'encoder': 'seed', 'hnsw': {'m': 8, 'ef_construction': 40}}"))
+            .result();
     assertThat(created.get("dimension").asInt()).isEqualTo(4);
     assertThat(created.get("encoder").asText()).isEqualTo("seed");
     assertThat(created.get("hnsw").get("m").asInt()).isEqualTo(8);
-    assertThat(http.put("/collections/plain", j("{'dimension': 16, 'metric': 'l2', 'durability': 'interval', 'sync_interval_ms': 50}")).status())
+    assertThat(
+            http.put(
+                    "/collections/plain",
+                    j(
+                        "{'dimension': 16, 'metric': 'l2', 'durability': 'interval', 'sync_interval_ms': 50}"))
+                .status())
         .isEqualTo(201);
     JsonNode info = http.get("/collections/plain").result();
     assertThat(info.get("metric").asText()).isEqualTo("l2");
@@ -97,7 +108,8 @@ class ServerApiTest {
     JsonNode list = http.get("/collections").result().get("collections");
     assertThat(list.findValuesAsText("name")).containsExactlyInAnyOrder("docs", "plain");
 
-    assertThat(http.delete("/collections/plain").result().get("dropped").asText()).isEqualTo("plain");
+    assertThat(http.delete("/collections/plain").result().get("dropped").asText())
+        .isEqualTo("plain");
     Http.Answer gone = http.get("/collections/plain");
     assertThat(gone.status()).isEqualTo(404);
     assertThat(gone.error().get("code").asText()).isEqualTo("not_found");
@@ -107,7 +119,9 @@ class ServerApiTest {
   @Test
   void pointsGetCountScrollDelete() {
     vectors();
-    JsonNode got = http.post("/collections/v/points", j("{'ids': ['c', 'zz', 'a'], 'with_vector': true}")).result();
+    JsonNode got =
+        http.post("/collections/v/points", j("{'ids': ['c', 'zz', 'a'], 'with_vector': true}"))
+            .result();
     assertThat(got.findValuesAsText("id")).containsExactly("c", "a");
     assertThat(got.get(0).get("vector").toString()).isEqualTo("[0.0,0.0,1.0]");
     assertThat(got.get(0).get("payload").get("deep").get("x").asBoolean()).isTrue();
@@ -115,25 +129,37 @@ class ServerApiTest {
     JsonNode one = http.get("/collections/v/points/7").result();
     assertThat(one.get("id").asText()).isEqualTo("7");
     assertThat(one.has("vector")).isFalse();
-    assertThat(http.get("/collections/v/points/7?with_vector=true").result().get("vector").size()).isEqualTo(3);
+    assertThat(http.get("/collections/v/points/7?with_vector=true").result().get("vector").size())
+        .isEqualTo(3);
     Http.Answer missing = http.get("/collections/v/points/nope");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.error().get("field").asText()).isEqualTo("id");
 
-    assertThat(http.post("/collections/v/points/count", null).result().get("count").asLong()).isEqualTo(4);
+    assertThat(http.post("/collections/v/points/count", null).result().get("count").asLong())
+        .isEqualTo(4);
     String red = "{'filter': {'must': [{'key': 'color', 'match': {'value': 'red'}}]}}";
-    assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong()).isEqualTo(2);
+    assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong())
+        .isEqualTo(2);
 
     JsonNode page1 = http.post("/collections/v/points/scroll", j("{'limit': 3}")).result();
     assertThat(page1.get("points").findValuesAsText("id")).containsExactly("7", "a", "b");
     String next = page1.get("next_offset").asText();
-    JsonNode page2 = http.post("/collections/v/points/scroll", j("{'limit': 3, 'offset': '" + next + "'}")).result();
+    JsonNode page2 =
+        http.post("/collections/v/points/scroll", j("{'limit': 3, 'offset': '" + next + "'}"))
+            .result();
     assertThat(page2.get("points").findValuesAsText("id")).containsExactly("c");
     assertThat(page2.get("next_offset").isNull()).isTrue();
 
-    assertThat(http.post("/collections/v/points/delete", j("{'ids': ['a', 'missing']}")).result().get("deleted").asInt()).isEqualTo(1);
-    assertThat(http.post("/collections/v/points/delete", j(red)).result().get("deleted").asInt()).isEqualTo(1);
-    assertThat(http.post("/collections/v/points/count", "{}").result().get("count").asLong()).isEqualTo(2);
+    assertThat(
+            http.post("/collections/v/points/delete", j("{'ids': ['a', 'missing']}"))
+                .result()
+                .get("deleted")
+                .asInt())
+        .isEqualTo(1);
+    assertThat(http.post("/collections/v/points/delete", j(red)).result().get("deleted").asInt())
+        .isEqualTo(1);
+    assertThat(http.post("/collections/v/points/count", "{}").result().get("count").asLong())
+        .isEqualTo(2);
     Http.Answer both = http.post("/collections/v/points/delete", j("{'ids': ['b'], 'filter': {}}"));
     assertThat(both.status()).isEqualTo(400);
     assertThat(both.error().get("field").asText()).isEqualTo("ids");
@@ -142,78 +168,129 @@ class ServerApiTest {
   @Test
   void payloads() {
     vectors();
-    http.post("/collections/v/points/payload", j("{'ids': ['a'], 'payload': {'tag': 'x'}}")).result();
+    http.post("/collections/v/points/payload", j("{'ids': ['a'], 'payload': {'tag': 'x'}}"))
+        .result();
     JsonNode a = http.get("/collections/v/points/a").result().get("payload");
     assertThat(a.get("tag").asText()).isEqualTo("x");
     assertThat(a.get("color").asText()).isEqualTo("red");
 
     JsonNode byFilter =
-        http.post("/collections/v/points/payload", j("{'filter': {'must': [{'key': 'n', 'range': {'gte': 2}}]}, 'payload': {'big': true}}")).result();
+        http.post(
+                "/collections/v/points/payload",
+                j(
+                    "{'filter': {'must': [{'key': 'n', 'range': {'gte': 2}}]}, 'payload': {'big': true}}"))
+            .result();
     assertThat(byFilter.get("updated").asInt()).isEqualTo(2);
-    assertThat(http.get("/collections/v/points/c").result().get("payload").get("big").asBoolean()).isTrue();
+    assertThat(http.get("/collections/v/points/c").result().get("payload").get("big").asBoolean())
+        .isTrue();
 
     http.put("/collections/v/points/payload", j("{'ids': ['b'], 'payload': {'only': 1}}")).result();
-    assertThat(http.get("/collections/v/points/b").result().get("payload").toString()).isEqualTo(j("{'only':1}"));
+    assertThat(http.get("/collections/v/points/b").result().get("payload").toString())
+        .isEqualTo(j("{'only':1}"));
 
-    http.post("/collections/v/points/payload/delete", j("{'ids': ['a'], 'keys': ['tag', 'n']}")).result();
-    assertThat(http.get("/collections/v/points/a").result().get("payload").toString()).isEqualTo(j("{'color':'red'}"));
+    http.post("/collections/v/points/payload/delete", j("{'ids': ['a'], 'keys': ['tag', 'n']}"))
+        .result();
+    assertThat(http.get("/collections/v/points/a").result().get("payload").toString())
+        .isEqualTo(j("{'color':'red'}"));
     JsonNode keysByFilter =
-        http.post("/collections/v/points/payload/delete", j("{'filter': {'must': [{'key': 'big', 'match': {'value': true}}]}, 'keys': ['big']}")).result();
-    assertThat(keysByFilter.get("updated").asInt()).isEqualTo(1); // b's payload was overwritten without 'big'
+        http.post(
+                "/collections/v/points/payload/delete",
+                j(
+                    "{'filter': {'must': [{'key': 'big', 'match': {'value': true}}]}, 'keys': ['big']}"))
+            .result();
+    assertThat(keysByFilter.get("updated").asInt())
+        .isEqualTo(1); // b's payload was overwritten without 'big'
     assertThat(http.get("/collections/v/points/c").result().get("payload").has("big")).isFalse();
   }
 
   @Test
   void payloadIndexes() {
     vectors();
-    assertThat(http.put("/collections/v/index", j("{'key': 'color', 'type': 'keyword'}")).result().get("type").asText()).isEqualTo("keyword");
+    assertThat(
+            http.put("/collections/v/index", j("{'key': 'color', 'type': 'keyword'}"))
+                .result()
+                .get("type")
+                .asText())
+        .isEqualTo("keyword");
     http.put("/collections/v/index", j("{'key': 'n', 'type': 'integer'}")).result();
-    assertThat(http.get("/collections/v").result().get("payload_indexes").toString()).isEqualTo(j("{'color':'keyword','n':'integer'}"));
+    assertThat(http.get("/collections/v").result().get("payload_indexes").toString())
+        .isEqualTo(j("{'color':'keyword','n':'integer'}"));
     // the same answers through the index
     String red = "{'filter': {'must': [{'key': 'color', 'match': {'value': 'red'}}]}}";
-    assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong()).isEqualTo(2);
-    assertThat(http.put("/collections/v/index", j("{'key': 'color', 'type': 'float'}")).status()).isEqualTo(409);
-    assertThat(http.put("/collections/v/index", j("{'key': 'x', 'type': 'vector'}")).status()).isEqualTo(400);
-    assertThat(http.delete("/collections/v/index/color").result().get("dropped").asText()).isEqualTo("color");
+    assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong())
+        .isEqualTo(2);
+    assertThat(http.put("/collections/v/index", j("{'key': 'color', 'type': 'float'}")).status())
+        .isEqualTo(409);
+    assertThat(http.put("/collections/v/index", j("{'key': 'x', 'type': 'vector'}")).status())
+        .isEqualTo(400);
+    assertThat(http.delete("/collections/v/index/color").result().get("dropped").asText())
+        .isEqualTo("color");
     assertThat(http.delete("/collections/v/index/color").status()).isEqualTo(404);
-    assertThat(http.get("/collections/v").result().get("payload_indexes").toString()).isEqualTo(j("{'n':'integer'}"));
+    assertThat(http.get("/collections/v").result().get("payload_indexes").toString())
+        .isEqualTo(j("{'n':'integer'}"));
   }
 
   @Test
   void searchAndBatchSearch() {
     vectors();
-    JsonNode hits = http.post("/collections/v/points/search", j("{'vector': [1, 0.2, 0], 'k': 2}")).result();
+    JsonNode hits =
+        http.post("/collections/v/points/search", j("{'vector': [1, 0.2, 0], 'k': 2}")).result();
     assertThat(hits.findValuesAsText("id")).containsExactly("a", "7");
     assertThat(hits.get(0).get("score").floatValue()).isEqualTo(1.0f);
     assertThat(hits.get(0).get("payload").get("color").asText()).isEqualTo("red");
 
     JsonNode filtered =
-        http.post("/collections/v/points/search", j("{'vector': [1, 0.2, 0], 'limit': 5, 'ef': 16, 'filter': {'must': [{'key': 'color', 'match': {'value': 'blue'}}]}}")).result();
+        http.post(
+                "/collections/v/points/search",
+                j(
+                    "{'vector': [1, 0.2, 0], 'limit': 5, 'ef': 16, 'filter': {'must': [{'key': 'color', 'match': {'value': 'blue'}}]}}"))
+            .result();
     assertThat(filtered.findValuesAsText("id")).containsExactly("b");
 
-    JsonNode thresholded = http.post("/collections/v/points/search", j("{'vector': [1, 0, 0], 'k': 10, 'score_threshold': 0.4}")).result();
+    JsonNode thresholded =
+        http.post(
+                "/collections/v/points/search",
+                j("{'vector': [1, 0, 0], 'k': 10, 'score_threshold': 0.4}"))
+            .result();
     assertThat(thresholded.findValuesAsText("id")).containsExactly("a", "7");
 
-    JsonNode bare = http.post("/collections/v/points/search", j("{'vector': [0, 0, 1], 'k': 1, 'with_payload': false, 'with_vector': true}")).result();
+    JsonNode bare =
+        http.post(
+                "/collections/v/points/search",
+                j("{'vector': [0, 0, 1], 'k': 1, 'with_payload': false, 'with_vector': true}"))
+            .result();
     assertThat(bare.get(0).has("payload")).isFalse();
     assertThat(bare.get(0).get("vector").toString()).isEqualTo("[0.0,0.0,1.0]");
-    JsonNode fields = http.post("/collections/v/points/search", j("{'vector': [0, 0, 1], 'k': 1, 'with_payload': ['n']}")).result();
+    JsonNode fields =
+        http.post(
+                "/collections/v/points/search",
+                j("{'vector': [0, 0, 1], 'k': 1, 'with_payload': ['n']}"))
+            .result();
     assertThat(fields.get(0).get("payload").toString()).isEqualTo(j("{'n':3}"));
 
     JsonNode batch =
-        http.post("/collections/v/points/search/batch", j("{'searches': [{'vector': [0, 1, 0], 'k': 1}, {'vector': [0, 0, 1], 'k': 2}]}")).result();
+        http.post(
+                "/collections/v/points/search/batch",
+                j("{'searches': [{'vector': [0, 1, 0], 'k': 1}, {'vector': [0, 0, 1], 'k': 2}]}"))
+            .result();
     assertThat(batch.size()).isEqualTo(2);
     assertThat(batch.get(0).findValuesAsText("id")).containsExactly("b");
     assertThat(batch.get(1).get(0).get("id").asText()).isEqualTo("c");
-    assertThat(http.post("/collections/v/points/search/batch", j("{'searches': []}")).result().size()).isZero();
+    assertThat(
+            http.post("/collections/v/points/search/batch", j("{'searches': []}")).result().size())
+        .isZero();
   }
 
   @Test
   void textSearchAndExplainByHand() {
     http.put("/collections/seed", j("{'encoder': 'seed'}")).result();
-    http.put("/collections/seed/points", j("{'points': [{'id': 'how', 'text': 'how are you'}, {'id': 'who', 'text': 'who are you'}, {'id': 'am', 'text': 'who am I'}]}"))
+    http.put(
+            "/collections/seed/points",
+            j(
+                "{'points': [{'id': 'how', 'text': 'how are you'}, {'id': 'who', 'text': 'who are you'}, {'id': 'am', 'text': 'who am I'}]}"))
         .result();
-    JsonNode hits = http.post("/collections/seed/points/search", j("{'text': 'am I you', 'k': 3}")).result();
+    JsonNode hits =
+        http.post("/collections/seed/points/search", j("{'text': 'am I you', 'k': 3}")).result();
     assertThat(hits.get(0).get("id").asText()).isEqualTo("am"); // the seed's answer, step [10]
     assertThat(hits.get(0).get("payload").get("text").asText()).isEqualTo("who am I");
 
@@ -227,14 +304,17 @@ class ServerApiTest {
       for (int i = 0; i < 4; i++) {
         dot += x.get("index_vector").get(i).doubleValue() * h.get("vector").get(i).doubleValue();
       }
-      assertThat(h.get("dot").doubleValue()).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-6));
-      assertThat(h.get("score").doubleValue()).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-4)); // metric dot
+      assertThat(h.get("dot").doubleValue())
+          .isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(h.get("score").doubleValue())
+          .isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-4)); // metric dot
     }
     vectors();
     Http.Answer noEncoder = http.post("/collections/v/explain", j("{'text': 'who'}"));
     assertThat(noEncoder.status()).isEqualTo(400);
     assertThat(noEncoder.error().get("field").asText()).isEqualTo("text");
-    assertThat(http.post("/collections/v/points/search", j("{'text': 'who'}")).status()).isEqualTo(400);
+    assertThat(http.post("/collections/v/points/search", j("{'text': 'who'}")).status())
+        .isEqualTo(400);
   }
 
   @Test
@@ -243,17 +323,31 @@ class ServerApiTest {
     JsonNode snap = http.post("/collections/v/snapshots", null).result();
     String name = snap.get("snapshot").asText();
     assertThat(name).startsWith("v-");
-    http.put("/collections/v/points", j("{'points': [{'id': 'later', 'vector': [1, 1, 1]}]}")).result();
-    assertThat(http.get("/collections/v/snapshots").result().get("snapshots").findValuesAsText("snapshot")).containsExactly(name);
+    http.put("/collections/v/points", j("{'points': [{'id': 'later', 'vector': [1, 1, 1]}]}"))
+        .result();
+    assertThat(
+            http.get("/collections/v/snapshots")
+                .result()
+                .get("snapshots")
+                .findValuesAsText("snapshot"))
+        .containsExactly(name);
 
-    JsonNode restored = http.post("/collections/v/snapshots/" + name + "/restore", j("{'collection': 'v2'}")).result();
+    JsonNode restored =
+        http.post("/collections/v/snapshots/" + name + "/restore", j("{'collection': 'v2'}"))
+            .result();
     assertThat(restored.get("name").asText()).isEqualTo("v2");
-    assertThat(restored.get("points").asLong()).isEqualTo(4); // the snapshot's moment, without 'later'
+    assertThat(restored.get("points").asLong())
+        .isEqualTo(4); // the snapshot's moment, without 'later'
     assertThat(http.get("/collections/v2/points/later").status()).isEqualTo(404);
-    assertThat(http.get("/collections/v2/points/c").result().get("payload").get("n").asInt()).isEqualTo(3);
+    assertThat(http.get("/collections/v2/points/c").result().get("payload").get("n").asInt())
+        .isEqualTo(3);
 
-    assertThat(http.post("/collections/v/snapshots/" + name + "/restore", j("{'collection': 'v2'}")).status()).isEqualTo(409);
-    Http.Answer unknown = http.post("/collections/v/snapshots/nope/restore", j("{'collection': 'v3'}"));
+    assertThat(
+            http.post("/collections/v/snapshots/" + name + "/restore", j("{'collection': 'v2'}"))
+                .status())
+        .isEqualTo(409);
+    Http.Answer unknown =
+        http.post("/collections/v/snapshots/nope/restore", j("{'collection': 'v3'}"));
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.error().get("field").asText()).isEqualTo("snapshot");
     assertThat(http.get("/collections/missing/snapshots").status()).isEqualTo(404);
@@ -269,10 +363,14 @@ class ServerApiTest {
     assertThat(m.contentType()).startsWith("text/plain");
     assertThat(m.body())
         .contains("# TYPE byhand_http_requests_total counter")
-        .contains("byhand_http_requests_total{method=\"POST\",route=\"/collections/{name}/points/search\",status=\"200\"} 1")
-        .contains("byhand_http_requests_total{method=\"GET\",route=\"/collections/{name}\",status=\"404\"} 1")
-        .contains("byhand_http_request_duration_seconds_count{route=\"/collections/{name}/points/search\"} 1")
-        .contains("byhand_http_request_duration_seconds_bucket{route=\"/collections/{name}/points/search\",le=\"+Inf\"} 1")
+        .contains(
+            "byhand_http_requests_total{method=\"POST\",route=\"/collections/{name}/points/search\",status=\"200\"} 1")
+        .contains(
+            "byhand_http_requests_total{method=\"GET\",route=\"/collections/{name}\",status=\"404\"} 1")
+        .contains(
+            "byhand_http_request_duration_seconds_count{route=\"/collections/{name}/points/search\"} 1")
+        .contains(
+            "byhand_http_request_duration_seconds_bucket{route=\"/collections/{name}/points/search\",le=\"+Inf\"} 1")
         .contains("byhand_points{collection=\"v\"} 4")
         .contains("byhand_wal_bytes{collection=\"v\"} ")
         .contains("byhand_http_in_flight 1") // this very request
@@ -285,7 +383,8 @@ class ServerApiTest {
     server.close();
     server = ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0));
     http = new Http(server.url(), null);
-    assertThat(http.post("/collections/v/points/count", null).result().get("count").asLong()).isEqualTo(4);
+    assertThat(http.post("/collections/v/points/count", null).result().get("count").asLong())
+        .isEqualTo(4);
     assertThat(Json.MAPPER.createObjectNode()).isNotNull();
   }
 }

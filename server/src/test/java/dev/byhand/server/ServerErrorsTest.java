@@ -19,10 +19,17 @@ class ServerErrorsTest {
 
   @BeforeEach
   void start() {
-    server = ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0).withMaxBodyBytes(64 * 1024));
+    server =
+        ByhandServer.start(
+            ServerConfig.of(dir.resolve("data"))
+                .withAddress("127.0.0.1", 0)
+                .withMaxBodyBytes(64 * 1024));
     http = new Http(server.url(), null);
     http.put("/collections/v", j("{'dimension': 3}")).result();
-    http.put("/collections/v/points", j("{'points': [{'id': 'a', 'vector': [1, 2, 3], 'payload': {'k': 'v'}}]}")).result();
+    http.put(
+            "/collections/v/points",
+            j("{'points': [{'id': 'a', 'vector': [1, 2, 3], 'payload': {'k': 'v'}}]}"))
+        .result();
   }
 
   @AfterEach
@@ -46,72 +53,221 @@ class ServerErrorsTest {
 
   @Test
   void malformedJson() {
-    fails(http.post("/collections/v/points/search", "{\"vector\": [1, 2"), 400, "bad_request", "body");
+    fails(
+        http.post("/collections/v/points/search", "{\"vector\": [1, 2"),
+        400,
+        "bad_request",
+        "body");
     fails(http.post("/collections/v/points/search", "[1, 2, 3]"), 400, "bad_request", "body");
     fails(http.post("/collections/v/points/search", ""), 400, "bad_request", "body");
     fails(http.post("/collections/v/points/search", "{} {}"), 400, "bad_request", "body");
-    fails(http.post("/collections/v/points/search", "{\"k\": 1, \"k\": 2}"), 400, "bad_request", "body");
-    fails(http.post("/collections/v/points/search", "{\"vector\": [NaN, 1, 2]}"), 400, "bad_request", "body");
+    fails(
+        http.post("/collections/v/points/search", "{\"k\": 1, \"k\": 2}"),
+        400,
+        "bad_request",
+        "body");
+    fails(
+        http.post("/collections/v/points/search", "{\"vector\": [NaN, 1, 2]}"),
+        400,
+        "bad_request",
+        "body");
   }
 
   @Test
   void wrongTypesAndRanges() {
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 'x', 2]}")), 400, "bad_request", "vector[1]");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 1e400, 2]}")), 400, "bad_request", "vector[1]");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 1e39, 2]}")), 400, "bad_request", "vector[1]");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2]}")), 400, "bad_request", "vector");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1001}")), 400, "bad_request", "k");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 99999999999999999999}")), 400, "bad_request", "k");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 2.5}")), 400, "bad_request", "k");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1, 'limit': 1}")), 400, "bad_request", "k");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'ef': 5000}")), 400, "bad_request", "ef");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'with_payload': 3}")), 400, "bad_request", "with_payload");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'colour': 1}")), 400, "bad_request", "colour");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 'x', 2]}")),
+        400,
+        "bad_request",
+        "vector[1]");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 1e400, 2]}")),
+        400,
+        "bad_request",
+        "vector[1]");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 1e39, 2]}")),
+        400,
+        "bad_request",
+        "vector[1]");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2]}")),
+        400,
+        "bad_request",
+        "vector");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1001}")),
+        400,
+        "bad_request",
+        "k");
+    fails(
+        http.post(
+            "/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 99999999999999999999}")),
+        400,
+        "bad_request",
+        "k");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 2.5}")),
+        400,
+        "bad_request",
+        "k");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1, 'limit': 1}")),
+        400,
+        "bad_request",
+        "k");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'ef': 5000}")),
+        400,
+        "bad_request",
+        "ef");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'with_payload': 3}")),
+        400,
+        "bad_request",
+        "with_payload");
+    fails(
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'colour': 1}")),
+        400,
+        "bad_request",
+        "colour");
     fails(http.post("/collections/v/points/search", j("{'k': 3}")), 400, "bad_request", "vector");
-    fails(http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'filter': {'must': 5}}")), 400, "bad_request", "filter.must");
-    fails(http.post("/collections/v/points/search/batch", j("{'searches': [{'vector': [1, 2, 3]}, {'vector': [1, 2, 3], 'k': 0}]}")), 400, "bad_request", "searches[1].k");
-    fails(http.put("/collections/v/points", j("{'points': [{'id': 'b', 'vector': [0, 0, 0]}]}")), 400, "bad_request", "points[0].vector");
-    fails(http.put("/collections/v/points", j("{'points': [{'id': {}, 'vector': [1, 0, 0]}]}")), 400, "bad_request", "points[0].id");
-    fails(http.put("/collections/v/points", j("{'points': [{'id': -1, 'vector': [1, 0, 0]}]}")), 400, "bad_request", "points[0].id");
-    fails(http.put("/collections/v/points", j("{'points': [{'id': '" + "x".repeat(300) + "', 'vector': [1, 0, 0]}]}")), 400, "bad_request", "points[0].id");
-    fails(http.put("/collections/v/points", j("{'points': [{'id': 'b', 'vector': [1, 0, 0], 'payload': [1]}]}")), 400, "bad_request", "points[0].payload");
-    fails(http.put("/collections/v/points", j("{'points': [{'id': 'b', 'text': 'no encoder'}]}")), 400, "bad_request", "points[0].text");
+    fails(
+        http.post(
+            "/collections/v/points/search", j("{'vector': [1, 2, 3], 'filter': {'must': 5}}")),
+        400,
+        "bad_request",
+        "filter.must");
+    fails(
+        http.post(
+            "/collections/v/points/search/batch",
+            j("{'searches': [{'vector': [1, 2, 3]}, {'vector': [1, 2, 3], 'k': 0}]}")),
+        400,
+        "bad_request",
+        "searches[1].k");
+    fails(
+        http.put("/collections/v/points", j("{'points': [{'id': 'b', 'vector': [0, 0, 0]}]}")),
+        400,
+        "bad_request",
+        "points[0].vector");
+    fails(
+        http.put("/collections/v/points", j("{'points': [{'id': {}, 'vector': [1, 0, 0]}]}")),
+        400,
+        "bad_request",
+        "points[0].id");
+    fails(
+        http.put("/collections/v/points", j("{'points': [{'id': -1, 'vector': [1, 0, 0]}]}")),
+        400,
+        "bad_request",
+        "points[0].id");
+    fails(
+        http.put(
+            "/collections/v/points",
+            j("{'points': [{'id': '" + "x".repeat(300) + "', 'vector': [1, 0, 0]}]}")),
+        400,
+        "bad_request",
+        "points[0].id");
+    fails(
+        http.put(
+            "/collections/v/points",
+            j("{'points': [{'id': 'b', 'vector': [1, 0, 0], 'payload': [1]}]}")),
+        400,
+        "bad_request",
+        "points[0].payload");
+    fails(
+        http.put("/collections/v/points", j("{'points': [{'id': 'b', 'text': 'no encoder'}]}")),
+        400,
+        "bad_request",
+        "points[0].text");
     // found only when the search runs, on a search thread: still a JSON 400 naming the field
-    fails(http.post("/collections/v/points/search", j("{'text': 'no encoder'}")), 400, "bad_request", "text");
-    fails(http.post("/collections/v/points/search/batch", j("{'searches': [{'vector': [1, 2, 3]}, {'text': 'no encoder'}]}")), 400, "bad_request", "text");
+    fails(
+        http.post("/collections/v/points/search", j("{'text': 'no encoder'}")),
+        400,
+        "bad_request",
+        "text");
+    fails(
+        http.post(
+            "/collections/v/points/search/batch",
+            j("{'searches': [{'vector': [1, 2, 3]}, {'text': 'no encoder'}]}")),
+        400,
+        "bad_request",
+        "text");
     fails(http.put("/collections/x", j("{'dimension': 0}")), 400, "bad_request", "dimension");
     fails(http.put("/collections/x", j("{'dimension': '3'}")), 400, "bad_request", "dimension");
     fails(http.put("/collections/x", j("{}")), 400, "bad_request", "dimension");
-    fails(http.put("/collections/x", j("{'dimension': 3, 'metric': 'manhattan'}")), 400, "bad_request", "metric");
+    fails(
+        http.put("/collections/x", j("{'dimension': 3, 'metric': 'manhattan'}")),
+        400,
+        "bad_request",
+        "metric");
     fails(http.put("/collections/x", j("{'encoder': 'gpt'}")), 400, "bad_request", "encoder");
-    fails(http.put("/collections/x", j("{'encoder': 'seed', 'dimension': 5}")), 400, "bad_request", "dimension");
-    fails(http.put("/collections/x", j("{'dimension': 3, 'hnsw': {'m': 1}}")), 400, "bad_request", "m");
-    fails(http.post("/collections/v/points/scroll", j("{'limit': 0}")), 400, "bad_request", "limit");
-    fails(http.post("/collections/v/points/payload", j("{'ids': ['a']}")), 400, "bad_request", "payload");
-    fails(http.post("/collections/v/points/payload/delete", j("{'ids': ['a'], 'keys': [1]}")), 400, "bad_request", "keys[0]");
+    fails(
+        http.put("/collections/x", j("{'encoder': 'seed', 'dimension': 5}")),
+        400,
+        "bad_request",
+        "dimension");
+    fails(
+        http.put("/collections/x", j("{'dimension': 3, 'hnsw': {'m': 1}}")),
+        400,
+        "bad_request",
+        "m");
+    fails(
+        http.post("/collections/v/points/scroll", j("{'limit': 0}")), 400, "bad_request", "limit");
+    fails(
+        http.post("/collections/v/points/payload", j("{'ids': ['a']}")),
+        400,
+        "bad_request",
+        "payload");
+    fails(
+        http.post("/collections/v/points/payload/delete", j("{'ids': ['a'], 'keys': [1]}")),
+        400,
+        "bad_request",
+        "keys[0]");
   }
 
   @Test
   void deepNesting() {
     String deep = "[".repeat(5000) + "]".repeat(5000);
-    fails(http.put("/collections/v/points", "{\"points\": " + deep + "}"), 400, "bad_request", "body");
+    fails(
+        http.put("/collections/v/points", "{\"points\": " + deep + "}"),
+        400,
+        "bad_request",
+        "body");
     String payload = "{\"a\":".repeat(35) + "1" + "}".repeat(35);
-    fails(http.put("/collections/v/points", "{\"points\": [{\"id\": \"b\", \"vector\": [1, 0, 0], \"payload\": " + payload + "}]}"), 400, "bad_request", "points[0].payload");
+    fails(
+        http.put(
+            "/collections/v/points",
+            "{\"points\": [{\"id\": \"b\", \"vector\": [1, 0, 0], \"payload\": " + payload + "}]}"),
+        400,
+        "bad_request",
+        "points[0].payload");
   }
 
   @Test
   void limits() {
-    fails(http.put("/collections/v/points", "{\"points\": [" + "1,".repeat(40_000) + "1]}"), 413, "too_large", "body");
+    fails(
+        http.put("/collections/v/points", "{\"points\": [" + "1,".repeat(40_000) + "1]}"),
+        413,
+        "too_large",
+        "body");
     StringBuilder many = new StringBuilder("{\"ids\": [");
     for (int i = 0; i <= Requests.MAX_IDS; i++) {
       many.append(i == 0 ? "" : ",").append(i);
     }
-    fails(http.post("/collections/v/points/delete", many.append("]}").toString()), 413, "too_large", "ids");
+    fails(
+        http.post("/collections/v/points/delete", many.append("]}").toString()),
+        413,
+        "too_large",
+        "ids");
     StringBuilder searches = new StringBuilder("{\"searches\": [");
     for (int i = 0; i <= ServerConfig.DEFAULT_MAX_BATCH_SEARCHES; i++) {
       searches.append(i == 0 ? "" : ",").append("{\"vector\": [1, 2, 3]}");
     }
-    fails(http.post("/collections/v/points/search/batch", searches.append("]}").toString()), 413, "too_large", "searches");
+    fails(
+        http.post("/collections/v/points/search/batch", searches.append("]}").toString()),
+        413,
+        "too_large",
+        "searches");
   }
 
   @Test
@@ -119,14 +275,32 @@ class ServerErrorsTest {
     fails(http.get("/collections/" + "n".repeat(65)), 400, "bad_request", "name");
     fails(http.get("/collections/a.b"), 400, "bad_request", "name");
     fails(http.get("/collections/%2e%2e"), 400, "bad_request", "name");
-    fails(http.post("/collections/v/snapshots/..%2F..%2Fv/restore", j("{'collection': 'w'}")), 400, "bad_request", "snapshot");
-    fails(http.post("/collections/v/snapshots/x/restore", j("{'collection': '../w'}")), 400, "bad_request", "name");
+    fails(
+        http.post("/collections/v/snapshots/..%2F..%2Fv/restore", j("{'collection': 'w'}")),
+        400,
+        "bad_request",
+        "snapshot");
+    fails(
+        http.post("/collections/v/snapshots/x/restore", j("{'collection': '../w'}")),
+        400,
+        "bad_request",
+        "name");
     fails(http.get("/no/such/route"), 404, "not_found", null);
-    fails(http.get("/collections/docs%00"), 400, "bad_request", null); // refused by Jetty itself, still JSON
+    fails(
+        http.get("/collections/docs%00"),
+        400,
+        "bad_request",
+        null); // refused by Jetty itself, still JSON
     fails(http.send("PATCH", "/collections/v", "{}"), 404, "not_found", null);
-    fails(http.post("/collections/missing/points/search", j("{'vector': [1, 2, 3]}")), 404, "not_found", "collection");
+    fails(
+        http.post("/collections/missing/points/search", j("{'vector': [1, 2, 3]}")),
+        404,
+        "not_found",
+        "collection");
     // the data is as it was
-    assertThat(http.post("/collections/v/points/count", null).result().get("count").asLong()).isEqualTo(1);
-    assertThat(http.get("/collections/v/points/a").result().get("payload").toString()).isEqualTo(j("{'k':'v'}"));
+    assertThat(http.post("/collections/v/points/count", null).result().get("count").asLong())
+        .isEqualTo(1);
+    assertThat(http.get("/collections/v/points/a").result().get("payload").toString())
+        .isEqualTo(j("{'k':'v'}"));
   }
 }

@@ -25,7 +25,8 @@ class ServerSecurityTest {
     Files.writeString(keyFile, "# byhand keys\nadmin=" + ADMIN + "\n\nread=" + READER + "\n");
     ApiKeys keys = ApiKeys.load(keyFile, Map.of());
     try (ByhandServer server =
-        ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0).withKeys(keys))) {
+        ByhandServer.start(
+            ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0).withKeys(keys))) {
       Http anonymous = new Http(server.url(), null);
       Http admin = anonymous.withKey(ADMIN);
       Http reader = anonymous.withKey(READER);
@@ -37,26 +38,45 @@ class ServerSecurityTest {
       assertThat(none.status()).isEqualTo(401);
       assertThat(none.error().get("field").asText()).isEqualTo("api-key");
       assertThat(anonymous.get("/metrics").status()).isEqualTo(401);
-      assertThat(anonymous.withKey("wrong-key-0123456789").get("/collections").status()).isEqualTo(401);
+      assertThat(anonymous.withKey("wrong-key-0123456789").get("/collections").status())
+          .isEqualTo(401);
 
       assertThat(admin.put("/collections/v", j("{'dimension': 2}")).status()).isEqualTo(201);
       Http.Answer forbidden = reader.put("/collections/w", j("{'dimension': 2}"));
       assertThat(forbidden.status()).isEqualTo(403);
       assertThat(forbidden.error().get("code").asText()).isEqualTo("forbidden");
-      assertThat(reader.put("/collections/v/points", j("{'points': [{'id': 'a', 'vector': [1, 0]}]}")).status()).isEqualTo(403);
-      assertThat(admin.put("/collections/v/points", j("{'points': [{'id': 'a', 'vector': [1, 0]}]}")).status()).isEqualTo(200);
-      assertThat(reader.post("/collections/v/points/delete", j("{'ids': ['a']}")).status()).isEqualTo(403);
+      assertThat(
+              reader
+                  .put("/collections/v/points", j("{'points': [{'id': 'a', 'vector': [1, 0]}]}"))
+                  .status())
+          .isEqualTo(403);
+      assertThat(
+              admin
+                  .put("/collections/v/points", j("{'points': [{'id': 'a', 'vector': [1, 0]}]}"))
+                  .status())
+          .isEqualTo(200);
+      assertThat(reader.post("/collections/v/points/delete", j("{'ids': ['a']}")).status())
+          .isEqualTo(403);
       assertThat(reader.delete("/collections/v").status()).isEqualTo(403);
       assertThat(reader.post("/collections/v/snapshots", null).status()).isEqualTo(403);
 
-      assertThat(reader.post("/collections/v/points/search", j("{'vector': [1, 0], 'k': 1}")).result().get(0).get("id").asText()).isEqualTo("a");
-      assertThat(reader.post("/collections/v/points/count", null).result().get("count").asLong()).isEqualTo(1);
+      assertThat(
+              reader
+                  .post("/collections/v/points/search", j("{'vector': [1, 0], 'k': 1}"))
+                  .result()
+                  .get(0)
+                  .get("id")
+                  .asText())
+          .isEqualTo("a");
+      assertThat(reader.post("/collections/v/points/count", null).result().get("count").asLong())
+          .isEqualTo(1);
       assertThat(reader.get("/metrics").status()).isEqualTo(200);
       // Bearer works as well as the api-key header.
       var client = java.net.http.HttpClient.newHttpClient();
       var r =
           client.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/collections"))
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(server.url() + "/collections"))
                   .header("Authorization", "Bearer " + READER)
                   .build(),
               java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -66,13 +86,17 @@ class ServerSecurityTest {
 
   @Test
   void refusesToExposeAnOpenServer() {
-    assertThatThrownBy(() -> ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("0.0.0.0", 0)))
+    assertThatThrownBy(
+            () ->
+                ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("0.0.0.0", 0)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("refusing to listen on 0.0.0.0 without an API key");
     // with a key it may listen everywhere
     try (ByhandServer s =
         ByhandServer.start(
-            ServerConfig.of(dir.resolve("data")).withAddress("0.0.0.0", 0).withKeys(ApiKeys.of(List.of(ADMIN), List.of())))) {
+            ServerConfig.of(dir.resolve("data"))
+                .withAddress("0.0.0.0", 0)
+                .withKeys(ApiKeys.of(List.of(ADMIN), List.of())))) {
       assertThat(s.port()).isPositive();
     }
   }
@@ -82,8 +106,12 @@ class ServerSecurityTest {
     Path bad = dir.resolve("bad");
     Files.writeString(bad, "admin=" + ADMIN + "\nroot=" + ADMIN + "\n");
     assertThatThrownBy(() -> ApiKeys.load(bad, Map.of())).hasMessageContaining("line 2");
-    assertThatThrownBy(() -> ApiKeys.load(null, Map.of("BYHAND_ADMIN_KEY", "short"))).hasMessageContaining("at least 16");
-    ApiKeys env = ApiKeys.load(null, Map.of("BYHAND_ADMIN_KEY", ADMIN + ",second-admin-key-xyz", "BYHAND_READ_KEY", READER));
+    assertThatThrownBy(() -> ApiKeys.load(null, Map.of("BYHAND_ADMIN_KEY", "short")))
+        .hasMessageContaining("at least 16");
+    ApiKeys env =
+        ApiKeys.load(
+            null,
+            Map.of("BYHAND_ADMIN_KEY", ADMIN + ",second-admin-key-xyz", "BYHAND_READ_KEY", READER));
     assertThat(env.access("second-admin-key-xyz")).isEqualTo(ApiKeys.Access.ADMIN);
     assertThat(env.access(READER)).isEqualTo(ApiKeys.Access.READ);
     assertThat(env.access(ADMIN + "x")).isEqualTo(ApiKeys.Access.NONE);

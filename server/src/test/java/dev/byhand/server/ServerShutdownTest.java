@@ -21,7 +21,8 @@ class ServerShutdownTest {
 
   @Test
   void acknowledgedWritesSurviveAStopUnderLoad() throws Exception {
-    ByhandServer server = ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0));
+    ByhandServer server =
+        ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0));
     Http http = new Http(server.url(), null);
     http.put("/collections/v", j("{'dimension': 2}")).result();
     ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -37,7 +38,10 @@ class ServerShutdownTest {
                   String id = writer + "-" + i;
                   Http.Answer a;
                   try {
-                    a = http.put("/collections/v/points", j("{'points': [{'id': '" + id + "', 'vector': [1, " + i + "]}]}"));
+                    a =
+                        http.put(
+                            "/collections/v/points",
+                            j("{'points': [{'id': '" + id + "', 'vector': [1, " + i + "]}]}"));
                   } catch (UncheckedIOException e) {
                     return; // the server stopped listening
                   }

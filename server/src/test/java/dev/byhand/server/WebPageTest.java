@@ -31,7 +31,8 @@ class WebPageTest {
 
   @TempDir Path dir;
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private static Path find(String... candidates) {
     for (String c : candidates) {
@@ -42,13 +43,22 @@ class WebPageTest {
     return null;
   }
 
-  private JsonNode call(String method, String url, Object body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+  private JsonNode call(String method, String url, Object body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
     HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json = Json.MAPPER.readTree(r.body());
     if (r.statusCode() != 200) {
-      throw new AssertionError("WebDriver " + method + " " + url + " answered " + r.statusCode() + ": " + r.body());
+      throw new AssertionError(
+          "WebDriver " + method + " " + url + " answered " + r.statusCode() + ": " + r.body());
     }
     return json.get("value");
   }
@@ -72,11 +82,15 @@ class WebPageTest {
             .redirectOutput(dir.resolve("chromedriver.log").toFile())
             .start();
     String wd = "http://127.0.0.1:" + port;
-    try (ByhandServer server = ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0))) {
+    try (ByhandServer server =
+        ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0))) {
       Http http = new Http(server.url(), null);
       http.put("/collections/plain", j("{'dimension': 2}")).result();
       http.put("/collections/seed", j("{'encoder': 'seed'}")).result();
-      http.put("/collections/seed/points", j("{'points': [{'id': 'how', 'text': 'how are you'}, {'id': 'who', 'text': 'who are you'}, {'id': 'am', 'text': 'who am I'}]}"))
+      http.put(
+              "/collections/seed/points",
+              j(
+                  "{'points': [{'id': 'how', 'text': 'how are you'}, {'id': 'who', 'text': 'who are you'}, {'id': 'am', 'text': 'who am I'}]}"))
           .result();
 
       // 1. chromedriver up
@@ -89,7 +103,9 @@ class WebPageTest {
         } catch (IOException notYet) {
           // still starting
         }
-        assertThat(System.nanoTime()).as("chromedriver did not start; see " + dir.resolve("chromedriver.log")).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("chromedriver did not start; see " + dir.resolve("chromedriver.log"))
+            .isLessThan(deadline);
         Thread.sleep(100);
       }
       // 2. a headless session
@@ -98,27 +114,51 @@ class WebPageTest {
       always.put("browserName", "chrome");
       ObjectNode chrome = always.putObject("goog:chromeOptions");
       chrome.put("binary", chromium.toString());
-      List.of("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + dir.resolve("profile"))
+      List.of(
+              "--headless=new",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-dev-shm-usage",
+              "--user-data-dir=" + dir.resolve("profile"))
           .forEach(chrome.putArray("args")::add);
-      String session = wd + "/session/" + call("POST", wd + "/session", caps).get("sessionId").asText();
+      String session =
+          wd + "/session/" + call("POST", wd + "/session", caps).get("sessionId").asText();
       try {
-        call("POST", session + "/url", Json.MAPPER.createObjectNode().put("url", server.url() + "/"));
+        call(
+            "POST",
+            session + "/url",
+            Json.MAPPER.createObjectNode().put("url", server.url() + "/"));
         // 3. wait for the collection list, pick "seed", type the seed's query, search
         waitFor(session, "return document.querySelectorAll('#collection option').length === 2");
         script(session, "document.getElementById('collection').value = 'seed'; return true;");
         String query = element(session, "#query");
-        call("POST", session + "/element/" + query + "/value", Json.MAPPER.createObjectNode().put("text", "am I you"));
-        call("POST", session + "/element/" + element(session, "#go") + "/click", Json.MAPPER.createObjectNode());
+        call(
+            "POST",
+            session + "/element/" + query + "/value",
+            Json.MAPPER.createObjectNode().put("text", "am I you"));
+        call(
+            "POST",
+            session + "/element/" + element(session, "#go") + "/click",
+            Json.MAPPER.createObjectNode());
         waitFor(session, "return document.querySelectorAll('#results tbody tr').length === 3");
         // 4. the seed's answer first, with its score and payload; the by-hand panel filled
-        JsonNode first = script(session, "const td = document.querySelectorAll('#results tbody tr')[0].cells; return [td[1].textContent, td[2].textContent, td[3].textContent];");
+        JsonNode first =
+            script(
+                session,
+                "const td = document.querySelectorAll('#results tbody tr')[0].cells; return [td[1].textContent, td[2].textContent, td[3].textContent];");
         assertThat(first.get(0).asText()).isEqualTo("am");
         assertThat(first.get(2).asText()).contains("who am I");
         double score = Double.parseDouble(first.get(1).asText());
-        String steps = script(session, "return document.getElementById('steps').innerText").asText();
-        assertThat(steps).contains("[2] tokens").contains("[4] pooled").contains("[5] index vector").contains("[9] dot products");
+        String steps =
+            script(session, "return document.getElementById('steps').innerText").asText();
+        assertThat(steps)
+            .contains("[2] tokens")
+            .contains("[4] pooled")
+            .contains("[5] index vector")
+            .contains("[9] dot products");
         assertThat(steps).contains(String.format(java.util.Locale.ROOT, "%.4f", score));
-        assertThat(script(session, "return document.getElementById('status').className").asText()).isEmpty();
+        assertThat(script(session, "return document.getElementById('status').className").asText())
+            .isEmpty();
       } finally {
         call("DELETE", session, null);
       }
@@ -129,7 +169,11 @@ class WebPageTest {
   }
 
   private String element(String session, String css) throws IOException, InterruptedException {
-    JsonNode found = call("POST", session + "/element", Json.MAPPER.createObjectNode().put("using", "css selector").put("value", css));
+    JsonNode found =
+        call(
+            "POST",
+            session + "/element",
+            Json.MAPPER.createObjectNode().put("using", "css selector").put("value", css));
     assertThat(found.has(ELEMENT)).as("element " + css + ": " + found).isTrue();
     return found.get(ELEMENT).asText();
   }
@@ -144,7 +188,12 @@ class WebPageTest {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (!script(session, condition).asBoolean()) {
       assertThat(System.nanoTime())
-          .as("page never reached: " + condition + "; status line: " + script(session, "return document.getElementById('status').textContent").asText())
+          .as(
+              "page never reached: "
+                  + condition
+                  + "; status line: "
+                  + script(session, "return document.getElementById('status').textContent")
+                      .asText())
           .isLessThan(deadline);
       Thread.sleep(100);
     }

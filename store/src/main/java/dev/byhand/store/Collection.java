@@ -19,10 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -84,7 +84,10 @@ public final class Collection implements AutoCloseable {
    */
   static final int EXACT_LIMIT = 2_000;
 
-  /** Compact when this share of the graph is deleted points: beyond it, searches wade through tombstones. */
+  /**
+   * Compact when this share of the graph is deleted points: beyond it, searches wade through
+   * tombstones.
+   */
   static final double COMPACT_FRACTION = 0.25;
 
   private record Stored(String id, ObjectNode payload) {}
@@ -92,11 +95,12 @@ public final class Collection implements AutoCloseable {
   private final Path dir;
   private final CollectionConfig config;
   private final ReentrantLock writeLock = new ReentrantLock();
+
   /**
-   * What readers see, as one reference: compaction renumbers every point, so the graph, the id
-   * map, the point table and the payload indexes are swapped together, and a reader that took
-   * {@code state} once never mixes old ordinals with new ones. Writers change the current state's
-   * maps in place, under the write lock.
+   * What readers see, as one reference: compaction renumbers every point, so the graph, the id map,
+   * the point table and the payload indexes are swapped together, and a reader that took {@code
+   * state} once never mixes old ordinals with new ones. Writers change the current state's maps in
+   * place, under the write lock.
    */
   private static final class State {
     final HnswIndex index;
@@ -111,17 +115,24 @@ public final class Collection implements AutoCloseable {
   }
 
   private volatile State state;
+
   /** Ids written while a compaction runs (null when none runs); guarded by the write lock. */
   private Set<String> touchedDuringCompaction;
+
   /** The compaction thread last started; guarded by the write lock. */
   private Thread compactor;
+
   /** Index changes of the write being applied; committed at the end of {@link #apply}. */
   private PayloadIndexes.Batch indexBatch;
+
   private volatile Wal wal;
+
   /** Single-point adds since the graph was last repaired; guarded by the write lock. */
   private int addsSinceRepair;
+
   /** The log being replayed during recovery, for error messages (wal is not open yet). */
   private Path replaying;
+
   private long segmentSeq;
   private volatile long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
   private volatile TextEncoder encoder;
@@ -149,7 +160,8 @@ public final class Collection implements AutoCloseable {
     } catch (NoSuchFileException e) {
       throw new CorruptedFileException(file, "missing: the collection folder is incomplete");
     } catch (IOException | IllegalArgumentException e) {
-      throw new CorruptedFileException(file, "does not hold a valid collection configuration: " + e.getMessage(), e);
+      throw new CorruptedFileException(
+          file, "does not hold a valid collection configuration: " + e.getMessage(), e);
     }
   }
 
@@ -188,7 +200,8 @@ public final class Collection implements AutoCloseable {
       Path points = dir.resolve("segment-" + segmentSeq + ".points");
       if (!Files.exists(hnsw) || !Files.exists(points)) {
         throw new CorruptedFileException(
-            Files.exists(hnsw) ? points : hnsw, "is missing, though CURRENT names segment " + segmentSeq);
+            Files.exists(hnsw) ? points : hnsw,
+            "is missing, though CURRENT names segment " + segmentSeq);
       }
       try {
         state = new State(HnswIndex.load(hnsw), definitions);
@@ -198,11 +211,15 @@ public final class Collection implements AutoCloseable {
       SegmentFile.Contents contents = SegmentFile.read(points);
       if (contents.lastSeq() != segmentSeq) {
         throw new CorruptedFileException(
-            points, "belongs to sequence " + contents.lastSeq() + ", but CURRENT names " + segmentSeq);
+            points,
+            "belongs to sequence " + contents.lastSeq() + ", but CURRENT names " + segmentSeq);
       }
       for (SegmentFile.Row r : contents.rows()) {
-        if (r.ordinal() < 0 || r.ordinal() >= state.index.size() || state.index.isDeleted(r.ordinal())) {
-          throw new CorruptedFileException(points, "point '" + r.id() + "' has no vector in " + hnsw.getFileName());
+        if (r.ordinal() < 0
+            || r.ordinal() >= state.index.size()
+            || state.index.isDeleted(r.ordinal())) {
+          throw new CorruptedFileException(
+              points, "point '" + r.id() + "' has no vector in " + hnsw.getFileName());
         }
         if (state.ordinals.putIfAbsent(r.id(), r.ordinal()) != null) {
           throw new CorruptedFileException(points, "point id '" + r.id() + "' appears twice");
@@ -214,7 +231,12 @@ public final class Collection implements AutoCloseable {
       b.commit();
       if (state.rows.size() != state.index.liveCount()) {
         throw new CorruptedFileException(
-            points, state.rows.size() + " points but " + state.index.liveCount() + " live vectors in " + hnsw.getFileName());
+            points,
+            state.rows.size()
+                + " points but "
+                + state.index.liveCount()
+                + " live vectors in "
+                + hnsw.getFileName());
       }
     } else {
       state = new State(newIndex(), definitions);
@@ -245,7 +267,8 @@ public final class Collection implements AutoCloseable {
         }
         if (e.seq() != last + 1) {
           throw new CorruptedFileException(
-              log.getValue(), "jumps from sequence " + last + " to " + e.seq() + ": records are missing");
+              log.getValue(),
+              "jumps from sequence " + last + " to " + e.seq() + ": records are missing");
         }
         apply(e.type(), e.body());
         last = e.seq();
@@ -289,7 +312,12 @@ public final class Collection implements AutoCloseable {
     Wal w = wal;
     State st = state;
     return new CollectionInfo(
-        config, st.ordinals.size(), w.size(), w.lastSeq(), segmentSeq, st.index.size() - (long) st.index.liveCount());
+        config,
+        st.ordinals.size(),
+        w.size(),
+        w.lastSeq(),
+        segmentSeq,
+        st.index.size() - (long) st.index.liveCount());
   }
 
   /** Sets the log size past which a write triggers a checkpoint (tests make it small). */
@@ -311,7 +339,8 @@ public final class Collection implements AutoCloseable {
       throw new InvalidRequestException("points", "give at least one point");
     }
     if (points.size() > MAX_BATCH) {
-      throw new InvalidRequestException("points", "at most " + MAX_BATCH + " per batch, got " + points.size());
+      throw new InvalidRequestException(
+          "points", "at most " + MAX_BATCH + " per batch, got " + points.size());
     }
     // 1. Check and complete every point (embedding text) before anything is logged.
     LinkedHashMap<String, Point> unique = new LinkedHashMap<>();
@@ -326,7 +355,10 @@ public final class Collection implements AutoCloseable {
         throw new InvalidRequestException(field, "must not be null");
       }
       checkId(field + ".id", p.id());
-      ObjectNode payload = p.payload() == null ? null : Json.checkPayload(field + ".payload", p.payload()).deepCopy();
+      ObjectNode payload =
+          p.payload() == null
+              ? null
+              : Json.checkPayload(field + ".payload", p.payload()).deepCopy();
       if (p.vector() != null && p.text() != null) {
         throw new InvalidRequestException(field, "give a vector or a text, not both");
       }
@@ -344,16 +376,21 @@ public final class Collection implements AutoCloseable {
         textAt.add(i);
         ready.add(new Point(p.id(), null, p.text(), payload));
       } else {
-        throw new InvalidRequestException(field + ".vector", "give a vector (or text, with an encoder)");
+        throw new InvalidRequestException(
+            field + ".vector", "give a vector (or text, with an encoder)");
       }
       int payloadBytes = payload == null ? 0 : Json.bytes(payload).length;
       if (payloadBytes > Json.MAX_PAYLOAD_BYTES) {
-        throw new InvalidRequestException(field + ".payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
+        throw new InvalidRequestException(
+            field + ".payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
       }
       batchBytes += payloadBytes + 4L * config.dimension() + MAX_ID_BYTES + 8;
       if (batchBytes > MAX_BATCH_BYTES) {
         throw new InvalidRequestException(
-            "points", "the batch holds more than " + (MAX_BATCH_BYTES >> 20) + " MiB of vectors and payloads; split it");
+            "points",
+            "the batch holds more than "
+                + (MAX_BATCH_BYTES >> 20)
+                + " MiB of vectors and payloads; split it");
       }
     }
     if (!texts.isEmpty()) {
@@ -373,7 +410,9 @@ public final class Collection implements AutoCloseable {
     write(UPSERT, body);
   }
 
-  /** Deletes the points with these ids; ids that do not exist are ignored. Returns how many went. */
+  /**
+   * Deletes the points with these ids; ids that do not exist are ignored. Returns how many went.
+   */
   public int delete(List<String> ids) {
     checkWritable();
     if (ids == null) {
@@ -382,14 +421,16 @@ public final class Collection implements AutoCloseable {
     for (int i = 0; i < ids.size(); i++) {
       checkId("ids[" + i + "]", ids.get(i));
     }
-    return deleteResolved(() -> ids.stream().filter(state.ordinals::containsKey).distinct().toList());
+    return deleteResolved(
+        () -> ids.stream().filter(state.ordinals::containsKey).distinct().toList());
   }
 
   /** Deletes every point passing {@code filter}. Returns how many went. */
   public int delete(Filter filter) {
     checkWritable();
     if (filter == null) {
-      throw new InvalidRequestException("filter", "must not be null (to delete everything, drop the collection)");
+      throw new InvalidRequestException(
+          "filter", "must not be null (to delete everything, drop the collection)");
     }
     return deleteResolved(() -> matching(filter));
   }
@@ -438,7 +479,8 @@ public final class Collection implements AutoCloseable {
     return payloadWrite(DELETE_PAYLOAD_KEYS, null, filter, null, keys);
   }
 
-  private int payloadWrite(byte type, List<String> ids, Filter filter, ObjectNode values, List<String> keys) {
+  private int payloadWrite(
+      byte type, List<String> ids, Filter filter, ObjectNode values, List<String> keys) {
     checkWritable();
     if (type != DELETE_PAYLOAD_KEYS && values == null) {
       throw new InvalidRequestException("payload", "must be a JSON object");
@@ -448,15 +490,18 @@ public final class Collection implements AutoCloseable {
         throw new InvalidRequestException("keys", "give at least one key");
       }
       if (keys.size() > MAX_KEYS) {
-        throw new InvalidRequestException("keys", "at most " + MAX_KEYS + " per call, got " + keys.size());
+        throw new InvalidRequestException(
+            "keys", "at most " + MAX_KEYS + " per call, got " + keys.size());
       }
       for (int i = 0; i < keys.size(); i++) {
         if (keys.get(i) == null || keys.get(i).isEmpty() || keys.get(i).length() > 256) {
-          throw new InvalidRequestException("keys[" + i + "]", "must be a non-empty string of at most 256 characters");
+          throw new InvalidRequestException(
+              "keys[" + i + "]", "must be a non-empty string of at most 256 characters");
         }
       }
     } else if (Json.bytes(values).length > Json.MAX_PAYLOAD_BYTES) {
-      throw new InvalidRequestException("payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
+      throw new InvalidRequestException(
+          "payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
     }
     if (ids != null) {
       for (int i = 0; i < ids.size(); i++) {
@@ -495,23 +540,31 @@ public final class Collection implements AutoCloseable {
             merged.setAll(values.deepCopy());
             if (Json.bytes(merged).length > Json.MAX_PAYLOAD_BYTES) {
               throw new InvalidRequestException(
-                  "payload", "merged into point '" + target.get(i) + "' it exceeds " + Json.MAX_PAYLOAD_BYTES + " bytes");
+                  "payload",
+                  "merged into point '"
+                      + target.get(i)
+                      + "' it exceeds "
+                      + Json.MAX_PAYLOAD_BYTES
+                      + " bytes");
             }
           }
         }
       }
-      byte[] body = encodeIds(target, out -> {
-        if (type == DELETE_PAYLOAD_KEYS) {
-          out.writeInt(keys.size());
-          for (String k : keys) {
-            out.writeUTF(k);
-          }
-        } else {
-          byte[] json = Json.bytes(values);
-          out.writeInt(json.length);
-          out.write(json);
-        }
-      });
+      byte[] body =
+          encodeIds(
+              target,
+              out -> {
+                if (type == DELETE_PAYLOAD_KEYS) {
+                  out.writeInt(keys.size());
+                  for (String k : keys) {
+                    out.writeUTF(k);
+                  }
+                } else {
+                  byte[] json = Json.bytes(values);
+                  out.writeInt(json.length);
+                  out.write(json);
+                }
+              });
       seq = appendAndApply(type, body);
     } finally {
       writeLock.unlock();
@@ -532,7 +585,9 @@ public final class Collection implements AutoCloseable {
     acknowledge(seq);
   }
 
-  /** Returns when the write with this sequence number may be acknowledged (see {@link Durability}). */
+  /**
+   * Returns when the write with this sequence number may be acknowledged (see {@link Durability}).
+   */
   private void acknowledge(long seq) {
     if (config.durability() == Durability.FSYNC) {
       try {
@@ -565,7 +620,9 @@ public final class Collection implements AutoCloseable {
         checkpointLocked();
       } catch (IOException | RuntimeException e) {
         System.getLogger("dev.byhand.store")
-            .log(System.Logger.Level.WARNING, "checkpoint of '" + config.name() + "' failed; the log keeps the writes: " + e);
+            .log(
+                System.Logger.Level.WARNING,
+                "checkpoint of '" + config.name() + "' failed; the log keeps the writes: " + e);
       }
     }
     return seq;
@@ -656,7 +713,9 @@ public final class Collection implements AutoCloseable {
     int[] ords;
     if (newIds.size() >= 256) {
       // Large batches build the graph on every core.
-      ords = state.index.addAll(newVectors.toArray(new float[0][]), Runtime.getRuntime().availableProcessors());
+      ords =
+          state.index.addAll(
+              newVectors.toArray(new float[0][]), Runtime.getRuntime().availableProcessors());
     } else {
       ords = new int[newIds.size()];
       for (int i = 0; i < ords.length; i++) {
@@ -732,34 +791,36 @@ public final class Collection implements AutoCloseable {
   }
 
   private byte[] encodeUpsert(java.util.Collection<Point> points) {
-    return encode(out -> {
-      out.writeInt(points.size());
-      for (Point p : points) {
-        out.writeUTF(p.id());
-        for (float x : p.vector()) {
-          out.writeFloat(x);
-        }
-        if (p.payload() == null) {
-          out.writeInt(-1);
-        } else {
-          byte[] json = Json.bytes(p.payload());
-          out.writeInt(json.length);
-          out.write(json);
-        }
-      }
-    });
+    return encode(
+        out -> {
+          out.writeInt(points.size());
+          for (Point p : points) {
+            out.writeUTF(p.id());
+            for (float x : p.vector()) {
+              out.writeFloat(x);
+            }
+            if (p.payload() == null) {
+              out.writeInt(-1);
+            } else {
+              byte[] json = Json.bytes(p.payload());
+              out.writeInt(json.length);
+              out.write(json);
+            }
+          }
+        });
   }
 
   private static byte[] encodeIds(List<String> ids, BodyWriter rest) {
-    return encode(out -> {
-      out.writeInt(ids.size());
-      for (String id : ids) {
-        out.writeUTF(id);
-      }
-      if (rest != null) {
-        rest.write(out);
-      }
-    });
+    return encode(
+        out -> {
+          out.writeInt(ids.size());
+          for (String id : ids) {
+            out.writeUTF(id);
+          }
+          if (rest != null) {
+            rest.write(out);
+          }
+        });
   }
 
   private static byte[] encode(BodyWriter w) {
@@ -804,7 +865,10 @@ public final class Collection implements AutoCloseable {
       return null; // deleted between the two lookups
     }
     return new Point(
-        id, withVector ? st.index.vector(ord) : null, null, s.payload() == null ? null : s.payload().deepCopy());
+        id,
+        withVector ? st.index.vector(ord) : null,
+        null,
+        s.payload() == null ? null : s.payload().deepCopy());
   }
 
   /** Live points passing {@code filter} (null: all). */
@@ -861,7 +925,8 @@ public final class Collection implements AutoCloseable {
     for (SearchRequest r : requests) {
       if (r.text() != null) {
         if (config.encoder() == null) {
-          throw new InvalidRequestException("text", "collection '" + config.name() + "' has no encoder: give a vector");
+          throw new InvalidRequestException(
+              "text", "collection '" + config.name() + "' has no encoder: give a vector");
         }
         texts.add(r.text());
       } else {
@@ -949,12 +1014,13 @@ public final class Collection implements AutoCloseable {
       return st.rows.values();
     }
     List<Stored> out = new ArrayList<>(c.getCardinality());
-    c.forEach((int ord) -> {
-      Stored s = st.rows.get(ord);
-      if (s != null) {
-        out.add(s);
-      }
-    });
+    c.forEach(
+        (int ord) -> {
+          Stored s = st.rows.get(ord);
+          if (s != null) {
+            out.add(s);
+          }
+        });
     return out;
   }
 
@@ -978,7 +1044,8 @@ public final class Collection implements AutoCloseable {
    */
   public void createPayloadIndex(String key, PayloadIndexType type) {
     if (key == null || key.isEmpty() || key.length() > 256) {
-      throw new InvalidRequestException("key", "must be a non-empty string of at most 256 characters");
+      throw new InvalidRequestException(
+          "key", "must be a non-empty string of at most 256 characters");
     }
     if (type == null) {
       throw new InvalidRequestException("type", "must be keyword, integer, float or bool");
@@ -994,11 +1061,12 @@ public final class Collection implements AutoCloseable {
         throw new ConflictException("key", "'" + key + "' is already indexed as " + existing);
       }
       Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
-      state.rows.forEach((ord, st) -> {
-        if (st.payload() != null) {
-          payloads.put(ord, st.payload());
-        }
-      });
+      state.rows.forEach(
+          (ord, st) -> {
+            if (st.payload() != null) {
+              payloads.put(ord, st.payload());
+            }
+          });
       PayloadIndexes next = state.payloadIndexes.with(key, type, payloads);
       writePayloadIndexDefinitions(next.definitions());
       state.payloadIndexes = next;
@@ -1030,9 +1098,11 @@ public final class Collection implements AutoCloseable {
 
   private void writePayloadIndexDefinitions(Map<String, PayloadIndexType> defs) {
     try {
-      Storage.writeAtomically(dir.resolve(PAYLOAD_INDEXES), Json.MAPPER.writeValueAsBytes(new TreeMap<>(defs)));
+      Storage.writeAtomically(
+          dir.resolve(PAYLOAD_INDEXES), Json.MAPPER.writeValueAsBytes(new TreeMap<>(defs)));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot save the payload indexes of '" + config.name() + "': " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot save the payload indexes of '" + config.name() + "': " + e.getMessage(), e);
     }
   }
 
@@ -1063,7 +1133,8 @@ public final class Collection implements AutoCloseable {
       checkWritable();
       checkpointLocked();
     } catch (IOException e) {
-      throw new UncheckedIOException("checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
     } finally {
       writeLock.unlock();
     }
@@ -1073,7 +1144,9 @@ public final class Collection implements AutoCloseable {
     checkpointLocked(true);
   }
 
-  /** The checkpoint; {@code mayCompact} is false on close, where a compaction would be thrown away. */
+  /**
+   * The checkpoint; {@code mayCompact} is false on close, where a compaction would be thrown away.
+   */
   private void checkpointLocked(boolean mayCompact) throws IOException {
     long seq = wal.lastSeq();
     if (seq == segmentSeq) {
@@ -1091,11 +1164,13 @@ public final class Collection implements AutoCloseable {
     state.index.save(hnsw);
     List<SegmentFile.Row> table = new ArrayList<>(state.rows.size());
     for (Map.Entry<String, Integer> e : state.ordinals.entrySet()) {
-      table.add(new SegmentFile.Row(e.getValue(), e.getKey(), state.rows.get(e.getValue()).payload()));
+      table.add(
+          new SegmentFile.Row(e.getValue(), e.getKey(), state.rows.get(e.getValue()).payload()));
     }
     SegmentFile.write(points, seq, table);
     wal.sync(); // the old log must be whole on disk before CURRENT names a segment past it
-    Storage.writeAtomically(dir.resolve("CURRENT"), Long.toString(seq).getBytes(StandardCharsets.UTF_8));
+    Storage.writeAtomically(
+        dir.resolve("CURRENT"), Long.toString(seq).getBytes(StandardCharsets.UTF_8));
     long previous = segmentSeq;
     segmentSeq = seq;
     // 3. Start a new log; the old one and the old segment are no longer needed.
@@ -1145,7 +1220,8 @@ public final class Collection implements AutoCloseable {
       oldOrdinals[i] = from.ordinals.get(ids.get(i));
     }
     touchedDuringCompaction = new HashSet<>();
-    compactor = new Thread(() -> compact(from, ids, oldOrdinals), "byhand-compact-" + config.name());
+    compactor =
+        new Thread(() -> compact(from, ids, oldOrdinals), "byhand-compact-" + config.name());
     compactor.setDaemon(true);
     compactor.start();
   }
@@ -1154,10 +1230,10 @@ public final class Collection implements AutoCloseable {
    * The background compaction:
    *
    * <ol>
-   *   <li>without a lock, build a new graph from the live points as they were when it started
-   *       (the old graph never forgets a vector, so reading them races nothing);
-   *   <li>under the write lock, drop from it the points written since, add their current
-   *       versions, build the id map, point table and payload indexes, and swap the state;
+   *   <li>without a lock, build a new graph from the live points as they were when it started (the
+   *       old graph never forgets a vector, so reading them races nothing);
+   *   <li>under the write lock, drop from it the points written since, add their current versions,
+   *       build the id map, point table and payload indexes, and swap the state;
    *   <li>the next checkpoint writes the compacted segment.
    * </ol>
    */
@@ -1216,7 +1292,8 @@ public final class Collection implements AutoCloseable {
         writeLock.unlock();
       }
       System.getLogger("dev.byhand.store")
-          .log(System.Logger.Level.WARNING, "compaction of '" + config.name() + "' failed: " + e, e);
+          .log(
+              System.Logger.Level.WARNING, "compaction of '" + config.name() + "' failed: " + e, e);
       if (e instanceof Error err) {
         throw err;
       }
@@ -1243,19 +1320,25 @@ public final class Collection implements AutoCloseable {
         Files.copy(dir.resolve(PAYLOAD_INDEXES), tmp.resolve(PAYLOAD_INDEXES));
       }
       if (segmentSeq != 0) {
-        for (String f : List.of("segment-" + segmentSeq + ".hnsw", "segment-" + segmentSeq + ".points", "CURRENT")) {
+        for (String f :
+            List.of(
+                "segment-" + segmentSeq + ".hnsw",
+                "segment-" + segmentSeq + ".points",
+                "CURRENT")) {
           Files.copy(dir.resolve(f), tmp.resolve(f));
         }
       }
       for (Path p : listFiles(tmp)) {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+        try (java.nio.channels.FileChannel ch =
+            java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
           ch.force(true);
         }
       }
       Storage.fsyncDirectory(tmp);
       Storage.move(tmp, target);
     } catch (IOException e) {
-      throw new UncheckedIOException("snapshot of collection '" + config.name() + "' failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "snapshot of collection '" + config.name() + "' failed: " + e.getMessage(), e);
     } finally {
       writeLock.unlock();
     }
@@ -1291,12 +1374,19 @@ public final class Collection implements AutoCloseable {
     }
     if (v.length != config.dimension()) {
       throw new InvalidRequestException(
-          field, "has " + v.length + " numbers; collection '" + config.name() + "' takes " + config.dimension());
+          field,
+          "has "
+              + v.length
+              + " numbers; collection '"
+              + config.name()
+              + "' takes "
+              + config.dimension());
     }
     boolean zero = true;
     for (int i = 0; i < v.length; i++) {
       if (!Float.isFinite(v[i])) {
-        throw new InvalidRequestException(field + "[" + i + "]", "must be a finite number, got " + v[i]);
+        throw new InvalidRequestException(
+            field + "[" + i + "]", "must be a finite number, got " + v[i]);
       }
       zero &= v[i] == 0;
     }
@@ -1311,14 +1401,16 @@ public final class Collection implements AutoCloseable {
     }
     int bytes = id.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_ID_BYTES) {
-      throw new InvalidRequestException(field, "is " + bytes + " bytes of UTF-8; the limit is " + MAX_ID_BYTES);
+      throw new InvalidRequestException(
+          field, "is " + bytes + " bytes of UTF-8; the limit is " + MAX_ID_BYTES);
     }
   }
 
   /** For reads: the collection must be open. Reads go on after a write failure. */
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("collection '" + config.name() + "' is closed; open the database again");
+      throw new IllegalStateException(
+          "collection '" + config.name() + "' is closed; open the database again");
     }
   }
 
@@ -1356,7 +1448,8 @@ public final class Collection implements AutoCloseable {
         }
         wal.close();
       } catch (IOException e) {
-        throw new UncheckedIOException("closing collection '" + config.name() + "': " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "closing collection '" + config.name() + "': " + e.getMessage(), e);
       } finally {
         closed = true;
         TextEncoder e = encoder;

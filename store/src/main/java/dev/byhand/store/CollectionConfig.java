@@ -44,7 +44,8 @@ public record CollectionConfig(
     }
     if (encoder != null && !Encoders.NAMES.contains(encoder)) {
       throw new InvalidRequestException(
-          "encoder", "unknown '" + encoder + "'; known encoders: " + String.join(", ", Encoders.NAMES));
+          "encoder",
+          "unknown '" + encoder + "'; known encoders: " + String.join(", ", Encoders.NAMES));
     }
     if (m < 2 || m > 128) {
       throw new InvalidRequestException("m", "must be in [2, 128], got " + m);
@@ -76,32 +77,38 @@ public record CollectionConfig(
    */
   public static CollectionConfig withEncoder(String name, String encoder) {
     if (Encoders.MINILM.equals(encoder)) {
-      return new CollectionConfig(name, 384, Metric.COSINE, encoder, 16, 100, Durability.FSYNC, 1000);
+      return new CollectionConfig(
+          name, 384, Metric.COSINE, encoder, 16, 100, Durability.FSYNC, 1000);
     }
     if (Encoders.SEED.equals(encoder)) {
       return new CollectionConfig(name, 4, Metric.DOT, encoder, 16, 100, Durability.FSYNC, 1000);
     }
     throw new InvalidRequestException(
-        "encoder", "unknown '" + encoder + "'; known encoders: " + String.join(", ", Encoders.NAMES));
+        "encoder",
+        "unknown '" + encoder + "'; known encoders: " + String.join(", ", Encoders.NAMES));
   }
 
   public CollectionConfig withHnsw(int m, int efConstruction) {
-    return new CollectionConfig(name, dimension, metric, encoder, m, efConstruction, durability, syncIntervalMillis);
+    return new CollectionConfig(
+        name, dimension, metric, encoder, m, efConstruction, durability, syncIntervalMillis);
   }
 
   public CollectionConfig withDurability(Durability d, int intervalMillis) {
-    return new CollectionConfig(name, dimension, metric, encoder, m, efConstruction, d, intervalMillis);
+    return new CollectionConfig(
+        name, dimension, metric, encoder, m, efConstruction, d, intervalMillis);
   }
 
   public CollectionConfig withName(String newName) {
-    return new CollectionConfig(newName, dimension, metric, encoder, m, efConstruction, durability, syncIntervalMillis);
+    return new CollectionConfig(
+        newName, dimension, metric, encoder, m, efConstruction, durability, syncIntervalMillis);
   }
 
   /** Checks a collection name against {@link #NAME}. */
   public static void checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new InvalidRequestException(
-          "name", "must match [A-Za-z0-9_-]{1,64}, got " + (name == null ? "null" : "'" + name + "'"));
+          "name",
+          "must match [A-Za-z0-9_-]{1,64}, got " + (name == null ? "null" : "'" + name + "'"));
     }
   }
 }

@@ -65,7 +65,8 @@ public final class Database implements AutoCloseable {
     try {
       Files.createDirectories(folder.resolve("collections"));
       FileChannel ch =
-          FileChannel.open(folder.resolve("byhand.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileChannel.open(
+              folder.resolve("byhand.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -75,7 +76,9 @@ public final class Database implements AutoCloseable {
       if (lock == null) {
         ch.close();
         throw new IllegalStateException(
-            "database folder " + folder + " is open in another process or Database; close that one first");
+            "database folder "
+                + folder
+                + " is open in another process or Database; close that one first");
       }
       Database db = new Database(folder, ch, lock);
       try {
@@ -86,7 +89,8 @@ public final class Database implements AutoCloseable {
       }
       return db;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open database folder " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open database folder " + folder + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,7 +113,9 @@ public final class Database implements AutoCloseable {
     open.put(c.config().name(), c);
     if (c.config().durability() == Durability.INTERVAL) {
       long ms = c.config().syncIntervalMillis();
-      syncTasks.put(c.config().name(), syncer.scheduleWithFixedDelay(c::syncNow, ms, ms, TimeUnit.MILLISECONDS));
+      syncTasks.put(
+          c.config().name(),
+          syncer.scheduleWithFixedDelay(c::syncNow, ms, ms, TimeUnit.MILLISECONDS));
     }
   }
 
@@ -138,7 +144,8 @@ public final class Database implements AutoCloseable {
       register(c);
       return c;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create collection '" + config.name() + "': " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create collection '" + config.name() + "': " + e.getMessage(), e);
     }
   }
 
@@ -185,7 +192,8 @@ public final class Database implements AutoCloseable {
       Storage.move(c.dir(), trash);
       Storage.deleteRecursively(trash);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete collection '" + name + "': " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot delete collection '" + name + "': " + e.getMessage(), e);
     }
   }
 

@@ -120,7 +120,8 @@ public sealed interface Filter {
           double x = v.longValue(); // exact below 2^53
           return x < bound ? -1 : x > bound ? 1 : 0;
         }
-        return new java.math.BigDecimal(v.bigIntegerValue()).compareTo(new java.math.BigDecimal(bound));
+        return new java.math.BigDecimal(v.bigIntegerValue())
+            .compareTo(new java.math.BigDecimal(bound));
       }
       double x = v.doubleValue();
       return x < bound ? -1 : x > bound ? 1 : 0;
@@ -198,7 +199,8 @@ public sealed interface Filter {
     try {
       return parse(Json.MAPPER.readTree(json));
     } catch (IOException e) {
-      throw new InvalidRequestException("filter", "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new InvalidRequestException(
+          "filter", "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
@@ -260,7 +262,8 @@ public sealed interface Filter {
           allowOnly(node, path, Set.of("key", "range"));
           return range(key, node.get("range"), path + ".range");
         }
-        throw new InvalidRequestException(path, "a condition on \"key\" needs \"match\" or \"range\"");
+        throw new InvalidRequestException(
+            path, "a condition on \"key\" needs \"match\" or \"range\"");
       }
       throw new InvalidRequestException(
           path,
@@ -319,7 +322,11 @@ public sealed interface Filter {
       }
       allowOnly(r, path, Set.of("gt", "gte", "lt", "lte"));
       return new Range(
-          key, bound(r, "gt", path), bound(r, "gte", path), bound(r, "lt", path), bound(r, "lte", path));
+          key,
+          bound(r, "gt", path),
+          bound(r, "gte", path),
+          bound(r, "lt", path),
+          bound(r, "lte", path));
     }
 
     private static Double bound(JsonNode r, String name, String path) {
@@ -335,7 +342,8 @@ public sealed interface Filter {
 
     private static String key(JsonNode k, String path) {
       if (k == null || !k.isTextual() || k.textValue().isEmpty() || k.textValue().length() > 256) {
-        throw new InvalidRequestException(path, "must be a non-empty string of at most 256 characters");
+        throw new InvalidRequestException(
+            path, "must be a non-empty string of at most 256 characters");
       }
       return k.textValue();
     }
@@ -344,7 +352,8 @@ public sealed interface Filter {
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String f = it.next();
         if (!allowed.contains(f)) {
-          throw new InvalidRequestException(path + "." + f, "is not allowed here; expected " + allowed);
+          throw new InvalidRequestException(
+              path + "." + f, "is not allowed here; expected " + allowed);
         }
       }
     }

@@ -13,7 +13,10 @@ import java.io.UncheckedIOException;
 /** The store's one JSON mapper and the payload limits it enforces. */
 public final class Json {
 
-  /** Deepest nesting a payload or filter may have: enough for real documents, too little to blow a stack. */
+  /**
+   * Deepest nesting a payload or filter may have: enough for real documents, too little to blow a
+   * stack.
+   */
   public static final int MAX_DEPTH = 32;
 
   /** Largest payload of one point, as UTF-8 JSON: 1 MiB. */
@@ -35,7 +38,10 @@ public final class Json {
 
   private Json() {}
 
-  /** Parses a payload: a JSON object, at most {@link #MAX_PAYLOAD_BYTES}, nested at most {@link #MAX_DEPTH}. */
+  /**
+   * Parses a payload: a JSON object, at most {@link #MAX_PAYLOAD_BYTES}, nested at most {@link
+   * #MAX_DEPTH}.
+   */
   public static ObjectNode parsePayload(String field, String json) {
     if (json == null) {
       return null;
@@ -43,14 +49,16 @@ public final class Json {
     // Characters ≤ bytes of UTF-8 ≤ 3 × characters: check cheaply first, exactly only when close.
     if (json.length() > Json.MAX_PAYLOAD_BYTES
         || (json.length() * 3L > Json.MAX_PAYLOAD_BYTES
-            && json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Json.MAX_PAYLOAD_BYTES)) {
+            && json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                > Json.MAX_PAYLOAD_BYTES)) {
       throw new InvalidRequestException(field, "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
     }
     JsonNode node;
     try {
       node = MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new InvalidRequestException(field, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new InvalidRequestException(
+          field, "is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     return checkPayload(field, node);
   }
@@ -61,7 +69,8 @@ public final class Json {
       return null;
     }
     if (!node.isObject()) {
-      throw new InvalidRequestException(field, "must be a JSON object, got " + node.getNodeType().name().toLowerCase());
+      throw new InvalidRequestException(
+          field, "must be a JSON object, got " + node.getNodeType().name().toLowerCase());
     }
     checkDepth(field, node, 1);
     return (ObjectNode) node;

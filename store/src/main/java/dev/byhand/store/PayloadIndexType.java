@@ -20,7 +20,8 @@ public enum PayloadIndexType {
         return t;
       }
     }
-    throw new InvalidRequestException("type", "unknown '" + name + "'; expected keyword, integer, float or bool");
+    throw new InvalidRequestException(
+        "type", "unknown '" + name + "'; expected keyword, integer, float or bool");
   }
 
   @Override

@@ -11,22 +11,24 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
- * Inverted indexes over payload keys: for each indexed key, value → bitmap of point ordinals.
- * They narrow a filter to candidate points; the filter itself is still checked on each candidate,
- * so an index only ever makes a search faster, never different.
+ * Inverted indexes over payload keys: for each indexed key, value → bitmap of point ordinals. They
+ * narrow a filter to candidate points; the filter itself is still checked on each candidate, so an
+ * index only ever makes a search faster, never different.
  *
- * <p><b>Concurrency.</b> A published bitmap is never changed: writers (under the collection's
- * write lock) gather a write's changes in a {@link Batch} and publish one new bitmap per touched
- * value, so readers take no lock and never see a bitmap mid-change.
+ * <p><b>Concurrency.</b> A published bitmap is never changed: writers (under the collection's write
+ * lock) gather a write's changes in a {@link Batch} and publish one new bitmap per touched value,
+ * so readers take no lock and never see a bitmap mid-change.
  */
 final class PayloadIndexes {
 
   /** One key's index. */
   private static final class Field {
     final PayloadIndexType type;
+
     /** Value → points; values are String, Long, Double or Boolean according to the type. */
     final ConcurrentSkipListMap<Object, RoaringBitmap> postings =
         new ConcurrentSkipListMap<>(PayloadIndexes::compare);
+
     /** Points with a value of another type at this key (checked one by one for ranges). */
     volatile RoaringBitmap others = new RoaringBitmap();
 
@@ -105,7 +107,8 @@ final class PayloadIndexes {
           Object key = keyOf(f.type, v);
           RoaringBitmap[] slot;
           if (key != null) {
-            slot = changes.computeIfAbsent(f, x -> new HashMap<>()).computeIfAbsent(key, x -> pair());
+            slot =
+                changes.computeIfAbsent(f, x -> new HashMap<>()).computeIfAbsent(key, x -> pair());
           } else if (!v.isNull()) {
             slot = otherChanges.computeIfAbsent(f, x -> pair());
           } else {
@@ -220,7 +223,8 @@ final class PayloadIndexes {
       if (f == null || (f.type != PayloadIndexType.INTEGER && f.type != PayloadIndexType.FLOAT)) {
         return null;
       }
-      NavigableMap<Object, RoaringBitmap> range = f.type == PayloadIndexType.FLOAT ? doubleRange(f, r) : longRange(f, r);
+      NavigableMap<Object, RoaringBitmap> range =
+          f.type == PayloadIndexType.FLOAT ? doubleRange(f, r) : longRange(f, r);
       RoaringBitmap out = f.others.clone(); // values of other types are checked one by one
       for (RoaringBitmap p : range.values()) {
         out.or(p);

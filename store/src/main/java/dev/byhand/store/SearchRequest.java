@@ -35,13 +35,15 @@ public record SearchRequest(
 
   public SearchRequest {
     if ((vector == null) == (text == null)) {
-      throw new InvalidRequestException("vector", "give exactly one of a query vector or a query text");
+      throw new InvalidRequestException(
+          "vector", "give exactly one of a query vector or a query text");
     }
     if (k < 1 || k > MAX_K) {
       throw new InvalidRequestException("k", "must be in [1, " + MAX_K + "], got " + k);
     }
     if (ef != 0 && (ef < k || ef > MAX_EF)) {
-      throw new InvalidRequestException("ef", "must be in [k = " + k + ", " + MAX_EF + "], got " + ef);
+      throw new InvalidRequestException(
+          "ef", "must be in [k = " + k + ", " + MAX_EF + "], got " + ef);
     }
     if (scoreThreshold != null && !Float.isFinite(scoreThreshold)) {
       throw new InvalidRequestException("scoreThreshold", "must be a finite number");
@@ -60,11 +62,13 @@ public record SearchRequest(
   }
 
   public SearchRequest withFilter(Filter f) {
-    return new SearchRequest(vector, text, k, ef, f, withPayload, payloadFields, withVector, scoreThreshold);
+    return new SearchRequest(
+        vector, text, k, ef, f, withPayload, payloadFields, withVector, scoreThreshold);
   }
 
   public SearchRequest withEf(int e) {
-    return new SearchRequest(vector, text, k, e, filter, withPayload, payloadFields, withVector, scoreThreshold);
+    return new SearchRequest(
+        vector, text, k, e, filter, withPayload, payloadFields, withVector, scoreThreshold);
   }
 
   public SearchRequest withPayload(boolean p, List<String> fields) {
@@ -72,11 +76,13 @@ public record SearchRequest(
   }
 
   public SearchRequest withVector(boolean v) {
-    return new SearchRequest(vector, text, k, ef, filter, withPayload, payloadFields, v, scoreThreshold);
+    return new SearchRequest(
+        vector, text, k, ef, filter, withPayload, payloadFields, v, scoreThreshold);
   }
 
   public SearchRequest withScoreThreshold(Float t) {
-    return new SearchRequest(vector, text, k, ef, filter, withPayload, payloadFields, withVector, t);
+    return new SearchRequest(
+        vector, text, k, ef, filter, withPayload, payloadFields, withVector, t);
   }
 
   /** The beam width used: {@code ef}, or max(k, 64) when it is 0. */

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +74,8 @@ final class SegmentFile {
   static Contents read(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
     if (all.length < 24) {
-      throw new CorruptedFileException(file, "segment file is cut short (" + all.length + " bytes)");
+      throw new CorruptedFileException(
+          file, "segment file is cut short (" + all.length + " bytes)");
     }
     CRC32C crc = new CRC32C();
     crc.update(all, 0, all.length - 4);
@@ -84,10 +85,16 @@ final class SegmentFile {
     }
     if (b.getInt(4) != VERSION) {
       throw new CorruptedFileException(
-          file, "segment version " + b.getInt(4) + " is not supported (this build reads " + VERSION + ")");
+          file,
+          "segment version "
+              + b.getInt(4)
+              + " is not supported (this build reads "
+              + VERSION
+              + ")");
     }
     if ((int) crc.getValue() != b.getInt(all.length - 4)) {
-      throw new CorruptedFileException(file, "segment checksum does not match: the file is damaged");
+      throw new CorruptedFileException(
+          file, "segment checksum does not match: the file is damaged");
     }
     try {
       b.position(8);
@@ -114,7 +121,10 @@ final class SegmentFile {
         throw new CorruptedFileException(file, "segment has trailing bytes after its points");
       }
       return new Contents(lastSeq, rows);
-    } catch (BufferUnderflowException | IOException | ClassCastException | NegativeArraySizeException e) {
+    } catch (BufferUnderflowException
+        | IOException
+        | ClassCastException
+        | NegativeArraySizeException e) {
       throw new CorruptedFileException(file, "segment does not parse: " + e, e);
     }
   }

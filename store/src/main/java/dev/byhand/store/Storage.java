@@ -19,14 +19,17 @@ final class Storage {
 
   /**
    * Writes {@code bytes} to {@code target} atomically: a temporary file beside it is written and
-   * fsynced, renamed over the target, and the folder fsynced, so a crash leaves the old file or
-   * the new one, never a mix.
+   * fsynced, renamed over the target, and the folder fsynced, so a crash leaves the old file or the
+   * new one, never a mix.
    */
   static void writeAtomically(Path target, byte[] bytes) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
-            tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       while (b.hasRemaining()) {
         ch.write(b);
@@ -67,7 +70,8 @@ final class Storage {
         dir,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             Files.delete(file);
             return FileVisitResult.CONTINUE;
           }

@@ -26,9 +26,9 @@ import java.util.zip.CRC32C;
  * becomes the leader and fsyncs everything appended so far; waiters that arrive meanwhile sleep and
  * are covered by the next fsync, so N concurrent writers share far fewer than N fsyncs.
  *
- * <p><b>Reading back.</b> {@link #read} returns every record in order. A record cut short or failing
- * its checksum at the very end is a torn write (the process died while appending, so it was never
- * acknowledged) and is dropped, and the file is truncated there. A bad record followed by any
+ * <p><b>Reading back.</b> {@link #read} returns every record in order. A record cut short or
+ * failing its checksum at the very end is a torn write (the process died while appending, so it was
+ * never acknowledged) and is dropped, and the file is truncated there. A bad record followed by any
  * valid one means the file was damaged after it was written: that is refused, naming the file.
  */
 final class Wal implements AutoCloseable {
@@ -46,18 +46,22 @@ final class Wal implements AutoCloseable {
   record Entry(long seq, byte type, byte[] body) {}
 
   private final Path file;
+
   /**
    * A RandomAccessFile, not a FileChannel: a FileChannel is closed for good when a thread using it
    * is interrupted, which would take the collection down with one caller's Ctrl-C or timeout.
    */
   private final RandomAccessFile raf;
+
   private final Object syncMonitor = new Object();
   private volatile long appendedSeq;
   private long syncedSeq;
   private boolean syncing;
   private volatile boolean closed;
+
   /** Why the log refuses further work after a failed fsync, or null. */
   private volatile String failed;
+
   private long size;
 
   private Wal(Path file, RandomAccessFile raf, long lastSeq, long size) {
@@ -97,7 +101,8 @@ final class Wal implements AutoCloseable {
       ByteBuffer b = ByteBuffer.wrap(h);
       while (b.hasRemaining() && ch.read(b) > 0) {}
       if (b.hasRemaining()) {
-        throw new CorruptedFileException(file, "shorter than the " + HEADER_BYTES + "-byte log header");
+        throw new CorruptedFileException(
+            file, "shorter than the " + HEADER_BYTES + "-byte log header");
       }
     }
     ByteBuffer b = ByteBuffer.wrap(h);
@@ -111,7 +116,12 @@ final class Wal implements AutoCloseable {
     }
     if (b.getInt(4) != VERSION) {
       throw new CorruptedFileException(
-          file, "write-ahead log version " + b.getInt(4) + " is not supported (this build reads " + VERSION + ")");
+          file,
+          "write-ahead log version "
+              + b.getInt(4)
+              + " is not supported (this build reads "
+              + VERSION
+              + ")");
     }
   }
 
@@ -123,7 +133,8 @@ final class Wal implements AutoCloseable {
   static List<Entry> read(Path file) throws IOException {
     byte[] all = Files.readAllBytes(file);
     if (all.length < HEADER_BYTES) {
-      throw new CorruptedFileException(file, "shorter than the " + HEADER_BYTES + "-byte log header");
+      throw new CorruptedFileException(
+          file, "shorter than the " + HEADER_BYTES + "-byte log header");
     }
     ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
     checkHeader(file, b);
@@ -140,7 +151,9 @@ final class Wal implements AutoCloseable {
                 file,
                 "record at byte "
                     + off
-                    + (e == null ? " fails its checksum" : " has sequence number " + e.seq() + ", expected " + expectSeq)
+                    + (e == null
+                        ? " fails its checksum"
+                        : " has sequence number " + e.seq() + ", expected " + expectSeq)
                     + " but valid records follow it: the log is damaged, not torn; restore from a snapshot");
           }
         }
@@ -201,27 +214,39 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Appends one record and returns its sequence number. Callers serialise appends; the record is
-   * in the operating system's hands when this returns, on disk after {@link #awaitDurable}.
+   * Appends one record and returns its sequence number. Callers serialise appends; the record is in
+   * the operating system's hands when this returns, on disk after {@link #awaitDurable}.
    */
   long append(byte type, byte[] body) throws IOException {
     if (body.length > MAX_BODY) {
       throw new IllegalArgumentException(
-          "a log record holds at most " + MAX_BODY + " bytes, got " + body.length + ": split the write");
+          "a log record holds at most "
+              + MAX_BODY
+              + " bytes, got "
+              + body.length
+              + ": split the write");
     }
     if (failed != null) {
       throw new IllegalStateException(file + ": " + failed);
     }
     long seq = appendedSeq + 1;
-    ByteBuffer r = ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length).order(ByteOrder.BIG_ENDIAN);
-    r.putInt(RECORD_MAGIC).putInt(body.length).putInt(crc(body.length, seq, type, body)).putLong(seq).put(type).put(body);
+    ByteBuffer r =
+        ByteBuffer.allocate(RECORD_HEADER_BYTES + body.length).order(ByteOrder.BIG_ENDIAN);
+    r.putInt(RECORD_MAGIC)
+        .putInt(body.length)
+        .putInt(crc(body.length, seq, type, body))
+        .putLong(seq)
+        .put(type)
+        .put(body);
     raf.write(r.array());
     size += RECORD_HEADER_BYTES + body.length;
     appendedSeq = seq;
     return seq;
   }
 
-  /** Returns once every record up to {@code seq} is fsynced (group commit; see the class comment). */
+  /**
+   * Returns once every record up to {@code seq} is fsynced (group commit; see the class comment).
+   */
   void awaitDurable(long seq) {
     while (true) {
       long target;
@@ -231,7 +256,8 @@ final class Wal implements AutoCloseable {
             syncMonitor.wait();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the log to reach the disk", e);
+            throw new IllegalStateException(
+                "interrupted while waiting for the log to reach the disk", e);
           }
         }
         if (syncedSeq >= seq) {

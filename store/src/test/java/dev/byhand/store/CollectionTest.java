@@ -82,7 +82,8 @@ class CollectionTest {
       Collection c = db.collection("v");
       assertThat(c.count(null)).isEqualTo(200);
       for (int i = 100; i < 300; i += 17) {
-        List<ScoredPoint> hit = c.search(SearchRequest.vector(vectors.get(i), 1).withPayload(true, List.of("i")));
+        List<ScoredPoint> hit =
+            c.search(SearchRequest.vector(vectors.get(i), 1).withPayload(true, List.of("i")));
         assertThat(hit.get(0).id()).isEqualTo("p" + i);
         assertThat(hit.get(0).payload().get("i").asInt()).isEqualTo(i);
       }
@@ -104,12 +105,16 @@ class CollectionTest {
       assertThat(c.get(List.of("a"), false).get(0).payload().toString()).isEqualTo("{\"x\":5}");
       c.overwritePayload(List.of("b"), json("{\"only\":1}"));
       assertThat(c.get(List.of("b"), false).get(0).payload().toString()).isEqualTo("{\"only\":1}");
-      assertThat(c.setPayload(Filter.parse("{\"key\":\"x\",\"match\":{\"value\":5}}"), json("{\"tag\":\"t\"}")))
+      assertThat(
+              c.setPayload(
+                  Filter.parse("{\"key\":\"x\",\"match\":{\"value\":5}}"), json("{\"tag\":\"t\"}")))
           .isEqualTo(1);
       assertThatThrownBy(() -> c.setPayload(List.of("a", "ghost"), json("{\"q\":1}")))
           .isInstanceOf(NotFoundException.class)
           .hasMessageContaining("ids[1]: no point with id 'ghost'");
-      assertThat(c.get(List.of("a"), false).get(0).payload().has("q")).as("nothing half-applied").isFalse();
+      assertThat(c.get(List.of("a"), false).get(0).payload().has("q"))
+          .as("nothing half-applied")
+          .isFalse();
     }
   }
 
@@ -119,7 +124,11 @@ class CollectionTest {
       Collection c = db.create(CollectionConfig.of("s", 2, Metric.DOT));
       List<Point> batch = new ArrayList<>();
       for (int i = 0; i < 95; i++) {
-        batch.add(Point.of(String.format("id%03d", i), new float[] {i, 1}, json("{\"even\":" + (i % 2 == 0) + "}")));
+        batch.add(
+            Point.of(
+                String.format("id%03d", i),
+                new float[] {i, 1},
+                json("{\"even\":" + (i % 2 == 0) + "}")));
       }
       c.upsert(batch);
       List<String> seen = new ArrayList<>();
@@ -143,7 +152,11 @@ class CollectionTest {
       Collection c = db.create(CollectionConfig.of("f", 16, Metric.COSINE));
       List<Point> batch = new ArrayList<>();
       for (int i = 0; i < 2000; i++) {
-        batch.add(Point.of("p" + i, random(r, 16), json("{\"bucket\":" + (i % 100) + ",\"tags\":[\"t" + (i % 7) + "\"]}")));
+        batch.add(
+            Point.of(
+                "p" + i,
+                random(r, 16),
+                json("{\"bucket\":" + (i % 100) + ",\"tags\":[\"t" + (i % 7) + "\"]}")));
       }
       c.upsert(batch);
       float[] q = random(r, 16);
@@ -159,7 +172,10 @@ class CollectionTest {
       assertThat(c.count(tag)).isEqualTo(286);
       // Threshold drops weak hits; payload selection keeps only the named keys.
       List<ScoredPoint> strong =
-          c.search(SearchRequest.vector(q, 50).withScoreThreshold(0.5f).withPayload(true, List.of("bucket")));
+          c.search(
+              SearchRequest.vector(q, 50)
+                  .withScoreThreshold(0.5f)
+                  .withPayload(true, List.of("bucket")));
       assertThat(strong).allSatisfy(h -> assertThat(h.score()).isGreaterThanOrEqualTo(0.5f));
       assertThat(strong).allSatisfy(h -> assertThat(h.payload().has("tags")).isFalse());
     }
@@ -179,11 +195,13 @@ class CollectionTest {
           .isInstanceOf(InvalidRequestException.class)
           .hasMessage("points[1].vector: has 2 numbers; collection 'bad' takes 3");
       assertThat(c.get(List.of("ok"), false)).as("the batch is all or nothing").isEmpty();
-      assertThatThrownBy(() -> c.upsert(List.of(Point.of("n", new float[] {1, Float.NaN, 0}, null))))
+      assertThatThrownBy(
+              () -> c.upsert(List.of(Point.of("n", new float[] {1, Float.NaN, 0}, null))))
           .hasMessage("points[0].vector[1]: must be a finite number, got NaN");
       assertThatThrownBy(() -> c.upsert(List.of(Point.of("z", new float[] {0, 0, 0}, null))))
           .hasMessageContaining("all zeros");
-      assertThatThrownBy(() -> c.upsert(List.of(Point.of("x".repeat(257), new float[] {1, 1, 1}, null))))
+      assertThatThrownBy(
+              () -> c.upsert(List.of(Point.of("x".repeat(257), new float[] {1, 1, 1}, null))))
           .isInstanceOf(InvalidRequestException.class)
           .hasMessage("points[0].id: is 257 bytes of UTF-8; the limit is 256");
       assertThatThrownBy(() -> Json.parsePayload("payload", "{\"a\":"))
@@ -218,7 +236,8 @@ class CollectionTest {
       List<ScoredPoint> hits = c.search(SearchRequest.text("am I you", 3));
       // The seed's walkthrough without the projection: "who am I" is still nearest.
       assertThat(hits.get(0).id()).isEqualTo("3");
-      assertThat(hits.get(0).payload().toString()).isEqualTo("{\"lang\":\"en\",\"text\":\"who am I\"}");
+      assertThat(hits.get(0).payload().toString())
+          .isEqualTo("{\"lang\":\"en\",\"text\":\"who am I\"}");
       assertThatThrownBy(() -> c.upsert(List.of(Point.text("4", "dancing queen", null))))
           .hasMessageContaining("word 'dancing'");
     }
@@ -238,7 +257,8 @@ class CollectionTest {
       assertThat(copy.config().name()).isEqualTo("copy");
       assertThat(c.count(null)).isEqualTo(2);
       assertThatThrownBy(() -> c.snapshot(snap)).isInstanceOf(ConflictException.class);
-      assertThatThrownBy(() -> db.restore(dir.resolve("missing"), "x")).isInstanceOf(NotFoundException.class);
+      assertThatThrownBy(() -> db.restore(dir.resolve("missing"), "x"))
+          .isInstanceOf(NotFoundException.class);
     }
     try (Database db = Database.open(dir.resolve("db"))) {
       assertThat(db.list()).containsExactly("copy", "orig");
@@ -312,12 +332,16 @@ class CollectionTest {
       assertThat(c.info().deletedInIndex()).as("the compaction swapped in").isLessThan(tombstones);
       assertThat(c.ids()).containsExactlyInAnyOrderElementsOf(model.keySet());
       for (var e : model.entrySet()) {
-        assertThat(c.get(List.of(e.getKey()), true).get(0).vector()).as(e.getKey()).containsExactly(e.getValue());
+        assertThat(c.get(List.of(e.getKey()), true).get(0).vector())
+            .as(e.getKey())
+            .containsExactly(e.getValue());
       }
-      assertThat(c.get(List.of("p1"), false).get(0).payload().toString()).isEqualTo("{\"moved\":true}");
+      assertThat(c.get(List.of("p1"), false).get(0).payload().toString())
+          .isEqualTo("{\"moved\":true}");
       int found = 0;
       for (var e : model.entrySet()) {
-        if (c.search(SearchRequest.vector(e.getValue(), 10).withEf(100)).stream().anyMatch(h -> h.id().equals(e.getKey()))) {
+        if (c.search(SearchRequest.vector(e.getValue(), 10).withEf(100)).stream()
+            .anyMatch(h -> h.id().equals(e.getKey()))) {
           found++;
         }
       }
@@ -342,7 +366,8 @@ class CollectionTest {
       assertThat(db.collection("i").count(null)).isEqualTo(50);
       assertThat(db.collection("i").config().syncIntervalMillis()).isEqualTo(5);
     }
-    assertThatThrownBy(() -> CollectionConfig.of("x", 2, Metric.DOT).withDurability(Durability.INTERVAL, 0))
+    assertThatThrownBy(
+            () -> CollectionConfig.of("x", 2, Metric.DOT).withDurability(Durability.INTERVAL, 0))
         .hasMessage("syncIntervalMillis: must be in [1, 60000], got 0");
   }
 

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrencyTest {
 
   /**
-   * Writers upsert from several threads while readers search; every write a reader saw
-   * acknowledged before its search started must be found by that search, and after reopening
-   * every acknowledged point is there.
+   * Writers upsert from several threads while readers search; every write a reader saw acknowledged
+   * before its search started must be found by that search, and after reopening every acknowledged
+   * point is there.
    */
   @Test
   void readersSeeEveryAcknowledgedWriteWhileWritersRun(@TempDir Path dir) throws Exception {
@@ -104,7 +104,9 @@ class ConcurrencyTest {
       Thread.currentThread().interrupt();
       try {
         c.upsert(List.of(Point.of("a", new float[] {1, 0}, null)));
-        assertThat(Thread.currentThread().isInterrupted()).as("the flag is left for the caller").isTrue();
+        assertThat(Thread.currentThread().isInterrupted())
+            .as("the flag is left for the caller")
+            .isTrue();
       } finally {
         Thread.interrupted();
       }

@@ -51,7 +51,9 @@ class CorruptionTest {
   void aDamagedSegmentIsRefusedNamingTheFile() throws IOException {
     try (Database db = Database.open(dir)) {
       Collection c = db.create(CollectionConfig.of("c", 4, Metric.DOT));
-      c.upsert(List.of(Point.of("a", new float[] {1, 2, 3, 4}, Json.parsePayload("p", "{\"k\":\"v\"}"))));
+      c.upsert(
+          List.of(
+              Point.of("a", new float[] {1, 2, 3, 4}, Json.parsePayload("p", "{\"k\":\"v\"}"))));
     }
     Path points = only(dir.resolve("collections/c"), "segment-*.points");
     flip(points, (int) Files.size(points) / 2);
@@ -123,7 +125,9 @@ class CorruptionTest {
         for (Point p : c.scroll(null, null, 1000, false).points()) {
           found.put(p.id(), p.payload());
         }
-        assertThat(prefixes).as("trial %d recovered a state that was never written", trial).contains(found);
+        assertThat(prefixes)
+            .as("trial %d recovered a state that was never written", trial)
+            .contains(found);
         recovered++;
       } catch (CorruptedFileException e) {
         assertThat(e.getMessage()).contains(copy.toString());

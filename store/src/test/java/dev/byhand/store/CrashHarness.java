@@ -29,7 +29,9 @@ public final class CrashHarness {
   record Expected(float[] vector, ObjectNode payload) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof Expected e && Arrays.equals(vector, e.vector) && Objects.equals(payload, e.payload);
+      return o instanceof Expected e
+          && Arrays.equals(vector, e.vector)
+          && Objects.equals(payload, e.payload);
     }
 
     @Override
@@ -39,7 +41,8 @@ public final class CrashHarness {
   }
 
   /** What a run of the harness found. */
-  public record Result(int kills, long acknowledged, int inFlightApplied, int inFlightLost, List<String> problems) {}
+  public record Result(
+      int kills, long acknowledged, int inFlightApplied, int inFlightLost, List<String> problems) {}
 
   private final Path folder;
   private final String classpath;
@@ -61,8 +64,14 @@ public final class CrashHarness {
       long childSeed = random.nextLong();
       Process p =
           new ProcessBuilder(
-                  javaBinary(), "-ea", "-Xmx256m", "-cp", classpath, CrashWorker.class.getName(),
-                  folder.toString(), Long.toString(childSeed))
+                  javaBinary(),
+                  "-ea",
+                  "-Xmx256m",
+                  "-cp",
+                  classpath,
+                  CrashWorker.class.getName(),
+                  folder.toString(),
+                  Long.toString(childSeed))
               .redirectError(ProcessBuilder.Redirect.INHERIT)
               .start();
       List<JsonNode> done = new ArrayList<>();
@@ -84,7 +93,8 @@ public final class CrashHarness {
         if (!"READY".equals(line)) {
           p.destroyForcibly();
           p.waitFor();
-          problems.add("round " + round + " (seed " + childSeed + "): the worker did not start: " + line);
+          problems.add(
+              "round " + round + " (seed " + childSeed + "): the worker did not start: " + line);
           break;
         }
         killer.start();
@@ -150,7 +160,14 @@ public final class CrashHarness {
         for (Point pt : page.points()) {
           scanned++;
           if (actual.put(pt.id(), new Expected(pt.vector(), pt.payload())) != null) {
-            problems.add("round " + round + " (seed " + seed + "): id " + pt.id() + " appears twice in a scan");
+            problems.add(
+                "round "
+                    + round
+                    + " (seed "
+                    + seed
+                    + "): id "
+                    + pt.id()
+                    + " appears twice in a scan");
           }
         }
         cursor = page.nextCursor();
@@ -159,9 +176,11 @@ public final class CrashHarness {
         problems.add("round " + round + ": count " + c.count(null) + " != scan " + scanned);
       }
       for (Map.Entry<String, Expected> e : actual.entrySet()) {
-        List<ScoredPoint> hits = c.search(SearchRequest.vector(e.getValue().vector(), 10).withEf(200));
+        List<ScoredPoint> hits =
+            c.search(SearchRequest.vector(e.getValue().vector(), 10).withEf(200));
         if (hits.stream().noneMatch(h -> h.id().equals(e.getKey()))) {
-          problems.add("round " + round + ": search for the vector of " + e.getKey() + " does not find it");
+          problems.add(
+              "round " + round + ": search for the vector of " + e.getKey() + " does not find it");
           break;
         }
       }
@@ -207,8 +226,16 @@ public final class CrashHarness {
         return "acknowledged point " + id + " is missing";
       }
       if (!actual.get(id).equals(expected.get(id))) {
-        return "point " + id + " differs: expected " + expected.get(id).payload() + " " + Arrays.toString(expected.get(id).vector())
-            + ", found " + actual.get(id).payload() + " " + Arrays.toString(actual.get(id).vector());
+        return "point "
+            + id
+            + " differs: expected "
+            + expected.get(id).payload()
+            + " "
+            + Arrays.toString(expected.get(id).vector())
+            + ", found "
+            + actual.get(id).payload()
+            + " "
+            + Arrays.toString(actual.get(id).vector());
       }
     }
     for (String id : actual.keySet()) {

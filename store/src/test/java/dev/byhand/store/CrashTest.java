@@ -12,9 +12,12 @@ class CrashTest {
   @Test
   void acknowledgedWritesSurviveSigkill(@TempDir Path dir) throws Exception {
     long seed = 20261126L;
-    CrashHarness.Result r = new CrashHarness(dir, System.getProperty("java.class.path")).run(6, seed);
+    CrashHarness.Result r =
+        new CrashHarness(dir, System.getProperty("java.class.path")).run(6, seed);
     System.out.println("crash test (seed " + seed + "): " + r);
     assertThat(r.problems()).as("seed %d", seed).isEmpty();
-    assertThat(r.acknowledged()).as("the worker got writes acknowledged before being killed").isGreaterThan(6);
+    assertThat(r.acknowledged())
+        .as("the worker got writes acknowledged before being killed")
+        .isGreaterThan(6);
   }
 }

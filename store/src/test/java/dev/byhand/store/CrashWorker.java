@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The child process of the crash test: opens the database, then forever picks a random write
- * (batch upsert, delete, payload merge), prints {@code BEGIN <op>} before it and {@code ACK} after
- * it returns. The parent kills it with SIGKILL at a random moment and checks what survived.
+ * The child process of the crash test: opens the database, then forever picks a random write (batch
+ * upsert, delete, payload merge), prints {@code BEGIN <op>} before it and {@code ACK} after it
+ * returns. The parent kills it with SIGKILL at a random moment and checks what survived.
  *
  * <p>Usage: {@code CrashWorker DB_FOLDER SEED}
  */

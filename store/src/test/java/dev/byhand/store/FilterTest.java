@@ -60,7 +60,8 @@ class FilterTest {
                     + "\"must_not\":[{\"must\":[{\"key\":\"tags\",\"match\":{\"value\":\"zzz\"}}]}]}"))
         .isTrue();
     assertThat(test("{\"should\":[{\"key\":\"size\",\"match\":{\"value\":1}}]}")).isFalse();
-    assertThat(test("{\"must_not\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}")).isFalse();
+    assertThat(test("{\"must_not\":[{\"key\":\"color\",\"match\":{\"value\":\"red\"}}]}"))
+        .isFalse();
     assertThat(test("{\"must\":[]}")).isTrue();
   }
 
@@ -75,10 +76,12 @@ class FilterTest {
         .hasMessageStartingWith("filter.range.between: is not allowed here");
     assertThatThrownBy(() -> Filter.parse("{\"wat\":1}"))
         .hasMessageStartingWith("filter: expected must/should/must_not");
-    assertThatThrownBy(() -> Filter.parse("{\"must\":5}")).hasMessage("filter.must: must be an array of conditions");
+    assertThatThrownBy(() -> Filter.parse("{\"must\":5}"))
+        .hasMessage("filter.must: must be an array of conditions");
     assertThatThrownBy(() -> Filter.parse("{\"key\":\"\",\"match\":{\"value\":1}}"))
         .hasMessageStartingWith("filter.key: must be a non-empty string");
-    assertThatThrownBy(() -> Filter.parse("{not json")).hasMessageStartingWith("filter: is not valid JSON");
+    assertThatThrownBy(() -> Filter.parse("{not json"))
+        .hasMessageStartingWith("filter: is not valid JSON");
     String deep = "{\"must\":[".repeat(40) + "{\"has_id\":[]}" + "]}".repeat(40);
     assertThatThrownBy(() -> Filter.parse(deep)).isInstanceOf(InvalidRequestException.class);
   }

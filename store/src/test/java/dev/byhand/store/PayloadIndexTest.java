@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Payload indexes must make filters faster and never different: checked against unindexed twins. */
+/**
+ * Payload indexes must make filters faster and never different: checked against unindexed twins.
+ */
 class PayloadIndexTest {
 
   @TempDir Path dir;
@@ -33,28 +35,48 @@ class PayloadIndexTest {
     sb.append(",\"z\":").append(new String[] {"-0.0", "0.0", "0.5", "-0.5"}[r.nextInt(4)]);
     sb.append(",\"big\":").append((1L << 60) - 2 + r.nextInt(5));
     sb.append(",\"shop\":{\"city\":\"c").append(r.nextInt(6)).append("\"}");
-    sb.append(",\"tags\":[\"t").append(r.nextInt(5)).append("\",\"t").append(r.nextInt(5)).append("\"]");
+    sb.append(",\"tags\":[\"t")
+        .append(r.nextInt(5))
+        .append("\",\"t")
+        .append(r.nextInt(5))
+        .append("\"]");
     return sb.append('}').toString();
   }
 
   static String condition(SplittableRandom r) {
     return switch (r.nextInt(11)) {
-      case 0 -> "{\"key\":\"color\",\"match\":{\"value\":\"" + new String[] {"red", "blue", "x"}[r.nextInt(3)] + "\"}}";
+      case 0 ->
+          "{\"key\":\"color\",\"match\":{\"value\":\""
+              + new String[] {"red", "blue", "x"}[r.nextInt(3)]
+              + "\"}}";
       case 1 -> "{\"key\":\"n\",\"match\":{\"any\":[" + r.nextInt(50) + "," + r.nextInt(50) + "]}}";
-      case 2 -> "{\"key\":\"n\",\"range\":{\"gte\":" + r.nextInt(50) + ",\"lt\":" + (r.nextInt(50) + 0.5) + "}}";
+      case 2 ->
+          "{\"key\":\"n\",\"range\":{\"gte\":"
+              + r.nextInt(50)
+              + ",\"lt\":"
+              + (r.nextInt(50) + 0.5)
+              + "}}";
       case 3 -> "{\"key\":\"price\",\"range\":{\"gt\":" + r.nextInt(100) + "}}";
       case 4 -> "{\"key\":\"ok\",\"match\":{\"value\":" + r.nextBoolean() + "}}";
       case 5 -> "{\"key\":\"shop.city\",\"match\":{\"value\":\"c" + r.nextInt(6) + "\"}}";
       case 6 -> "{\"key\":\"tags\",\"match\":{\"value\":\"t" + r.nextInt(5) + "\"}}";
       case 7 -> "{\"key\":\"ok\",\"match\":{\"value\":\"yes\"}}";
       case 8 -> "{\"key\":\"color\",\"match\":{\"value\":" + r.nextBoolean() + "}}";
-      case 9 -> "{\"key\":\"z\",\"range\":{\"" + (r.nextBoolean() ? "gte" : "lte") + "\":" + (r.nextBoolean() ? "0" : "-0.0") + "}}";
+      case 9 ->
+          "{\"key\":\"z\",\"range\":{\""
+              + (r.nextBoolean() ? "gte" : "lte")
+              + "\":"
+              + (r.nextBoolean() ? "0" : "-0.0")
+              + "}}";
       default -> "{\"key\":\"big\",\"range\":{\"gte\":" + (double) (1L << 60) + "}}";
     };
   }
 
   static String filter(SplittableRandom r) {
-    return "{\"must\":[" + condition(r) + (r.nextBoolean() ? "," + condition(r) : "") + "]"
+    return "{\"must\":["
+        + condition(r)
+        + (r.nextBoolean() ? "," + condition(r) : "")
+        + "]"
         + (r.nextBoolean() ? ",\"should\":[" + condition(r) + "," + condition(r) + "]" : "")
         + (r.nextInt(3) == 0 ? ",\"must_not\":[" + condition(r) + "]" : "")
         + "}";
@@ -71,7 +93,12 @@ class PayloadIndexTest {
       indexed.createPayloadIndex("n", PayloadIndexType.INTEGER);
       List<Point> batch = new ArrayList<>();
       for (int i = 0; i < 1500; i++) {
-        float[] v = {(float) r.nextDouble(), (float) r.nextDouble(), (float) r.nextDouble(), (float) r.nextDouble()};
+        float[] v = {
+          (float) r.nextDouble(),
+          (float) r.nextDouble(),
+          (float) r.nextDouble(),
+          (float) r.nextDouble()
+        };
         batch.add(Point.of("p" + i, v, Json.parsePayload("p", payload(r))));
       }
       plain.upsert(batch);
@@ -84,7 +111,9 @@ class PayloadIndexTest {
       indexed.createPayloadIndex("z", PayloadIndexType.FLOAT);
       indexed.createPayloadIndex("big", PayloadIndexType.INTEGER);
       for (Collection c : List.of(plain, indexed)) {
-        c.setPayload(Filter.parse("{\"key\":\"n\",\"range\":{\"lt\":5}}"), Json.parsePayload("p", "{\"color\":\"blue\"}"));
+        c.setPayload(
+            Filter.parse("{\"key\":\"n\",\"range\":{\"lt\":5}}"),
+            Json.parsePayload("p", "{\"color\":\"blue\"}"));
         c.delete(Filter.parse("{\"key\":\"n\",\"match\":{\"value\":7}}"));
         c.overwritePayload(List.of("p3"), Json.parsePayload("p", "{\"n\":49,\"ok\":false}"));
       }
@@ -120,7 +149,8 @@ class PayloadIndexTest {
       assertThatThrownBy(() -> c.createPayloadIndex("a", PayloadIndexType.INTEGER))
           .isInstanceOf(ConflictException.class)
           .hasMessageContaining("already indexed as keyword");
-      assertThatThrownBy(() -> PayloadIndexType.parse("text")).hasMessageStartingWith("type: unknown 'text'");
+      assertThatThrownBy(() -> PayloadIndexType.parse("text"))
+          .hasMessageStartingWith("type: unknown 'text'");
       c.dropPayloadIndex("a");
       assertThat(c.payloadIndexes()).isEmpty();
       assertThatThrownBy(() -> c.dropPayloadIndex("a")).isInstanceOf(NotFoundException.class);

@@ -49,7 +49,8 @@ class RecoveryEdgeTest {
     c2.upsert(List.of(Point.of("p6", new float[] {6, 1}, null))); // acknowledged
     Path copy = dir.resolve("copy"); // the files as a second crash would leave them
     CorruptionTest.copyTree(d, copy);
-    assertThat(Collection.open(copy).ids()).containsExactlyInAnyOrder("p1", "p2", "p3", "p4", "p5", "p6");
+    assertThat(Collection.open(copy).ids())
+        .containsExactlyInAnyOrder("p1", "p2", "p3", "p4", "p5", "p6");
   }
 
   @Test
@@ -88,7 +89,8 @@ class RecoveryEdgeTest {
     Collection c = create(d);
     c.upsert(List.of(Point.of("a", new float[] {1, 0}, null)));
     c.checkpointBytes(1);
-    Path blocker = Files.createDirectory(d.resolve("segment-2.points.tmp")); // the write of the table fails
+    Path blocker =
+        Files.createDirectory(d.resolve("segment-2.points.tmp")); // the write of the table fails
     c.upsert(List.of(Point.of("b", new float[] {0, 1}, null)));
     assertThat(c.get(List.of("b"), false)).hasSize(1);
     Files.delete(blocker);
@@ -141,16 +143,23 @@ class RecoveryEdgeTest {
   @Test
   void payloadLimitsHoldForEveryKindOfWrite() throws Exception {
     Collection c = create(dir.resolve("c"));
-    c.upsert(List.of(Point.of("a", new float[] {1, 0}, Json.parsePayload("p", "{\"s\":\"" + "x".repeat(600_000) + "\"}"))));
+    c.upsert(
+        List.of(
+            Point.of(
+                "a",
+                new float[] {1, 0},
+                Json.parsePayload("p", "{\"s\":\"" + "x".repeat(600_000) + "\"}"))));
     String big = "x".repeat(Json.MAX_PAYLOAD_BYTES + 10);
     assertThatThrownBy(() -> Json.parsePayload("payload", "{\"s\":\"" + big + "\"}"))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("larger than");
-    com.fasterxml.jackson.databind.node.ObjectNode large = Json.MAPPER.createObjectNode().put("s", big);
+    com.fasterxml.jackson.databind.node.ObjectNode large =
+        Json.MAPPER.createObjectNode().put("s", big);
     assertThatThrownBy(() -> c.overwritePayload(List.of("a"), large))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageStartingWith("payload: larger than");
-    com.fasterxml.jackson.databind.node.ObjectNode half = Json.MAPPER.createObjectNode().put("t", "y".repeat(600_000));
+    com.fasterxml.jackson.databind.node.ObjectNode half =
+        Json.MAPPER.createObjectNode().put("t", "y".repeat(600_000));
     assertThatThrownBy(() -> c.setPayload(List.of("a"), half))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("merged into point 'a'");

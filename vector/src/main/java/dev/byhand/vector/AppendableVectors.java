@@ -4,8 +4,8 @@ package dev.byhand.vector;
 interface AppendableVectors extends ScoringVectors {
 
   /**
-   * Encodes and appends an already prepared vector (normalised for cosine) and returns its
-   * ordinal. Callers serialise appends; readers may run concurrently.
+   * Encodes and appends an already prepared vector (normalised for cosine) and returns its ordinal.
+   * Callers serialise appends; readers may run concurrently.
    */
   int append(float[] prepared);
 }

@@ -10,7 +10,6 @@ import java.util.Arrays;
  */
 final class BinaryVectors implements AppendableVectors {
 
-
   private final int dimension;
   private final int words;
   final float[] mean;
@@ -86,7 +85,11 @@ final class BinaryVectors implements AppendableVectors {
   public float similarity(int a, int b) {
     long[][] c = codes;
     return -ops.hamming(
-        c[a >>> chunkShift], (a & chunkMask) * words, c[b >>> chunkShift], (b & chunkMask) * words, words);
+        c[a >>> chunkShift],
+        (a & chunkMask) * words,
+        c[b >>> chunkShift],
+        (b & chunkMask) * words,
+        words);
   }
 
   @Override

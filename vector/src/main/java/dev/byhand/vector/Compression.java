@@ -9,8 +9,8 @@ import java.util.Arrays;
  *
  * <ul>
  *   <li>{@link #none()}: 4·d bytes a vector, exact scores;
- *   <li>{@link #int8}: scalar quantisation to one signed byte a dimension plus a 4-byte
- *       correction (d + 4 bytes), scored by integer kernels;
+ *   <li>{@link #int8}: scalar quantisation to one signed byte a dimension plus a 4-byte correction
+ *       (d + 4 bytes), scored by integer kernels;
  *   <li>{@link #binary}: one bit a dimension, the sign after subtracting the mean (d/8 bytes
  *       rounded up to whole 64-bit words), scored by Hamming distance;
  *   <li>{@link #projection}: seed step [5], a random projection to r dimensions (4·r bytes).

@@ -15,8 +15,8 @@ import java.util.stream.IntStream;
  * rows ({@link VectorOps#panelScores}): one vector load reads one element of 16 rows, so no row's
  * dot product needs a reduction across lanes, and no block is copied at search time.
  *
- * <p>Large scans run in parallel over row ranges (see {@link #search(float[][], int)}); nothing
- * is allocated per scored vector.
+ * <p>Large scans run in parallel over row ranges (see {@link #search(float[][], int)}); nothing is
+ * allocated per scored vector.
  *
  * <p>Adding is single-writer: call {@link #add} from one thread at a time. Searches may run
  * concurrently with each other, not with {@code add}.
@@ -93,8 +93,11 @@ public final class ExactIndex {
     long needed = ((long) size / PANEL + 1) * panel;
     if (needed > Integer.MAX_VALUE - 8) {
       throw new IllegalStateException(
-          "index is full: at most " + (Integer.MAX_VALUE - 8) / panel * PANEL + " vectors of dimension "
-              + dimension + " fit in one exact index");
+          "index is full: at most "
+              + (Integer.MAX_VALUE - 8) / panel * PANEL
+              + " vectors of dimension "
+              + dimension
+              + " fit in one exact index");
     }
     if (needed > data.length) {
       long grown = Math.max((long) data.length * 2, needed);
@@ -133,7 +136,8 @@ public final class ExactIndex {
     float[] block = new float[BLOCK_ROWS];
     for (int from = 0; from < size; from += BLOCK_ROWS) {
       int rows = Math.min(BLOCK_ROWS, size - from);
-      ops.panelScores(q, 0, 1, dimension, data, from * dimension, (rows + PANEL - 1) / PANEL, l2, block);
+      ops.panelScores(
+          q, 0, 1, dimension, data, from * dimension, (rows + PANEL - 1) / PANEL, l2, block);
       for (int r = 0; r < rows; r++) {
         out[from + r] = l2 ? -block[r] : block[r];
       }
@@ -177,7 +181,8 @@ public final class ExactIndex {
     // Work per task at least ~2M multiply-adds, so that fork-join overhead stays below a percent.
     long work = (long) rows * dimension * Math.max(1, q.length);
     int maxThreads = threads;
-    int tasks = maxThreads == 1 ? 1 : (int) Math.min(maxThreads * 4L, Math.max(1, work / (2L << 20)));
+    int tasks =
+        maxThreads == 1 ? 1 : (int) Math.min(maxThreads * 4L, Math.max(1, work / (2L << 20)));
     tasks = Math.max(1, Math.min(tasks, rows / BLOCK_ROWS));
     TopK[] top;
     if (tasks == 1) {
@@ -216,7 +221,8 @@ public final class ExactIndex {
    * ({@link VectorOps#panelScores}); every score is the same whether its query came alone or in a
    * batch.
    */
-  private TopK[] scan(float[] stored, float[][] q, int from, int to, int capacity, IntPredicate filter) {
+  private TopK[] scan(
+      float[] stored, float[][] q, int from, int to, int capacity, IntPredicate filter) {
     TopK[] top = new TopK[q.length];
     for (int j = 0; j < q.length; j++) {
       top[j] = new TopK(capacity);

@@ -4,9 +4,9 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * Full-precision vectors in fixed-size chunks (no chunk ever moves, so readers need no lock while
- * a writer appends), optionally preceded by a read-only memory-mapped base loaded from an index
- * file, so an index larger than the heap stays searchable.
+ * Full-precision vectors in fixed-size chunks (no chunk ever moves, so readers need no lock while a
+ * writer appends), optionally preceded by a read-only memory-mapped base loaded from an index file,
+ * so an index larger than the heap stays searchable.
  *
  * <p>Appending is serialised by the caller ({@link HnswIndex} does it under its insert lock);
  * readers may run concurrently with an append and see every vector whose ordinal they obtained
@@ -32,10 +32,11 @@ public final class FloatVectors implements AppendableVectors {
   }
 
   /**
-   * Storage whose first {@code mappedCount} vectors are read from {@code mapped} segments of
-   * {@code perSegment} vectors each (little-endian floats, row-major).
+   * Storage whose first {@code mappedCount} vectors are read from {@code mapped} segments of {@code
+   * perSegment} vectors each (little-endian floats, row-major).
    */
-  FloatVectors(int dimension, Metric metric, FloatBuffer[] mapped, int mappedCount, int perSegment) {
+  FloatVectors(
+      int dimension, Metric metric, FloatBuffer[] mapped, int mappedCount, int perSegment) {
     Vectors.checkDimension(dimension);
     Vectors.checkMetric(metric);
     this.dimension = dimension;

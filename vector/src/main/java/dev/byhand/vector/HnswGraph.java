@@ -6,11 +6,10 @@ import java.util.function.IntPredicate;
 /**
  * The on-heap HNSW graph (Malkov and Yashunin, 2016): per node, one {@link NeighborArray} per
  * level, level 0 holding up to {@code 2·m} neighbours and the levels above up to {@code m}. The
- * level-0 lists of 1,024 consecutive nodes share one slab, read by the search loop directly
- * ({@link #copyNeighbours}).
- * Insertion, heuristic neighbour selection and repair after deletes live here; the search loop
- * lives in {@link HnswSearcher}, which owns the scratch. Vectors are seen only through {@link
- * ScoringVectors} and {@link VectorScorer}.
+ * level-0 lists of 1,024 consecutive nodes share one slab, read by the search loop directly ({@link
+ * #copyNeighbours}). Insertion, heuristic neighbour selection and repair after deletes live here;
+ * the search loop lives in {@link HnswSearcher}, which owns the scratch. Vectors are seen only
+ * through {@link ScoringVectors} and {@link VectorScorer}.
  *
  * <p>Concurrency: nodes live in fixed-size chunks under a volatile directory, so readers take no
  * lock to find a node. Each neighbour array is guarded by its own monitor; a thread holds at most
@@ -174,7 +173,8 @@ final class HnswGraph {
       int slot = node & CHUNK_MASK;
       levels = new NeighborArray[top + 1];
       levels[0] =
-          new NeighborArray(chunk.slab0, chunk.scores0, slot * stride0, slot * (maxDegree(0) + 1), maxDegree(0));
+          new NeighborArray(
+              chunk.slab0, chunk.scores0, slot * stride0, slot * (maxDegree(0) + 1), maxDegree(0));
       for (int l = 1; l <= top; l++) {
         levels[l] = new NeighborArray(maxDegree(l));
       }
@@ -193,8 +193,8 @@ final class HnswGraph {
    *
    * <ol>
    *   <li>greedy descent (ef = 1) from the entry point down to the level above the node's top;
-   *   <li>on each level from the node's top down to 0, a beam search of width efConstruction,
-   *       then the heuristic (Algorithm 4) picks at most maxDegree diverse live neighbours;
+   *   <li>on each level from the node's top down to 0, a beam search of width efConstruction, then
+   *       the heuristic (Algorithm 4) picks at most maxDegree diverse live neighbours;
    *   <li>the node's own (outgoing) edges are set first, then each chosen neighbour gets the
    *       incoming edge, pruning its least diverse neighbour if it overflows;
    *   <li>if the node's level is above the entry point's, it becomes the entry point.
@@ -242,8 +242,8 @@ final class HnswGraph {
   }
 
   /**
-   * Paper Algorithm 4 (without extending candidates): walking candidates best first, keep one
-   * only if it is nearer to the new node than to every neighbour kept so far, so edges point in
+   * Paper Algorithm 4 (without extending candidates): walking candidates best first, keep one only
+   * if it is nearer to the new node than to every neighbour kept so far, so edges point in
    * different directions instead of into one cluster. Deleted candidates and {@code self} are
    * skipped.
    */
@@ -281,8 +281,8 @@ final class HnswGraph {
   /**
    * The paper's keepPrunedConnections: tops up a diverse selection with the best candidates it
    * pruned, up to {@code maxDegree}, keeping the list sorted best first. Repair uses it because a
-   * node's list grows past the diverse few through incoming links during the build (a full list
-   * is the norm), and a repaired list cut back to the diverse few lost recall in the
+   * node's list grows past the diverse few through incoming links during the build (a full list is
+   * the norm), and a repaired list cut back to the diverse few lost recall in the
    * delete-and-reinsert test.
    */
   static int keepPruned(
@@ -339,11 +339,11 @@ final class HnswGraph {
   }
 
   /**
-   * The index of the neighbour to drop from an overflowing list (as Lucene): a deleted one if
-   * any; else, from the worst up, the first that is nearer to a better-ranked neighbour than to
-   * the list's owner; else the worst. The node being linked ({@code newcomer}) is never dropped:
-   * it would often be the worst (an outlier, or under the inner product), and dropping it from
-   * every list it was offered to leaves it unreachable until the next repair.
+   * The index of the neighbour to drop from an overflowing list (as Lucene): a deleted one if any;
+   * else, from the worst up, the first that is nearer to a better-ranked neighbour than to the
+   * list's owner; else the worst. The node being linked ({@code newcomer}) is never dropped: it
+   * would often be the worst (an outlier, or under the inner product), and dropping it from every
+   * list it was offered to leaves it unreachable until the next repair.
    */
   private static int leastDiverse(
       NeighborArray na, ScoringVectors vectors, IntPredicate deleted, int newcomer) {
@@ -439,8 +439,11 @@ final class HnswGraph {
         Arrays.sort(sorted, 0, count);
         reverse(sorted, count);
         int chosen =
-            selectDiverse(sorted, count, maxDegree(l), vectors, deleted, node, selected, selectedScores);
-        chosen = keepPruned(sorted, count, maxDegree(l), deleted, node, selected, selectedScores, chosen);
+            selectDiverse(
+                sorted, count, maxDegree(l), vectors, deleted, node, selected, selectedScores);
+        chosen =
+            keepPruned(
+                sorted, count, maxDegree(l), deleted, node, selected, selectedScores, chosen);
         synchronized (na) {
           na.set(selected, selectedScores, chosen);
         }
@@ -500,8 +503,8 @@ final class HnswGraph {
   static final int WEAK_IN_DEGREE = 2;
 
   /**
-   * Makes weakly linked nodes findable by their own vector again. Pruning keeps lists diverse, so
-   * a node inside a tight cluster can end up pointed at only from far away: reachable ({@link
+   * Makes weakly linked nodes findable by their own vector again. Pruning keeps lists diverse, so a
+   * node inside a tight cluster can end up pointed at only from far away: reachable ({@link
    * #connectComponents} sees to that), yet a beam search for its own vector settles among its near
    * neighbours, none of which points back at it, and misses it. For each live node with at most
    * {@value #WEAK_IN_DEGREE} incoming level-0 edges:
@@ -536,7 +539,10 @@ final class HnswGraph {
     IntPredicate live = i -> !deleted.test(i);
     int added = 0;
     for (int node = 0; node < n; node++) {
-      if (inDegree[node] > WEAK_IN_DEGREE || level(node) < 0 || deleted.test(node) || node == entryNode(ep)) {
+      if (inDegree[node] > WEAK_IN_DEGREE
+          || level(node) < 0
+          || deleted.test(node)
+          || node == entryNode(ep)) {
         continue;
       }
       VectorScorer scorer = vectors.scorer(node);
@@ -578,7 +584,12 @@ final class HnswGraph {
       if (pick < 0) {
         continue; // every near list is full of weak nodes: leave this one rather than trade
       }
-      if (linkTo(neighbours(TopK.ordinalOf(sorted[pick]), 0), node, TopK.scoreOf(sorted[pick]), drop, inDegree)) {
+      if (linkTo(
+          neighbours(TopK.ordinalOf(sorted[pick]), 0),
+          node,
+          TopK.scoreOf(sorted[pick]),
+          drop,
+          inDegree)) {
         added++;
       }
     }
@@ -645,7 +656,12 @@ final class HnswGraph {
         NeighborArray na = neighbours(TopK.ordinalOf(sorted[0]), 0);
         drop = na.node(na.size() - 1);
       }
-      linkTo(neighbours(TopK.ordinalOf(sorted[pick]), 0), node, TopK.scoreOf(sorted[pick]), drop, inReached);
+      linkTo(
+          neighbours(TopK.ordinalOf(sorted[pick]), 0),
+          node,
+          TopK.scoreOf(sorted[pick]),
+          drop,
+          inReached);
       added++;
       walk(node, reached, queue, inReached);
     }

@@ -13,27 +13,27 @@ import java.util.function.IntPredicate;
 
 /**
  * Approximate nearest-neighbour search with a hierarchical navigable small world graph (HNSW,
- * Malkov and Yashunin, 2016). The paper's names: {@code m} is the number of neighbours a node
- * links to on each level above 0 ({@code 2·m} on level 0, the paper's {@code M_max0});
- * {@code efConstruction} is the beam width while inserting; {@code ef} is the per-query beam
- * width; levels are drawn as {@code ⌊−ln(U)·mL⌋} with {@code mL = 1/ln(m)} from a {@link
- * SplittableRandom} seeded by {@link Builder#seed}, so a single-threaded build is reproducible.
+ * Malkov and Yashunin, 2016). The paper's names: {@code m} is the number of neighbours a node links
+ * to on each level above 0 ({@code 2·m} on level 0, the paper's {@code M_max0}); {@code
+ * efConstruction} is the beam width while inserting; {@code ef} is the per-query beam width; levels
+ * are drawn as {@code ⌊−ln(U)·mL⌋} with {@code mL = 1/ln(m)} from a {@link SplittableRandom} seeded
+ * by {@link Builder#seed}, so a single-threaded build is reproducible.
  *
- * <p><b>Concurrency model.</b> {@link #add} may be called from many threads at once: appending
- * the vector, drawing the level and creating the node are serialised under one short lock (so
- * ordinal i always gets the i-th level drawn); linking then runs concurrently, each neighbour list
- * guarded by its own monitor and only one held at a time; outgoing edges are set before incoming
- * ones, so a searcher that reaches a node can always leave it. Searches take no index lock and may
- * run concurrently with inserts and deletes; a point added concurrently with a search may or may
- * not be found by it. {@link #repair} excludes inserts through a read–write lock (inserts share the
- * read side).
+ * <p><b>Concurrency model.</b> {@link #add} may be called from many threads at once: appending the
+ * vector, drawing the level and creating the node are serialised under one short lock (so ordinal i
+ * always gets the i-th level drawn); linking then runs concurrently, each neighbour list guarded by
+ * its own monitor and only one held at a time; outgoing edges are set before incoming ones, so a
+ * searcher that reaches a node can always leave it. Searches take no index lock and may run
+ * concurrently with inserts and deletes; a point added concurrently with a search may or may not be
+ * found by it. {@link #repair} excludes inserts through a read–write lock (inserts share the read
+ * side).
  *
  * <p><b>Deletes.</b> {@link #delete} marks a tombstone at once: the point never comes back in
  * results but still helps navigation. When tombstones not yet repaired reach {@link
  * Builder#repairFraction} of the points (or when {@link #repair} is called), the graph is repaired
  * in place: each live node that links to a deleted one chooses its neighbours anew from its live
- * neighbours and its deleted neighbours' live neighbours, with the same heuristic as insertion,
- * and the deleted nodes are unlinked (the consolidation of FreshDiskANN). Repair was chosen over
+ * neighbours and its deleted neighbours' live neighbours, with the same heuristic as insertion, and
+ * the deleted nodes are unlinked (the consolidation of FreshDiskANN). Repair was chosen over
  * compaction because ordinals stay stable (a store maps its ids to them) and the cost is
  * proportional to the deleted nodes' neighbourhoods, not to the whole index; the price is that a
  * deleted vector's memory is kept until the index is rewritten. An update is a delete plus an add
@@ -42,8 +42,8 @@ import java.util.function.IntPredicate;
  * <p><b>Filters.</b> A filtered search walks the graph through every node but collects only
  * accepted ones; it gives up and scans the accepted set exactly once it has scored as many vectors
  * as pass the filter (counted, or estimated from a fixed sample on large indexes; then exact scan
- * is cheaper), and also whenever the walk found fewer than k, so k results always come back when
- * k points pass.
+ * is cheaper), and also whenever the walk found fewer than k, so k results always come back when k
+ * points pass.
  */
 public final class HnswIndex {
 
@@ -143,8 +143,8 @@ public final class HnswIndex {
     }
 
     /**
-     * Fraction of points deleted but not yet repaired that triggers a repair; default 0.1, in
-     * (0, 1].
+     * Fraction of points deleted but not yet repaired that triggers a repair; default 0.1, in (0,
+     * 1].
      */
     public Builder repairFraction(double repairFraction) {
       this.repairFraction = repairFraction;
@@ -227,8 +227,8 @@ public final class HnswIndex {
   }
 
   /**
-   * Heap bytes a point costs on average: its navigation vector, its full-precision vector when
-   * on the heap (not memory-mapped), and its neighbour lists.
+   * Heap bytes a point costs on average: its navigation vector, its full-precision vector when on
+   * the heap (not memory-mapped), and its neighbour lists.
    */
   public double bytesPerVector() {
     int n = Math.max(1, size());
@@ -271,7 +271,8 @@ public final class HnswIndex {
         long[] d = deleted;
         if ((ordinal >>> 6) >= d.length) {
           synchronized (this) {
-            long[] grown = java.util.Arrays.copyOf(deleted, Math.max(d.length * 2, (ordinal >>> 6) + 1));
+            long[] grown =
+                java.util.Arrays.copyOf(deleted, Math.max(d.length * 2, (ordinal >>> 6) + 1));
             deleted = grown;
           }
         }
@@ -287,9 +288,9 @@ public final class HnswIndex {
   }
 
   /**
-   * Adds all {@code batch} vectors using {@code threads} threads and returns their ordinals, in
-   * the order of {@code batch}; ends with {@link #repair()}. With more than one thread, which ordinal a vector gets depends on
-   * scheduling.
+   * Adds all {@code batch} vectors using {@code threads} threads and returns their ordinals, in the
+   * order of {@code batch}; ends with {@link #repair()}. With more than one thread, which ordinal a
+   * vector gets depends on scheduling.
    */
   public int[] addAll(float[][] batch, int threads) {
     if (threads < 1 || threads > 1024) {
@@ -311,7 +312,9 @@ public final class HnswIndex {
         futures.add(
             pool.submit(
                 () -> {
-                  for (int i = next.getAndIncrement(); i < batch.length; i = next.getAndIncrement()) {
+                  for (int i = next.getAndIncrement();
+                      i < batch.length;
+                      i = next.getAndIncrement()) {
                     ordinals[i] = add(batch[i]);
                   }
                 }));
@@ -368,7 +371,10 @@ public final class HnswIndex {
     return true;
   }
 
-  /** Replaces the point {@code ordinal} by {@code vector}: a delete plus an add; returns the new ordinal. */
+  /**
+   * Replaces the point {@code ordinal} by {@code vector}: a delete plus an add; returns the new
+   * ordinal.
+   */
   public int update(int ordinal, float[] vector) {
     Vectors.prepare(vector, dimension, metric, "vector");
     delete(ordinal);
@@ -378,9 +384,9 @@ public final class HnswIndex {
   /**
    * Unlinks every deleted node now and rewires its neighbours (see the class comment), then makes
    * sure every live node is reachable from the entry point (pruning can cut a node's last incoming
-   * edge; {@link #addAll} ends with this step, a stream of single {@link #add} calls should call
-   * it now and then), and that weakly linked nodes are found by a search for their own vector.
-   * Waits for inserts in progress. Returns the number of lists changed.
+   * edge; {@link #addAll} ends with this step, a stream of single {@link #add} calls should call it
+   * now and then), and that weakly linked nodes are found by a search for their own vector. Waits
+   * for inserts in progress. Returns the number of lists changed.
    */
   public int repair() {
     structure.writeLock().lock();
@@ -506,8 +512,8 @@ public final class HnswIndex {
   }
 
   /**
-   * Writes the index to {@code file} atomically (see {@link IndexFile}): a reader sees the old
-   * file or the new one, never a mix. Inserts and repairs wait while it writes; searches go on.
+   * Writes the index to {@code file} atomically (see {@link IndexFile}): a reader sees the old file
+   * or the new one, never a mix. Inserts and repairs wait while it writes; searches go on.
    *
    * @throws java.io.UncheckedIOException naming the file if it cannot be written
    */
@@ -547,7 +553,8 @@ public final class HnswIndex {
       s.graph = graph;
       IndexFile.write(s, file);
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(file + ": cannot write the index: " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException(
+          file + ": cannot write the index: " + e.getMessage(), e);
     } finally {
       structure.writeLock().unlock();
     }
@@ -603,7 +610,13 @@ public final class HnswIndex {
     }
     // continue the level draws from a seed that depends on how many were drawn already
     HnswIndex index =
-        new HnswIndex(b, s.vectors, compression, navigation, s.graph, s.seed ^ (0x9E3779B97F4A7C15L * s.size));
+        new HnswIndex(
+            b,
+            s.vectors,
+            compression,
+            navigation,
+            s.graph,
+            s.seed ^ (0x9E3779B97F4A7C15L * s.size));
     index.deleted = s.deleted;
     int count = 0;
     int pending = 0;

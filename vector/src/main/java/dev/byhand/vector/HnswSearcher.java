@@ -7,9 +7,9 @@ import java.util.function.IntPredicate;
 
 /**
  * Searches one {@link HnswIndex} from one thread, owning all its scratch (as Lucene's {@code
- * HnswGraphSearcher}): the candidate and result heaps of packed longs, the visited marks (an
- * epoch per node, a new epoch for every layer searched, so nothing is cleared), and the
- * bulk-scoring buffers. Nothing is allocated per scored vector. Not thread-safe: get one per thread from {@link
+ * HnswGraphSearcher}): the candidate and result heaps of packed longs, the visited marks (an epoch
+ * per node, a new epoch for every layer searched, so nothing is cleared), and the bulk-scoring
+ * buffers. Nothing is allocated per scored vector. Not thread-safe: get one per thread from {@link
  * HnswIndex#searcher()}.
  */
 public final class HnswSearcher {
@@ -29,7 +29,9 @@ public final class HnswSearcher {
   private boolean aborted;
   private int excluded = -1;
 
-  /** @param index the index searched by {@link #search}, or null for an index's own scratch */
+  /**
+   * @param index the index searched by {@link #search}, or null for an index's own scratch
+   */
   HnswSearcher(HnswIndex index, int maxDegree) {
     this.index = index;
     this.ids = new int[maxDegree + 1];
@@ -39,12 +41,13 @@ public final class HnswSearcher {
 
   /**
    * The {@code k} nearest live points to {@code query}, best first, with beam width {@code ef}
-   * (raised to k if smaller), among the ordinals {@code filter} accepts ({@code null}: all).
-   * See {@link HnswIndex#search(float[], int, int, IntPredicate)}.
+   * (raised to k if smaller), among the ordinals {@code filter} accepts ({@code null}: all). See
+   * {@link HnswIndex#search(float[], int, int, IntPredicate)}.
    */
   public List<SearchResult> search(float[] query, int k, int ef, IntPredicate filter) {
     if (index == null) {
-      throw new IllegalStateException("an index's internal scratch; get a searcher from HnswIndex.searcher()");
+      throw new IllegalStateException(
+          "an index's internal scratch; get a searcher from HnswIndex.searcher()");
     }
     return index.search(this, query, k, ef, filter);
   }
@@ -110,7 +113,12 @@ public final class HnswSearcher {
    * Afterwards the results are this level's output and the next level's entry points.
    */
   void searchLayer(
-      HnswGraph graph, VectorScorer scorer, int level, int ef, IntPredicate accept, long visitLimit) {
+      HnswGraph graph,
+      VectorScorer scorer,
+      int level,
+      int ef,
+      IntPredicate accept,
+      long visitLimit) {
     candidates.clear();
     results.clear();
     // Visited marks are per layer, as in the paper's Algorithm 2: a node scored on a layer above

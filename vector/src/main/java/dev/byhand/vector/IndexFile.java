@@ -39,6 +39,7 @@ final class IndexFile {
   static final int FOOTER_MAGIC = 0x42594857; // "WHYB"
   static final int VERSION = 1;
   private static final int TRAILER_BYTES = Long.BYTES + Integer.BYTES;
+
   /** Vectors mapped per segment stay under 2^31 bytes (one MappedByteBuffer). */
   private static final long MAX_SEGMENT_BYTES = Integer.MAX_VALUE - 64;
 
@@ -139,10 +140,12 @@ final class IndexFile {
         ch.force(true);
       }
       try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException(
-            target + ": the file system cannot rename atomically; write the index to a local disk", e);
+            target + ": the file system cannot rename atomically; write the index to a local disk",
+            e);
       }
       try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
         d.force(true);
@@ -237,12 +240,18 @@ final class IndexFile {
       int magic = r.getInt();
       if (magic != MAGIC) {
         throw new CorruptIndexException(
-            file, String.format("not a byhand HNSW index (magic 0x%08x, expected 0x%08x)", magic, MAGIC));
+            file,
+            String.format("not a byhand HNSW index (magic 0x%08x, expected 0x%08x)", magic, MAGIC));
       }
       int version = r.getInt();
       if (version != VERSION) {
         throw new CorruptIndexException(
-            file, "index file version " + version + " is not supported (this build reads " + VERSION + ")");
+            file,
+            "index file version "
+                + version
+                + " is not supported (this build reads "
+                + VERSION
+                + ")");
       }
       r.getInt();
       Snapshot s = new Snapshot();
@@ -253,7 +262,8 @@ final class IndexFile {
       s.ef = r.checked(r.getInt(), 1, 100_000, "ef");
       s.repairFraction = r.getDouble();
       if (!(s.repairFraction > 0 && s.repairFraction <= 1)) {
-        throw new CorruptIndexException(file, "repairFraction " + s.repairFraction + " outside (0, 1]");
+        throw new CorruptIndexException(
+            file, "repairFraction " + s.repairFraction + " outside (0, 1]");
       }
       s.seed = r.getLong();
       s.size = r.checked(r.getInt(), 0, Integer.MAX_VALUE - 8, "size");
@@ -307,7 +317,8 @@ final class IndexFile {
       long vectorStart = r.position();
       if (vectorStart + vectorBytes > bodyEnd) {
         throw new CorruptIndexException(
-            file, "vectors need " + vectorBytes + " bytes at offset " + vectorStart + ", past the end");
+            file,
+            "vectors need " + vectorBytes + " bytes at offset " + vectorStart + ", past the end");
       }
       long rowBytes = (long) s.dimension * Float.BYTES;
       int perSegment = (int) Math.max(1, Math.min(Integer.MAX_VALUE, MAX_SEGMENT_BYTES / rowBytes));
@@ -330,12 +341,14 @@ final class IndexFile {
         s.graph.restoreNode(node, top);
         for (int l = 0; l <= top; l++) {
           int maxDegree = s.graph.maxDegree(l);
-          int count = r.checked(r.getInt(), 0, maxDegree, "degree of node " + node + " on level " + l);
+          int count =
+              r.checked(r.getInt(), 0, maxDegree, "degree of node " + node + " on level " + l);
           for (int i = 0; i < count; i++) {
             int nb = r.checked(r.getInt(), 0, s.size - 1, "neighbour of node " + node);
             if (s.levels[nb] < l) {
               throw new CorruptIndexException(
-                  file, "node " + node + " links to node " + nb + " on level " + l + " it does not have");
+                  file,
+                  "node " + node + " links to node " + nb + " on level " + l + " it does not have");
             }
             ids[i] = nb;
           }
@@ -364,7 +377,8 @@ final class IndexFile {
                 && HnswGraph.entryLevel(s.entry) == s.levels[node];
       }
       if (!entryOk) {
-        throw new CorruptIndexException(file, "entry point " + s.entry + " is not a node of its level");
+        throw new CorruptIndexException(
+            file, "entry point " + s.entry + " is not a node of its level");
       }
       s.graph.restoreEntry(s.entry);
       return s;
@@ -433,7 +447,8 @@ final class IndexFile {
       }
       long pos = position();
       if (pos + bytes > end) {
-        throw new CorruptIndexException(file, "ends early: needed " + bytes + " bytes at offset " + pos);
+        throw new CorruptIndexException(
+            file, "ends early: needed " + bytes + " bytes at offset " + pos);
       }
       buffer.clear();
       buffer.limit((int) Math.min(buffer.capacity(), end - pos));

@@ -3,15 +3,14 @@ package dev.byhand.vector;
 import java.util.Arrays;
 
 /**
- * Int8 scalar quantisation: each value x becomes {@code q = round((x − c)/δ)} clipped to
- * [−127, 127], with centre c and step δ learnt once from a sample, so {@code x ≈ c + δ·q}.
+ * Int8 scalar quantisation: each value x becomes {@code q = round((x − c)/δ)} clipped to [−127,
+ * 127], with centre c and step δ learnt once from a sample, so {@code x ≈ c + δ·q}.
  *
  * <p>Scores from codes alone, in integer kernels: for the dot product, {@code Σ(c+δa)(c+δb) =
  * δ²·Σab + (c·δ·Σa + d·c²/2) + (c·δ·Σb + d·c²/2)}, the bracketed terms stored per vector as one
  * float correction; for L2, {@code −δ²·Σ(a−b)²}. Queries are quantised the same way.
  */
 final class Int8Vectors implements AppendableVectors {
-
 
   private final int dimension;
   private final Metric metric;
@@ -103,8 +102,12 @@ final class Int8Vectors implements AppendableVectors {
     byte[][] c = codes;
     float[][] k = corrections;
     return score(
-        c[a >>> chunkShift], (a & chunkMask) * dimension, k[a >>> chunkShift][a & chunkMask],
-        c[b >>> chunkShift], (b & chunkMask) * dimension, k[b >>> chunkShift][b & chunkMask]);
+        c[a >>> chunkShift],
+        (a & chunkMask) * dimension,
+        k[a >>> chunkShift][a & chunkMask],
+        c[b >>> chunkShift],
+        (b & chunkMask) * dimension,
+        k[b >>> chunkShift][b & chunkMask]);
   }
 
   @Override
@@ -114,7 +117,11 @@ final class Int8Vectors implements AppendableVectors {
     return ordinal -> {
       byte[][] c = codes;
       return score(
-          q, 0, corr, c[ordinal >>> chunkShift], (ordinal & chunkMask) * dimension,
+          q,
+          0,
+          corr,
+          c[ordinal >>> chunkShift],
+          (ordinal & chunkMask) * dimension,
           corrections[ordinal >>> chunkShift][ordinal & chunkMask]);
     };
   }

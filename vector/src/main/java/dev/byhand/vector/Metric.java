@@ -34,7 +34,8 @@ public enum Metric {
         return m;
       }
     }
-    throw new IllegalArgumentException("metric: unknown '" + name + "'; expected dot, cosine or l2");
+    throw new IllegalArgumentException(
+        "metric: unknown '" + name + "'; expected dot, cosine or l2");
   }
 
   @Override

@@ -4,16 +4,16 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One node's neighbours on one level, sorted by score, best first, with room for one more than
- * the level's maximum degree so insert-then-prune never reallocates (as Lucene's {@code
+ * One node's neighbours on one level, sorted by score, best first, with room for one more than the
+ * level's maximum degree so insert-then-prune never reallocates (as Lucene's {@code
  * NeighborArray}).
  *
  * <p>The list lives in a slab: {@code slab[base]} is a sequence count, {@code slab[base + 1]} the
  * size, then the neighbour ids; the scores sit at {@code scoreSlab[scoreBase ...]}. Level-0 lists
- * share one slab per chunk of nodes ({@link HnswGraph}), so a search reads a node's neighbours
- * with one dependent load from the chunk instead of four (node, levels, this object, its array);
- * that was worth 8–10 % of single-thread queries per second on 116k × 384. Lists of the upper
- * levels (one node in {@code m}) own small slabs.
+ * share one slab per chunk of nodes ({@link HnswGraph}), so a search reads a node's neighbours with
+ * one dependent load from the chunk instead of four (node, levels, this object, its array); that
+ * was worth 8–10 % of single-thread queries per second on 116k × 384. Lists of the upper levels
+ * (one node in {@code m}) own small slabs.
  *
  * <p>Writers hold this object's monitor and wrap every change in the sequence count (odd while a
  * change is in progress). Searchers read without the monitor through {@link #tryCopy}: copy, then
@@ -152,7 +152,8 @@ final class NeighborArray {
     beginWrite();
     int ids = base + HEADER;
     System.arraycopy(slab, ids + index + 1, slab, ids + index, size - index - 1);
-    System.arraycopy(scoreSlab, scoreBase + index + 1, scoreSlab, scoreBase + index, size - index - 1);
+    System.arraycopy(
+        scoreSlab, scoreBase + index + 1, scoreSlab, scoreBase + index, size - index - 1);
     slab[base + 1] = size - 1;
     endWrite();
   }

@@ -19,20 +19,23 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaVectorOps implements VectorOps {
 
   /**
-   * Widest vectors used, in bits (system property {@code byhand.vector.maxBits}, default 256).
-   * On the AVX-512 machine this was measured on, 256-bit kernels searched HNSW 13 % faster than
+   * Widest vectors used, in bits (system property {@code byhand.vector.maxBits}, default 256). On
+   * the AVX-512 machine this was measured on, 256-bit kernels searched HNSW 13 % faster than
    * 512-bit ones (10,100 against 8,900 queries/s, 100k × 128): rows of a Java float[] start 16
    * bytes into a cache line, so every 64-byte load splits across two lines, and wide units clock
    * lower.
    */
   static final int MAX_BITS = Integer.getInteger("byhand.vector.maxBits", 256);
 
-  private static final VectorSpecies<Float> FLOATS = capped(FloatVector.SPECIES_PREFERRED, float.class);
+  private static final VectorSpecies<Float> FLOATS =
+      capped(FloatVector.SPECIES_PREFERRED, float.class);
   private static final int F = FLOATS.length();
   private static final VectorSpecies<Integer> INTS = capped(IntVector.SPECIES_PREFERRED, int.class);
+
   /** As many bytes as there are int lanes, so one byte load widens into one int vector. */
   private static final VectorSpecies<Byte> BYTES =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(INTS.length() * Byte.SIZE));
+
   private static final int B = BYTES.length();
 
   PanamaVectorOps() {}
@@ -113,14 +116,23 @@ final class PanamaVectorOps implements VectorOps {
   }
 
   /**
-   * Six queries against 16-row panels, one 6 × 16 tile of scores a panel: twelve accumulators
-   * with 8 lanes, two panel loads and six broadcast query elements a step for twelve multiply-adds,
-   * and no lane reductions (a lane is a row). One query goes four panels at a time (eight
-   * independent accumulators keep the multiply-add units busy), then one. Every score is a single
-   * multiply-add chain in element order, the same in every kernel here.
+   * Six queries against 16-row panels, one 6 × 16 tile of scores a panel: twelve accumulators with
+   * 8 lanes, two panel loads and six broadcast query elements a step for twelve multiply-adds, and
+   * no lane reductions (a lane is a row). One query goes four panels at a time (eight independent
+   * accumulators keep the multiply-add units busy), then one. Every score is a single multiply-add
+   * chain in element order, the same in every kernel here.
    */
   @Override
-  public void panelScores(float[] q, int q0, int queries, int length, float[] panels, int p0, int panelCount, boolean l2, float[] out) {
+  public void panelScores(
+      float[] q,
+      int q0,
+      int queries,
+      int length,
+      float[] panels,
+      int p0,
+      int panelCount,
+      boolean l2,
+      float[] out) {
     if (F != 8) {
       VectorOps.super.panelScores(q, q0, queries, length, panels, p0, panelCount, l2, out);
       return;
@@ -150,10 +162,20 @@ final class PanamaVectorOps implements VectorOps {
     }
   }
 
-  private static void dotSix(float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
-    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS);
-    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS);
-    FloatVector c40 = FloatVector.zero(FLOATS), c41 = FloatVector.zero(FLOATS), c50 = FloatVector.zero(FLOATS), c51 = FloatVector.zero(FLOATS);
+  private static void dotSix(
+      float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
+    FloatVector c00 = FloatVector.zero(FLOATS),
+        c01 = FloatVector.zero(FLOATS),
+        c10 = FloatVector.zero(FLOATS),
+        c11 = FloatVector.zero(FLOATS);
+    FloatVector c20 = FloatVector.zero(FLOATS),
+        c21 = FloatVector.zero(FLOATS),
+        c30 = FloatVector.zero(FLOATS),
+        c31 = FloatVector.zero(FLOATS);
+    FloatVector c40 = FloatVector.zero(FLOATS),
+        c41 = FloatVector.zero(FLOATS),
+        c50 = FloatVector.zero(FLOATS),
+        c51 = FloatVector.zero(FLOATS);
     int q1 = q0 + d, q2 = q1 + d, q3 = q2 + d, q4 = q3 + d, q5 = q4 + d;
     for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
       FloatVector y0 = load(p, e);
@@ -180,10 +202,20 @@ final class PanamaVectorOps implements VectorOps {
     storeSix(out, o, rows, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
   }
 
-  private static void l2Six(float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
-    FloatVector c00 = FloatVector.zero(FLOATS), c01 = FloatVector.zero(FLOATS), c10 = FloatVector.zero(FLOATS), c11 = FloatVector.zero(FLOATS);
-    FloatVector c20 = FloatVector.zero(FLOATS), c21 = FloatVector.zero(FLOATS), c30 = FloatVector.zero(FLOATS), c31 = FloatVector.zero(FLOATS);
-    FloatVector c40 = FloatVector.zero(FLOATS), c41 = FloatVector.zero(FLOATS), c50 = FloatVector.zero(FLOATS), c51 = FloatVector.zero(FLOATS);
+  private static void l2Six(
+      float[] q, int q0, int d, float[] p, int p0, float[] out, int o, int rows) {
+    FloatVector c00 = FloatVector.zero(FLOATS),
+        c01 = FloatVector.zero(FLOATS),
+        c10 = FloatVector.zero(FLOATS),
+        c11 = FloatVector.zero(FLOATS);
+    FloatVector c20 = FloatVector.zero(FLOATS),
+        c21 = FloatVector.zero(FLOATS),
+        c30 = FloatVector.zero(FLOATS),
+        c31 = FloatVector.zero(FLOATS);
+    FloatVector c40 = FloatVector.zero(FLOATS),
+        c41 = FloatVector.zero(FLOATS),
+        c50 = FloatVector.zero(FLOATS),
+        c51 = FloatVector.zero(FLOATS);
     int q1 = q0 + d, q2 = q1 + d, q3 = q2 + d, q4 = q3 + d, q5 = q4 + d;
     for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
       FloatVector y0 = load(p, e);
@@ -223,9 +255,21 @@ final class PanamaVectorOps implements VectorOps {
 
   /** Writes a 6 × 16 tile of scores: query i's 16 rows at {@code o + i·rows}. */
   private static void storeSix(
-      float[] out, int o, int rows,
-      FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11, FloatVector c20, FloatVector c21,
-      FloatVector c30, FloatVector c31, FloatVector c40, FloatVector c41, FloatVector c50, FloatVector c51) {
+      float[] out,
+      int o,
+      int rows,
+      FloatVector c00,
+      FloatVector c01,
+      FloatVector c10,
+      FloatVector c11,
+      FloatVector c20,
+      FloatVector c21,
+      FloatVector c30,
+      FloatVector c31,
+      FloatVector c40,
+      FloatVector c41,
+      FloatVector c50,
+      FloatVector c51) {
     c00.intoArray(out, o);
     c01.intoArray(out, o + 8);
     c10.intoArray(out, o + rows);
@@ -241,14 +285,27 @@ final class PanamaVectorOps implements VectorOps {
   }
 
   /** One query, four panels (64 rows). */
-  private static void oneFour(float[] q, int q0, int d, float[] p, int p0, boolean l2, float[] out, int o) {
+  private static void oneFour(
+      float[] q, int q0, int d, float[] p, int p0, boolean l2, float[] out, int o) {
     int s = PANEL_ROWS * d;
-    FloatVector c0 = FloatVector.zero(FLOATS), c1 = FloatVector.zero(FLOATS), c2 = FloatVector.zero(FLOATS), c3 = FloatVector.zero(FLOATS);
-    FloatVector c4 = FloatVector.zero(FLOATS), c5 = FloatVector.zero(FLOATS), c6 = FloatVector.zero(FLOATS), c7 = FloatVector.zero(FLOATS);
+    FloatVector c0 = FloatVector.zero(FLOATS),
+        c1 = FloatVector.zero(FLOATS),
+        c2 = FloatVector.zero(FLOATS),
+        c3 = FloatVector.zero(FLOATS);
+    FloatVector c4 = FloatVector.zero(FLOATS),
+        c5 = FloatVector.zero(FLOATS),
+        c6 = FloatVector.zero(FLOATS),
+        c7 = FloatVector.zero(FLOATS);
     for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
       FloatVector x = FloatVector.broadcast(FLOATS, q[q0 + k]);
-      FloatVector y0 = load(p, e), y1 = load(p, e + 8), y2 = load(p, e + s), y3 = load(p, e + s + 8);
-      FloatVector y4 = load(p, e + 2 * s), y5 = load(p, e + 2 * s + 8), y6 = load(p, e + 3 * s), y7 = load(p, e + 3 * s + 8);
+      FloatVector y0 = load(p, e),
+          y1 = load(p, e + 8),
+          y2 = load(p, e + s),
+          y3 = load(p, e + s + 8);
+      FloatVector y4 = load(p, e + 2 * s),
+          y5 = load(p, e + 2 * s + 8),
+          y6 = load(p, e + 3 * s),
+          y7 = load(p, e + 3 * s + 8);
       if (l2) {
         y0 = y0.sub(x);
         y1 = y1.sub(x);
@@ -288,7 +345,8 @@ final class PanamaVectorOps implements VectorOps {
   }
 
   /** One query, one panel. */
-  private static void oneOne(float[] q, int q0, int d, float[] p, int p0, boolean l2, float[] out, int o) {
+  private static void oneOne(
+      float[] q, int q0, int d, float[] p, int p0, boolean l2, float[] out, int o) {
     FloatVector c0 = FloatVector.zero(FLOATS), c1 = FloatVector.zero(FLOATS);
     for (int k = 0, e = p0; k < d; k++, e += PANEL_ROWS) {
       FloatVector x = FloatVector.broadcast(FLOATS, q[q0 + k]);

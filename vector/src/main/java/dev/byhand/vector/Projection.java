@@ -47,7 +47,8 @@ public final class Projection {
    */
   public static Projection gaussian(int inputDimension, int outputDimension, long seed) {
     if (inputDimension < 1) {
-      throw new IllegalArgumentException("inputDimension: must be at least 1, got " + inputDimension);
+      throw new IllegalArgumentException(
+          "inputDimension: must be at least 1, got " + inputDimension);
     }
     if (outputDimension < 1 || outputDimension > inputDimension) {
       throw new IllegalArgumentException(

@@ -91,7 +91,9 @@ public final class TopK {
     return unsortable((int) (packed >> 32));
   }
 
-  /** Float bits reordered so that signed int order equals float order (as Lucene's NumericUtils). */
+  /**
+   * Float bits reordered so that signed int order equals float order (as Lucene's NumericUtils).
+   */
   private static int sortable(float f) {
     int bits = Float.floatToIntBits(f);
     return bits ^ ((bits >> 31) & 0x7fffffff);

@@ -1,9 +1,9 @@
 package dev.byhand.vector;
 
 /**
- * The distance kernels every index scores with: float dot product and squared distance, their
- * int8 forms for scalar-quantised codes, and Hamming distance for binary codes. Kernels do not
- * check their arguments: callers (the indexes) check dimensions once, at their public boundary.
+ * The distance kernels every index scores with: float dot product and squared distance, their int8
+ * forms for scalar-quantised codes, and Hamming distance for binary codes. Kernels do not check
+ * their arguments: callers (the indexes) check dimensions once, at their public boundary.
  *
  * <p>Two implementations exist: plain Java and one on {@code jdk.incubator.vector} (Panama), used
  * when the JVM was started with {@code --add-modules jdk.incubator.vector}. {@link #get()} returns
@@ -22,19 +22,27 @@ public interface VectorOps {
 
   /**
    * One step of the exact scan's blocked matrix product (seed step [10]): the scores of {@code
-   * queries} queries (1 to 6, stored one after another, {@code length} floats each from {@code
-   * q0}) against {@code panelCount} panels of {@link #PANEL_ROWS} rows each. A panel holds its rows
+   * queries} queries (1 to 6, stored one after another, {@code length} floats each from {@code q0})
+   * against {@code panelCount} panels of {@link #PANEL_ROWS} rows each. A panel holds its rows
    * interleaved, element by element (element {@code k} of row {@code r} of panel {@code p} at
-   * {@code p0 + p·16·length + 16·k + r}), so one vector load reads one element of 16
-   * rows and a query element is broadcast against it: no per-pair reduction, as in a BLAS kernel.
+   * {@code p0 + p·16·length + 16·k + r}), so one vector load reads one element of 16 rows and a
+   * query element is broadcast against it: no per-pair reduction, as in a BLAS kernel.
    *
    * <p>{@code out[i · panelCount · 16 + r]} is the score of query {@code i} and row {@code r}: the
-   * dot product, or the squared distance when {@code l2}. Each score is summed in element order, one
-   * multiply-add an element, whatever the number of queries or panels, so a batch of queries ranks
-   * exactly as the same queries one by one.
+   * dot product, or the squared distance when {@code l2}. Each score is summed in element order,
+   * one multiply-add an element, whatever the number of queries or panels, so a batch of queries
+   * ranks exactly as the same queries one by one.
    */
   default void panelScores(
-      float[] q, int q0, int queries, int length, float[] panels, int p0, int panelCount, boolean l2, float[] out) {
+      float[] q,
+      int q0,
+      int queries,
+      int length,
+      float[] panels,
+      int p0,
+      int panelCount,
+      boolean l2,
+      float[] out) {
     int rows = panelCount * PANEL_ROWS;
     for (int i = 0; i < queries; i++) {
       int qi = q0 + i * length;

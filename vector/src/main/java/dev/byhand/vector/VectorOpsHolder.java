@@ -7,9 +7,8 @@ import java.lang.System.Logger.Level;
  * VectorizationProvider}): the Panama kernels when the module {@code jdk.incubator.vector} is
  * readable (the JVM was started with {@code --add-modules jdk.incubator.vector}) and its preferred
  * vector shape is wide enough, otherwise the plain ones. The choice is logged once, at DEBUG (a
- * command-line user should not see it on every start). Setting the
- * system property {@code byhand.vector.plain=true} forces the plain kernels (the test suite runs
- * once each way).
+ * command-line user should not see it on every start). Setting the system property {@code
+ * byhand.vector.plain=true} forces the plain kernels (the test suite runs once each way).
  */
 final class VectorOpsHolder {
 

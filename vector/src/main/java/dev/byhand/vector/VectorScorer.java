@@ -2,9 +2,9 @@ package dev.byhand.vector;
 
 /**
  * Scores stored vectors against one fixed vector (a query, or a stored node during insertion), the
- * only way graph code sees vectors (as Lucene's {@code RandomVectorScorer}): exact floats,
- * int8 or binary codes and projected vectors all plug in behind it. Larger scores are nearer. A
- * scorer belongs to one thread and may keep scratch.
+ * only way graph code sees vectors (as Lucene's {@code RandomVectorScorer}): exact floats, int8 or
+ * binary codes and projected vectors all plug in behind it. Larger scores are nearer. A scorer
+ * belongs to one thread and may keep scratch.
  */
 public interface VectorScorer {
 

@@ -40,8 +40,8 @@ final class Vectors {
   /**
    * log2 of how many vectors of {@code bytesPerVector} fit a storage chunk of at most 256 KiB.
    * Chunks stay well under half a G1 region (1 MiB regions on small heaps): a larger array is
-   * "humongous", takes whole regions, and wasted about half of each one (measured: 1,434 heap
-   * bytes a 128-d vector with 2 MiB chunks, of which ~500 were waste).
+   * "humongous", takes whole regions, and wasted about half of each one (measured: 1,434 heap bytes
+   * a 128-d vector with 2 MiB chunks, of which ~500 were waste).
    */
   static int chunkShift(long bytesPerVector) {
     int ceilLog2 = 64 - Long.numberOfLeadingZeros(Math.max(1, bytesPerVector) - 1);

@@ -65,7 +65,12 @@ class CompressionTest {
         int ef = (Integer) c[1];
         double floor = (Double) c[2];
         HnswIndex index =
-            HnswIndex.builder(d, metric).m(16).efConstruction(100).seed(seed).compression(compression).build();
+            HnswIndex.builder(d, metric)
+                .m(16)
+                .efConstruction(100)
+                .seed(seed)
+                .compression(compression)
+                .build();
         index.addAll(data, 1);
         float[][] stored = new float[n][];
         for (int i = 0; i < n; i++) {
@@ -79,20 +84,30 @@ class CompressionTest {
         recall /= queries.length;
         System.out.printf(
             "%-14s %-6s ef=%d recall@10 %.4f, navigation %d B/vector, heap %.0f B/vector%n",
-            compression, metric, ef, recall, index.navigationBytesPerVector(), index.bytesPerVector());
+            compression,
+            metric,
+            ef,
+            recall,
+            index.navigationBytesPerVector(),
+            index.bytesPerVector());
         if (compression.kind == Compression.Kind.PROJECTION) {
           // A random projection scrambles near-ties, so true neighbours rank deep in projected
           // space: hence the deeper re-rank (ef=400). The exact scan in projected space with the
           // same re-rank depth bounds what the graph can reach.
           double ceiling = projectedScanRecall(compression.projection, metric, stored, queries, ef);
-          System.out.printf("%-14s %-6s exact projected scan + re-rank: %.4f%n", compression, metric, ceiling);
+          System.out.printf(
+              "%-14s %-6s exact projected scan + re-rank: %.4f%n", compression, metric, ceiling);
           assertThat(ceiling).isGreaterThanOrEqualTo(recall - 1e-9);
         }
-        assertThat(recall).as("seed %d %s %s", seed, compression, metric).isGreaterThanOrEqualTo(floor);
+        assertThat(recall)
+            .as("seed %d %s %s", seed, compression, metric)
+            .isGreaterThanOrEqualTo(floor);
         // re-ranked scores are exact scores
         SearchResult top = index.search(queries[0], 1, ef).get(0);
         assertThat((double) top.score())
-            .isCloseTo(TestData.score(metric, Vectors.prepare(queries[0], d, metric, "q"), stored[top.ordinal()]),
+            .isCloseTo(
+                TestData.score(
+                    metric, Vectors.prepare(queries[0], d, metric, "q"), stored[top.ordinal()]),
                 org.assertj.core.data.Offset.offset(1e-4));
       }
     }
@@ -110,7 +125,8 @@ class CompressionTest {
     double recall = 0;
     for (float[] q : queries) {
       float[] prepared = Vectors.prepare(q, q.length, metric, "q");
-      int[] candidates = TestData.bruteForce(projectedMetric, projected, null, p.apply(prepared), depth);
+      int[] candidates =
+          TestData.bruteForce(projectedMetric, projected, null, p.apply(prepared), depth);
       TopK top = new TopK(10);
       for (int c : candidates) {
         top.offer(c, (float) TestData.score(metric, prepared, stored[c]));
@@ -124,7 +140,10 @@ class CompressionTest {
   @Test
   void rejectsMismatchedProjectionAndEmptySample() {
     assertThatThrownBy(
-            () -> HnswIndex.builder(8, Metric.L2).compression(Compression.projection(Projection.gaussian(16, 4, 1))).build())
+            () ->
+                HnswIndex.builder(8, Metric.L2)
+                    .compression(Compression.projection(Projection.gaussian(16, 4, 1)))
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("projection: input dimension 16");
     assertThatThrownBy(() -> Compression.int8(new float[0][]))

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class ExactIndexTest {
 
@@ -108,7 +108,10 @@ class ExactIndexTest {
     }
     float[] prepared = Vectors.prepare(q, dim, metric, "query");
     for (int i = 0; i < stored.size(); i++) {
-      assertThat(scores[i]).isCloseTo(metric.score(VectorOps.plain(), prepared, 0, stored.get(i), 0, dim), org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(scores[i])
+          .isCloseTo(
+              metric.score(VectorOps.plain(), prepared, 0, stored.get(i), 0, dim),
+              org.assertj.core.data.Offset.offset(1e-5f));
     }
   }
 

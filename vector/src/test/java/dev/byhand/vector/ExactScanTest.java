@@ -28,7 +28,9 @@ class ExactScanTest {
           double expected = TestData.score(metric, queries[j], data[truth[r]]);
           assertThat((double) got.get(r).score())
               .as("seed %d metric %s query %d rank %d", seed, metric, j, r)
-              .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(expected))));
+              .isCloseTo(
+                  expected,
+                  org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(expected))));
         }
         assertThat(TestData.recall(truth, ordinals(got)))
             .as("seed %d metric %s query %d", seed, metric, j)

@@ -21,7 +21,13 @@ class HnswIndexTest {
 
   /** Mean recall@k over the queries, against brute force over the live ordinals. */
   static double recall(
-      HnswIndex index, float[][] stored, boolean[] live, float[][] queries, int k, int ef, IntPredicate filter) {
+      HnswIndex index,
+      float[][] stored,
+      boolean[] live,
+      float[][] queries,
+      int k,
+      int ef,
+      IntPredicate filter) {
     double sum = 0;
     for (float[] q : queries) {
       boolean[] pass = new boolean[stored.length];
@@ -47,13 +53,17 @@ class HnswIndexTest {
     for (int node = 0; node < n; node++) {
       int top = g.level(node);
       if (top < 0) {
-        assertThat(g.copyNeighbours(node, 0, read)).as("a search reads no list of removed node %d", node).isZero();
+        assertThat(g.copyNeighbours(node, 0, read))
+            .as("a search reads no list of removed node %d", node)
+            .isZero();
       }
       // the search loop's read of each list (level 0 straight from the chunk's slab) is the list
       for (int l = 0; l <= top; l++) {
         NeighborArray na = g.neighbours(node, l);
         int count = g.copyNeighbours(node, l, read);
-        assertThat(count).as("size of %d's list on level %d as a search reads it", node, l).isEqualTo(na.size());
+        assertThat(count)
+            .as("size of %d's list on level %d as a search reads it", node, l)
+            .isEqualTo(na.size());
         for (int i = 0; i < count; i++) {
           assertThat(read[i]).isEqualTo(na.node(i));
         }
@@ -64,11 +74,15 @@ class HnswIndexTest {
       assertThat(top).as("live node %d has levels", node).isGreaterThanOrEqualTo(0);
       for (int l = 0; l <= top; l++) {
         NeighborArray na = g.neighbours(node, l);
-        assertThat(na.size()).as("degree of %d on level %d", node, l).isLessThanOrEqualTo(g.maxDegree(l));
+        assertThat(na.size())
+            .as("degree of %d on level %d", node, l)
+            .isLessThanOrEqualTo(g.maxDegree(l));
         for (int i = 0; i < na.size(); i++) {
           int nb = na.node(i);
           assertThat(nb).as("self-loop at %d", node).isNotEqualTo(node);
-          assertThat(g.level(nb)).as("neighbour %d of %d on level %d", nb, node, l).isGreaterThanOrEqualTo(l);
+          assertThat(g.level(nb))
+              .as("neighbour %d of %d on level %d", nb, node, l)
+              .isGreaterThanOrEqualTo(l);
           if (expectNoDeletedEdges) {
             assertThat(index.isDeleted(nb)).as("edge %d→%d to a deleted node", node, nb).isFalse();
           }
@@ -164,7 +178,8 @@ class HnswIndexTest {
       NeighborArray y = b.graph().neighbours(node, 0);
       int[] xs = new int[x.capacity()];
       int[] ys = new int[y.capacity()];
-      assertThat(java.util.Arrays.copyOf(xs, x.copyNodes(xs))).isEqualTo(java.util.Arrays.copyOf(ys, y.copyNodes(ys)));
+      assertThat(java.util.Arrays.copyOf(xs, x.copyNodes(xs)))
+          .isEqualTo(java.util.Arrays.copyOf(ys, y.copyNodes(ys)));
     }
   }
 
@@ -226,7 +241,8 @@ class HnswIndexTest {
     HnswIndex fresh = build(same, Metric.L2, seed, 1);
     double fromScratch = recall(fresh, same, null, queries, 10, ef, null);
     System.out.printf(
-        "after delete 30%% + reinsert recall@10 ef=%d: %.4f, fresh build: %.4f%n", ef, after, fromScratch);
+        "after delete 30%% + reinsert recall@10 ef=%d: %.4f, fresh build: %.4f%n",
+        ef, after, fromScratch);
     assertThat(after).as("seed %d", seed).isGreaterThanOrEqualTo(fromScratch - 0.01);
   }
 
@@ -267,8 +283,10 @@ class HnswIndexTest {
     float[][] data = TestData.random(seed, 6_000, 16);
     HnswIndex index = HnswIndex.builder(16, Metric.L2).m(8).efConstruction(50).seed(seed).build();
     index.addAll(java.util.Arrays.copyOf(data, 1_000), 1);
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     Thread searcher =
         new Thread(
             () -> {

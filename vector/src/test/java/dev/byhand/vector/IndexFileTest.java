@@ -21,7 +21,12 @@ class IndexFileTest {
   private static HnswIndex small(Compression compression, Metric metric, long seed) {
     float[][] data = TestData.clustered(seed, 3_000, 24, 20);
     HnswIndex index =
-        HnswIndex.builder(24, metric).m(8).efConstruction(60).seed(seed).compression(compression).build();
+        HnswIndex.builder(24, metric)
+            .m(8)
+            .efConstruction(60)
+            .seed(seed)
+            .compression(compression)
+            .build();
     index.addAll(data, 1);
     return index;
   }
@@ -32,7 +37,9 @@ class IndexFileTest {
     float[][] sample = TestData.clustered(seed, 500, 24, 20);
     for (Compression c :
         new Compression[] {
-          Compression.none(), Compression.int8(sample), Compression.binary(sample),
+          Compression.none(),
+          Compression.int8(sample),
+          Compression.binary(sample),
           Compression.projection(Projection.gaussian(24, 12, seed))
         }) {
       for (Metric metric : Metric.values()) {
@@ -52,10 +59,13 @@ class IndexFileTest {
         }
         float[][] queries = TestData.clustered(seed + 1, 20, 24, 20);
         for (float[] q : queries) {
-          assertThat(loaded.search(q, 10, 40)).as("%s %s", c, metric).isEqualTo(index.search(q, 10, 40));
+          assertThat(loaded.search(q, 10, 40))
+              .as("%s %s", c, metric)
+              .isEqualTo(index.search(q, 10, 40));
         }
         HnswSearcher s = loaded.searcher();
-        assertThat(s.search(queries[0], 5, 40, i -> i % 2 == 0)).isEqualTo(index.search(queries[0], 5, 40, i -> i % 2 == 0));
+        assertThat(s.search(queries[0], 5, 40, i -> i % 2 == 0))
+            .isEqualTo(index.search(queries[0], 5, 40, i -> i % 2 == 0));
         // the loaded index keeps working: adds, deletes, repair, and saving again
         int added = loaded.add(queries[0]);
         // the new vector lives on the heap beside the mapped ones; the exact scan sees both
@@ -78,7 +88,9 @@ class IndexFileTest {
       }
     }
     try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.filter(p -> p.toString().endsWith(".tmp"))).as("temporary files left").isEmpty();
+      assertThat(files.filter(p -> p.toString().endsWith(".tmp")))
+          .as("temporary files left")
+          .isEmpty();
     }
   }
 
@@ -99,7 +111,17 @@ class IndexFileTest {
     small(Compression.none(), Metric.L2, 32).save(file);
     byte[] bytes = Files.readAllBytes(file);
     SplittableRandom random = new SplittableRandom(32);
-    int[] lengths = {0, 1, 11, 63, 80, bytes.length / 2, bytes.length - 13, bytes.length - 1, random.nextInt(bytes.length)};
+    int[] lengths = {
+      0,
+      1,
+      11,
+      63,
+      80,
+      bytes.length / 2,
+      bytes.length - 13,
+      bytes.length - 1,
+      random.nextInt(bytes.length)
+    };
     for (int length : lengths) {
       Path cut = dir.resolve("cut-" + length + ".hnsw");
       Files.write(cut, Arrays.copyOf(bytes, length));
@@ -118,7 +140,9 @@ class IndexFileTest {
     SplittableRandom random = new SplittableRandom(33);
     System.out.println("IndexFileTest.corruptedBytesAreRefusedNamingTheFile seed 33");
     // the header, the tombstones and levels, the vectors, the graph, the trailer: flip one bit each
-    int[] positions = {0, 5, 20, 100, 400, bytes.length / 3, bytes.length / 2, bytes.length - 20, bytes.length - 5};
+    int[] positions = {
+      0, 5, 20, 100, 400, bytes.length / 3, bytes.length / 2, bytes.length - 20, bytes.length - 5
+    };
     for (int i = 0; i < 20; i++) {
       positions = Arrays.copyOf(positions, positions.length + 1);
       positions[positions.length - 1] = random.nextInt(bytes.length);
@@ -134,7 +158,11 @@ class IndexFileTest {
           .hasMessageContaining(corrupt.toString());
     }
     Path other = dir.resolve("not-an-index.hnsw");
-    Files.write(other, "hello, this is a text file and certainly not an index file at all, no".repeat(3).getBytes());
+    Files.write(
+        other,
+        "hello, this is a text file and certainly not an index file at all, no"
+            .repeat(3)
+            .getBytes());
     assertThatThrownBy(() -> HnswIndex.load(other))
         .isInstanceOf(CorruptIndexException.class)
         .hasMessageContaining(other.toString());

@@ -29,7 +29,8 @@ class NeighborArrayTest {
     synchronized (lists[2]) {
       lists[2].set(new int[] {5}, new float[] {0.5f}, 1);
     }
-    // fill the middle list to capacity (one over the degree, as insert-then-prune does), out of order
+    // fill the middle list to capacity (one over the degree, as insert-then-prune does), out of
+    // order
     float[] s = {0.3f, 0.7f, 0.1f, 0.9f, 0.5f};
     synchronized (lists[1]) {
       for (int i = 0; i < s.length; i++) {

@@ -20,7 +20,9 @@ final class TestData {
     return out;
   }
 
-  /** Gaussian blobs around {@code clusters} random centres, spread 0.15 against centres in [−1,1). */
+  /**
+   * Gaussian blobs around {@code clusters} random centres, spread 0.15 against centres in [−1,1).
+   */
   static float[][] clustered(long seed, int n, int d, int clusters) {
     SplittableRandom random = new SplittableRandom(seed);
     float[][] centres = new float[clusters][d];
@@ -77,7 +79,8 @@ final class TestData {
       }
     }
     Integer[] sorted = Arrays.copyOf(idx, n);
-    Arrays.sort(sorted, (a, b) -> s[a] != s[b] ? Double.compare(s[b], s[a]) : Integer.compare(a, b));
+    Arrays.sort(
+        sorted, (a, b) -> s[a] != s[b] ? Double.compare(s[b], s[a]) : Integer.compare(a, b));
     int[] out = new int[Math.min(k, n)];
     for (int i = 0; i < out.length; i++) {
       out[i] = sorted[i];

@@ -88,7 +88,10 @@ class VectorOpsTest {
     }
   }
 
-  /** The panel kernel against a double-precision reference: {@code queries} = 6, packed rows that are not a multiple of 16. */
+  /**
+   * The panel kernel against a double-precision reference: {@code queries} = 6, packed rows that
+   * are not a multiple of 16.
+   */
   private void checkPanels(VectorOps ops, SplittableRandom random, float[] a, int aOff, int size) {
     int rows = 1 + random.nextInt(3 * VectorOps.PANEL_ROWS + 5);
     int panelCount = (rows + VectorOps.PANEL_ROWS - 1) / VectorOps.PANEL_ROWS;
@@ -96,7 +99,11 @@ class VectorOpsTest {
     float[] panels = new float[panelCount * VectorOps.PANEL_ROWS * size];
     for (int r = 0; r < rows; r++) { // panel layout, as ExactIndex stores its rows; the rest zeros
       for (int k = 0; k < size; k++) {
-        panels[(r / VectorOps.PANEL_ROWS) * VectorOps.PANEL_ROWS * size + VectorOps.PANEL_ROWS * k + r % VectorOps.PANEL_ROWS] = data[2 + r * size + k];
+        panels[
+                (r / VectorOps.PANEL_ROWS) * VectorOps.PANEL_ROWS * size
+                    + VectorOps.PANEL_ROWS * k
+                    + r % VectorOps.PANEL_ROWS] =
+            data[2 + r * size + k];
       }
     }
     float[] q = randomFloats(random, 6 * size);
@@ -114,7 +121,9 @@ class VectorOpsTest {
             refAbs += Math.abs(t);
           }
           assertThat((double) out[i * panelCount * VectorOps.PANEL_ROWS + r])
-              .as("%s panel %s query %d row %d of %d, size %d", ops.name(), l2 ? "l2" : "dot", i, r, rows, size)
+              .as(
+                  "%s panel %s query %d row %d of %d, size %d",
+                  ops.name(), l2 ? "l2" : "dot", i, r, rows, size)
               .isCloseTo(ref, within(1e-6 * size * Math.max(1, refAbs)));
         }
       }
@@ -124,7 +133,8 @@ class VectorOpsTest {
   @Test
   void panelScoresAreTheSameForAnyNumberOfQueries() {
     VectorOps panama = VectorOpsHolder.panamaOrNull();
-    for (VectorOps ops : panama == null ? new VectorOps[] {plain} : new VectorOps[] {plain, panama}) {
+    for (VectorOps ops :
+        panama == null ? new VectorOps[] {plain} : new VectorOps[] {plain, panama}) {
       SplittableRandom random = new SplittableRandom(SEED + 2);
       for (int size : SIZES) {
         int panelCount = 1 + random.nextInt(9); // 1 to 9 panels: the four-panel and one-panel paths
@@ -141,7 +151,9 @@ class VectorOpsTest {
               for (int i = 0; i < n; i++) {
                 for (int r = 0; r < width; r++) {
                   assertThat(some[i * width + r])
-                      .as("%s %s size %d: query %d of %d vs of 6, row %d", ops.name(), l2 ? "l2" : "dot", size, first + i, n, r)
+                      .as(
+                          "%s %s size %d: query %d of %d vs of 6, row %d",
+                          ops.name(), l2 ? "l2" : "dot", size, first + i, n, r)
                       .isEqualTo(six[(first + i) * width + r]);
                 }
               }
@@ -196,7 +208,9 @@ class VectorOpsTest {
             }
           }
         }
-        assertThat(ops.hamming(x, aOff, y, bOff, size)).as("hamming size %d", size).isEqualTo(hamming);
+        assertThat(ops.hamming(x, aOff, y, bOff, size))
+            .as("hamming size %d", size)
+            .isEqualTo(hamming);
       }
     }
   }

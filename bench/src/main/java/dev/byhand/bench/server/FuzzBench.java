@@ -70,13 +70,26 @@ public final class FuzzBench {
         for (int d = 0; d < 8; d++) {
           v[d] = (float) r.nextDouble(-1, 1);
         }
-        points.add(Point.of("d" + i, v, Json.parsePayload("payload", "{\"n\":" + i + ",\"tag\":\"t" + (i % 7) + "\",\"deep\":{\"a\":[1,2,{\"b\":true}]}}")));
+        points.add(
+            Point.of(
+                "d" + i,
+                v,
+                Json.parsePayload(
+                    "payload",
+                    "{\"n\":"
+                        + i
+                        + ",\"tag\":\"t"
+                        + (i % 7)
+                        + "\",\"deep\":{\"a\":[1,2,{\"b\":true}]}}")));
       }
       c.upsert(points);
       db.create(CollectionConfig.of("other", 3, Metric.DOT));
     }
     ServerConfig config =
-        ServerConfig.of(data).withAddress("127.0.0.1", 0).withKeys(ApiKeys.of(List.of(ADMIN), List.of(READ))).withMaxBodyBytes(4L << 20);
+        ServerConfig.of(data)
+            .withAddress("127.0.0.1", 0)
+            .withKeys(ApiKeys.of(List.of(ADMIN), List.of(READ)))
+            .withMaxBodyBytes(4L << 20);
     Map<String, Integer> statuses = new TreeMap<>();
     Map<String, Integer> categories = new TreeMap<>();
     List<String> findings = new ArrayList<>();
@@ -89,26 +102,60 @@ public final class FuzzBench {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       SplittableRandom r = new SplittableRandom(seed);
       List<Function<SplittableRandom, Req>> generators =
-          List.of(FuzzBench::brokenJson, FuzzBench::wrongTypes, FuzzBench::badNumbers, FuzzBench::deepNesting, FuzzBench::giant, FuzzBench::pathTricks, FuzzBench::badKeys, FuzzBench::junk, FuzzBench::invalidValues);
+          List.of(
+              FuzzBench::brokenJson,
+              FuzzBench::wrongTypes,
+              FuzzBench::badNumbers,
+              FuzzBench::deepNesting,
+              FuzzBench::giant,
+              FuzzBench::pathTricks,
+              FuzzBench::badKeys,
+              FuzzBench::junk,
+              FuzzBench::invalidValues);
       for (int i = 0; i < n; i++) {
         Req q = generators.get(r.nextInt(generators.size())).apply(r);
         categories.merge(q.category(), 1, Integer::sum);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + q.path())).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b =
+            HttpRequest.newBuilder(URI.create(server.url() + q.path()))
+                .timeout(Duration.ofSeconds(60));
         if (q.key() != null) {
           b.header("api-key", q.key());
         }
         b.header("Content-Type", "application/json");
-        b.method(q.method(), q.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(q.body()));
+        b.method(
+            q.method(),
+            q.body() == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(q.body()));
         try {
           HttpResponse<String> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
           int s = resp.statusCode();
           statuses.merge(String.valueOf(s), 1, Integer::sum);
           if (s < 400 || s >= 500) {
-            findings.add(q.category() + " " + q.method() + " " + brief(q.path()) + " -> " + s + " " + brief(resp.body()));
+            findings.add(
+                q.category()
+                    + " "
+                    + q.method()
+                    + " "
+                    + brief(q.path())
+                    + " -> "
+                    + s
+                    + " "
+                    + brief(resp.body()));
           } else if (!isErrorJson(resp.body())) {
             nonJson++;
             if (nonJson <= 5) {
-              findings.add("not a JSON error: " + q.category() + " " + q.method() + " " + brief(q.path()) + " -> " + s + " " + brief(resp.body()));
+              findings.add(
+                  "not a JSON error: "
+                      + q.category()
+                      + " "
+                      + q.method()
+                      + " "
+                      + brief(q.path())
+                      + " -> "
+                      + s
+                      + " "
+                      + brief(resp.body()));
             }
           }
         } catch (IOException e) {
@@ -119,7 +166,10 @@ public final class FuzzBench {
           System.err.printf(Locale.ROOT, "bench: fuzz %d/%d%n", i + 1, n);
         }
       }
-      HttpResponse<String> h = client.send(HttpRequest.newBuilder(URI.create(server.url() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> h =
+          client.send(
+              HttpRequest.newBuilder(URI.create(server.url() + "/healthz")).build(),
+              HttpResponse.BodyHandlers.ofString());
       healthy = h.statusCode() == 200;
       after = digest(server.database());
     }
@@ -128,16 +178,32 @@ public final class FuzzBench {
       reopened = digest(db);
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%d hostile requests, seed %d, server with an admin and a read-only key, body limit 4 MiB%n%n", n, seed));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%d hostile requests, seed %d, server with an admin and a read-only key, body limit 4 MiB%n%n",
+            n,
+            seed));
     sb.append("| category | requests |\n| --- | ---: |\n");
     categories.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     sb.append("\n| status | answers |\n| --- | ---: |\n");
     statuses.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-    sb.append(String.format(Locale.ROOT, "%n- answers not in 4xx: %d%n", findings.stream().filter(f -> !f.startsWith("not a JSON")).count()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%n- answers not in 4xx: %d%n",
+            findings.stream().filter(f -> !f.startsWith("not a JSON")).count()));
     sb.append(String.format(Locale.ROOT, "- 4xx answers without a JSON error body: %d%n", nonJson));
-    sb.append(String.format(Locale.ROOT, "- /healthz afterwards: %s%n", healthy ? "200" : "FAILED"));
-    sb.append(String.format(Locale.ROOT, "- data digest before %s, after %s, after reopening %s: %s%n",
-        before.substring(0, 16), after.substring(0, 16), reopened.substring(0, 16), before.equals(after) && before.equals(reopened) ? "unchanged" : "CHANGED"));
+    sb.append(
+        String.format(Locale.ROOT, "- /healthz afterwards: %s%n", healthy ? "200" : "FAILED"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "- data digest before %s, after %s, after reopening %s: %s%n",
+            before.substring(0, 16),
+            after.substring(0, 16),
+            reopened.substring(0, 16),
+            before.equals(after) && before.equals(reopened) ? "unchanged" : "CHANGED"));
     for (String f : findings.subList(0, Math.min(20, findings.size()))) {
       sb.append("- finding: ").append(f.replace("|", "\\|")).append('\n');
     }
@@ -145,7 +211,12 @@ public final class FuzzBench {
     if (out != null) {
       Files.writeString(out, sb.toString());
     }
-    boolean ok = findings.isEmpty() && nonJson == 0 && healthy && before.equals(after) && before.equals(reopened);
+    boolean ok =
+        findings.isEmpty()
+            && nonJson == 0
+            && healthy
+            && before.equals(after)
+            && before.equals(reopened);
     System.exit(ok ? 0 : 1);
   }
 
@@ -162,7 +233,10 @@ public final class FuzzBench {
           md.update(pt.id().getBytes(StandardCharsets.UTF_8));
           for (float f : pt.vector()) {
             int bits = Float.floatToIntBits(f);
-            md.update(new byte[] {(byte) bits, (byte) (bits >> 8), (byte) (bits >> 16), (byte) (bits >> 24)});
+            md.update(
+                new byte[] {
+                  (byte) bits, (byte) (bits >> 8), (byte) (bits >> 16), (byte) (bits >> 24)
+                });
           }
           md.update(Json.MAPPER.writeValueAsBytes(pt.payload()));
         }
@@ -175,7 +249,10 @@ public final class FuzzBench {
   static boolean isErrorJson(String body) {
     try {
       JsonNode n = Json.MAPPER.readTree(body);
-      return n != null && n.has("error") && n.get("error").has("code") && n.get("error").has("message");
+      return n != null
+          && n.has("error")
+          && n.get("error").has("code")
+          && n.get("error").has("message");
     } catch (IOException e) {
       return false;
     }
@@ -193,8 +270,10 @@ public final class FuzzBench {
   // ---- generators: every request they make is invalid by construction ---------------------
 
   private static final String[] WRITE_PATHS = {
-    "PUT /collections/docs/points", "POST /collections/docs/points/delete", "POST /collections/docs/points/payload",
-    "PUT /collections/docs/points/payload", "POST /collections/docs/points/payload/delete", "PUT /collections/fresh",
+    "PUT /collections/docs/points", "POST /collections/docs/points/delete",
+        "POST /collections/docs/points/payload",
+    "PUT /collections/docs/points/payload", "POST /collections/docs/points/payload/delete",
+        "PUT /collections/fresh",
     "POST /collections/docs/snapshots/none/restore"
   };
 
@@ -214,14 +293,30 @@ public final class FuzzBench {
   }
 
   private static String anyRoute(SplittableRandom r) {
-    String[] reads = {"POST /collections/docs/points/search", "POST /collections/docs/points/count", "POST /collections/docs/points/scroll", "POST /collections/docs/points", "POST /collections/docs/points/search/batch"};
-    return r.nextBoolean() ? WRITE_PATHS[r.nextInt(WRITE_PATHS.length)] : reads[r.nextInt(reads.length)];
+    String[] reads = {
+      "POST /collections/docs/points/search",
+      "POST /collections/docs/points/count",
+      "POST /collections/docs/points/scroll",
+      "POST /collections/docs/points",
+      "POST /collections/docs/points/search/batch"
+    };
+    return r.nextBoolean()
+        ? WRITE_PATHS[r.nextInt(WRITE_PATHS.length)]
+        : reads[r.nextInt(reads.length)];
   }
 
   static Req brokenJson(SplittableRandom r) {
     String body = VALID_BODIES[r.nextInt(VALID_BODIES.length)];
     String cut = body.substring(0, r.nextInt(body.length() - 1) + 1);
-    String[] breakers = {cut, body + "}", body + body, body.replace("\"", "'"), body.replace(":", ""), "{" + body, body.replace("{", "[")};
+    String[] breakers = {
+      cut,
+      body + "}",
+      body + body,
+      body.replace("\"", "'"),
+      body.replace(":", ""),
+      "{" + body,
+      body.replace("{", "[")
+    };
     return at("broken JSON", anyRoute(r), ADMIN, utf8(breakers[r.nextInt(breakers.length)]));
   }
 
@@ -230,30 +325,57 @@ public final class FuzzBench {
     String v = bad[r.nextInt(bad.length)];
     String[] bodies = {
       "{\"points\":[{\"id\":\"x\",\"vector\":" + (v.equals("null") ? "\"v\"" : v) + "}]}",
-      "{\"points\":[{\"id\":" + (v.equals("null") || v.equals("\"8\"") ? "1.5" : v) + ",\"vector\":[1,2,3,4,5,6,7,8]}]}",
-      "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":" + (v.equals("{}") || v.equals("null") ? "7" : v) + "}]}",
+      "{\"points\":[{\"id\":"
+          + (v.equals("null") || v.equals("\"8\"") ? "1.5" : v)
+          + ",\"vector\":[1,2,3,4,5,6,7,8]}]}",
+      "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":"
+          + (v.equals("{}") || v.equals("null") ? "7" : v)
+          + "}]}",
       "{\"points\":" + (v.equals("[[1]]") || v.equals("[\"a\"]") ? "{}" : v) + "}",
       "{\"ids\":" + (v.startsWith("[") ? "\"d1\"" : v) + "}",
       "{\"payload\":" + (v.equals("{}") || v.equals("null") ? "[1]" : v) + ",\"ids\":[\"d1\"]}",
       "{\"dimension\":" + v + "}",
     };
     int i = r.nextInt(bodies.length);
-    String route = i < 4 ? "PUT /collections/docs/points" : i == 4 ? "POST /collections/docs/points/delete" : i == 5 ? "POST /collections/docs/points/payload" : "PUT /collections/fresh";
+    String route =
+        i < 4
+            ? "PUT /collections/docs/points"
+            : i == 4
+                ? "POST /collections/docs/points/delete"
+                : i == 5 ? "POST /collections/docs/points/payload" : "PUT /collections/fresh";
     return at("wrong types", route, ADMIN, utf8(bodies[i]));
   }
 
   static Req badNumbers(SplittableRandom r) {
-    String[] nums = {"NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e39", "-3.5e38", "9".repeat(60), "0x10", "1_000"};
+    String[] nums = {
+      "NaN",
+      "Infinity",
+      "-Infinity",
+      "1e400",
+      "-1e400",
+      "1e39",
+      "-3.5e38",
+      "9".repeat(60),
+      "0x10",
+      "1_000"
+    };
     String x = nums[r.nextInt(nums.length)];
     String[] bodies = {
       "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3," + x + ",5,6,7,8]}]}",
       "{\"vector\":[1,2,3,4,5,6,7," + x + "],\"k\":3}",
-      "{\"vector\":[1,2,3,4,5,6,7,8],\"k\":" + (x.startsWith("9") || x.contains("e") ? x : "1e10") + "}",
-      "{\"vector\":[1,2,3,4,5,6,7,8],\"score_threshold\":" + (x.startsWith("9") ? "1e400" : x) + "}",
-      "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":{\"v\":" + (x.startsWith("9") || x.equals("1e39") || x.equals("-3.5e38") ? "NaN" : x) + "}}]}",
+      "{\"vector\":[1,2,3,4,5,6,7,8],\"k\":"
+          + (x.startsWith("9") || x.contains("e") ? x : "1e10")
+          + "}",
+      "{\"vector\":[1,2,3,4,5,6,7,8],\"score_threshold\":"
+          + (x.startsWith("9") ? "1e400" : x)
+          + "}",
+      "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":{\"v\":"
+          + (x.startsWith("9") || x.equals("1e39") || x.equals("-3.5e38") ? "NaN" : x)
+          + "}}]}",
     };
     int i = r.nextInt(bodies.length);
-    String route = i == 0 || i == 4 ? "PUT /collections/docs/points" : "POST /collections/docs/points/search";
+    String route =
+        i == 0 || i == 4 ? "PUT /collections/docs/points" : "POST /collections/docs/points/search";
     return at("NaN and huge numbers", route, ADMIN, utf8(bodies[i]));
   }
 
@@ -263,11 +385,21 @@ public final class FuzzBench {
     String route;
     switch (r.nextInt(3)) {
       case 0 -> {
-        body = "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":" + "{\"a\":".repeat(depth) + "1" + "}".repeat(depth) + "}]}";
+        body =
+            "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":"
+                + "{\"a\":".repeat(depth)
+                + "1"
+                + "}".repeat(depth)
+                + "}]}";
         route = "PUT /collections/docs/points";
       }
       case 1 -> {
-        body = "{\"filter\":" + "{\"must\":[".repeat(depth) + "{\"key\":\"n\",\"match\":{\"value\":1}}" + "]}".repeat(depth) + "}";
+        body =
+            "{\"filter\":"
+                + "{\"must\":[".repeat(depth)
+                + "{\"key\":\"n\",\"match\":{\"value\":1}}"
+                + "]}".repeat(depth)
+                + "}";
         route = "POST /collections/docs/points/delete";
       }
       default -> {
@@ -284,45 +416,117 @@ public final class FuzzBench {
       case 0 -> {
         sb.append("{\"points\":[");
         for (int i = 0; i <= Collection.MAX_BATCH; i++) {
-          sb.append(i == 0 ? "" : ",").append("{\"id\":\"g").append(i).append("\",\"vector\":[1,2,3,4,5,6,7,8]}");
+          sb.append(i == 0 ? "" : ",")
+              .append("{\"id\":\"g")
+              .append(i)
+              .append("\",\"vector\":[1,2,3,4,5,6,7,8]}");
         }
-        return at("giant batches", "PUT /collections/docs/points", ADMIN, utf8(sb.append("]}").toString()));
+        return at(
+            "giant batches",
+            "PUT /collections/docs/points",
+            ADMIN,
+            utf8(sb.append("]}").toString()));
       }
       case 1 -> {
         sb.append("{\"ids\":[");
         for (int i = 0; i <= 10_000; i++) {
           sb.append(i == 0 ? "" : ",").append('"').append('d').append(i).append('"');
         }
-        return at("giant batches", "POST /collections/docs/points/delete", ADMIN, utf8(sb.append("]}").toString()));
+        return at(
+            "giant batches",
+            "POST /collections/docs/points/delete",
+            ADMIN,
+            utf8(sb.append("]}").toString()));
       }
       case 2 -> {
         sb.append("{\"searches\":[");
         for (int i = 0; i <= ServerConfig.DEFAULT_MAX_BATCH_SEARCHES; i++) {
           sb.append(i == 0 ? "" : ",").append("{\"vector\":[1,2,3,4,5,6,7,8]}");
         }
-        return at("giant batches", "POST /collections/docs/points/search/batch", ADMIN, utf8(sb.append("]}").toString()));
+        return at(
+            "giant batches",
+            "POST /collections/docs/points/search/batch",
+            ADMIN,
+            utf8(sb.append("]}").toString()));
       }
       default -> {
-        return at("giant batches", "PUT /collections/docs/points", ADMIN, utf8("{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":{\"s\":\"" + "x".repeat(5 << 20) + "\"}}]}"));
+        return at(
+            "giant batches",
+            "PUT /collections/docs/points",
+            ADMIN,
+            utf8(
+                "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":{\"s\":\""
+                    + "x".repeat(5 << 20)
+                    + "\"}}]}"));
       }
     }
   }
 
   static Req pathTricks(SplittableRandom r) {
-    String[] names = {"..", "../docs", "docs/../other", ".", "docs%00", "%2e%2e", "%2e%2e%2fdocs", "..%5cdocs", "a b", "d%C3%A9j%C3%A0", "n".repeat(65), "n".repeat(3000), "docs%20", "%00", "docs;x", "*", "docs.bak", "~root", "%252e%252e"};
+    String[] names = {
+      "..",
+      "../docs",
+      "docs/../other",
+      ".",
+      "docs%00",
+      "%2e%2e",
+      "%2e%2e%2fdocs",
+      "..%5cdocs",
+      "a b",
+      "d%C3%A9j%C3%A0",
+      "n".repeat(65),
+      "n".repeat(3000),
+      "docs%20",
+      "%00",
+      "docs;x",
+      "*",
+      "docs.bak",
+      "~root",
+      "%252e%252e"
+    };
     String name = names[r.nextInt(names.length)];
-    String encoded = name.contains("%") ? name : java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
-    String[] routes = {"GET /collections/" + encoded, "PUT /collections/" + encoded, "DELETE /collections/" + encoded, "PUT /collections/" + encoded + "/points", "POST /collections/docs/snapshots/" + encoded + "/restore", "POST /collections/" + encoded + "/snapshots"};
+    String encoded =
+        name.contains("%")
+            ? name
+            : java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)
+                .replace("+", "%20")
+                .replace(".", "%2E");
+    String[] routes = {
+      "GET /collections/" + encoded,
+      "PUT /collections/" + encoded,
+      "DELETE /collections/" + encoded,
+      "PUT /collections/" + encoded + "/points",
+      "POST /collections/docs/snapshots/" + encoded + "/restore",
+      "POST /collections/" + encoded + "/snapshots"
+    };
     int i = r.nextInt(routes.length);
-    String body = i == 1 ? "{\"dimension\":4}" : i == 3 ? VALID_BODIES[0] : i == 4 ? "{\"collection\":\"" + (r.nextBoolean() ? "restored" : "../x") + "\"}" : null;
+    String body =
+        i == 1
+            ? "{\"dimension\":4}"
+            : i == 3
+                ? VALID_BODIES[0]
+                : i == 4
+                    ? "{\"collection\":\"" + (r.nextBoolean() ? "restored" : "../x") + "\"}"
+                    : null;
     if (i == 4 && body.contains("restored") && name.matches("[A-Za-z0-9_-]{1,64}")) {
-      body = "{\"collection\":\"../x\"}"; // a valid snapshot name that does not exist is a 404 anyway; keep the target invalid too
+      body =
+          "{\"collection\":\"../x\"}"; // a valid snapshot name that does not exist is a 404 anyway;
+      // keep the target invalid too
     }
     return at("path tricks in names", routes[i], ADMIN, body == null ? null : utf8(body));
   }
 
   static Req badKeys(SplittableRandom r) {
-    String[] keys = {null, "", "wrong-key-0123456789", READ, READ + " ", ADMIN.substring(1), ADMIN.toUpperCase(Locale.ROOT), "Bearer " + ADMIN};
+    String[] keys = {
+      null,
+      "",
+      "wrong-key-0123456789",
+      READ,
+      READ + " ",
+      ADMIN.substring(1),
+      ADMIN.toUpperCase(Locale.ROOT),
+      "Bearer " + ADMIN
+    };
     String key = keys[r.nextInt(keys.length)];
     String[][] writes = {
       {"DELETE /collections/docs", null},
@@ -335,7 +539,8 @@ public final class FuzzBench {
     };
     String[] w = writes[r.nextInt(writes.length)];
     if (key != null && key.strip().equals(READ) && w[0].startsWith("GET")) {
-      key = "wrong-key-0123456789"; // a read key (header values lose outer spaces) may read: keep this hostile
+      key = "wrong-key-0123456789"; // a read key (header values lose outer spaces) may read: keep
+      // this hostile
     }
     return at("bad keys", w[0], key, w[1] == null ? null : utf8(w[1]));
   }
@@ -348,19 +553,45 @@ public final class FuzzBench {
     if (bytes[0] == '{' || bytes[0] == '[' || bytes[0] == ' ') {
       bytes[0] = 0x01;
     }
-    String[] odd = {"PATCH /collections/docs", "POST /collections", "DELETE /collections/docs/points", "GET /collections/docs/points/search", "POST /nope", "PUT /"};
-    return r.nextBoolean() ? at("junk bytes and odd routes", anyRoute(r), ADMIN, bytes) : at("junk bytes and odd routes", odd[r.nextInt(odd.length)], ADMIN, r.nextBoolean() ? bytes : null);
+    String[] odd = {
+      "PATCH /collections/docs",
+      "POST /collections",
+      "DELETE /collections/docs/points",
+      "GET /collections/docs/points/search",
+      "POST /nope",
+      "PUT /"
+    };
+    return r.nextBoolean()
+        ? at("junk bytes and odd routes", anyRoute(r), ADMIN, bytes)
+        : at(
+            "junk bytes and odd routes",
+            odd[r.nextInt(odd.length)],
+            ADMIN,
+            r.nextBoolean() ? bytes : null);
   }
 
   static Req invalidValues(SplittableRandom r) {
     String[][] cases = {
       {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3]}]}"},
-      {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"vector\":[0,0,0,0,0,0,0,0]}]}"},
+      {
+        "PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"vector\":[0,0,0,0,0,0,0,0]}]}"
+      },
       {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"\",\"vector\":[1,2,3,4,5,6,7,8]}]}"},
-      {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"" + "i".repeat(257) + "\",\"vector\":[1,2,3,4,5,6,7,8]}]}"},
-      {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"text\":\"no encoder here\"}]}"},
-      {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8]},{\"id\":\"y\",\"vector\":[1]}]}"},
-      {"PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"extra\":1}]}"},
+      {
+        "PUT /collections/docs/points",
+        "{\"points\":[{\"id\":\"" + "i".repeat(257) + "\",\"vector\":[1,2,3,4,5,6,7,8]}]}"
+      },
+      {
+        "PUT /collections/docs/points", "{\"points\":[{\"id\":\"x\",\"text\":\"no encoder here\"}]}"
+      },
+      {
+        "PUT /collections/docs/points",
+        "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8]},{\"id\":\"y\",\"vector\":[1]}]}"
+      },
+      {
+        "PUT /collections/docs/points",
+        "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"extra\":1}]}"
+      },
       {"PUT /collections/docs", "{\"dimension\":8}"},
       {"PUT /collections/fresh", "{\"dimension\":5000}"},
       {"PUT /collections/fresh", "{\"dimension\":4,\"metric\":\"hamming\"}"},
@@ -369,9 +600,18 @@ public final class FuzzBench {
       {"PUT /collections/fresh", "{\"dimension\":4,\"durability\":\"never\"}"},
       {"POST /collections/docs/points/delete", "{\"ids\":[\"d1\"],\"filter\":{\"must\":[]}}"},
       {"POST /collections/docs/points/delete", "{}"},
-      {"POST /collections/docs/points/delete", "{\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":1.5}}]}}"},
-      {"POST /collections/docs/points/delete", "{\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":\"a\"}}]}}"},
-      {"POST /collections/docs/points/delete", "{\"filter\":{\"must\":[{\"key\":\"\",\"match\":{\"value\":1}}]}}"},
+      {
+        "POST /collections/docs/points/delete",
+        "{\"filter\":{\"must\":[{\"key\":\"n\",\"match\":{\"value\":1.5}}]}}"
+      },
+      {
+        "POST /collections/docs/points/delete",
+        "{\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":\"a\"}}]}}"
+      },
+      {
+        "POST /collections/docs/points/delete",
+        "{\"filter\":{\"must\":[{\"key\":\"\",\"match\":{\"value\":1}}]}}"
+      },
       {"POST /collections/docs/points/payload", "{\"payload\":{\"a\":1}}"},
       {"POST /collections/docs/points/payload/delete", "{\"keys\":\"n\",\"ids\":[\"d1\"]}"},
       {"POST /collections/docs/points/search", "{\"vector\":[1,2,3,4,5,6,7,8],\"text\":\"both\"}"},

@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Search load on the server over loopback, beside the same searches through the embedded API in
- * the same run: requests/second and p50/p99 latency at several concurrencies, with and without 10%
+ * Search load on the server over loopback, beside the same searches through the embedded API in the
+ * same run: requests/second and p50/p99 latency at several concurrencies, with and without 10%
  * upserts mixed in. The embedded cells run first, in this JVM; then the server runs in a JVM of its
  * own on the same folder and is loaded over loopback (HTTP/1.1 keep-alive, one connection per unit
  * of concurrency) by one of two generators:
@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * request and its collection time per second, which set how often a pause lands in the p99.
  *
  * <p>{@code java … dev.byhand.bench.server.LoadBench [--points 100000] [--dim 384] [--seconds 10]
- * [--k 10] [--generator wrk|java] [--wrk-threads 1] [--concurrency 1,8,32] [--data DIR] [--out FILE]}
+ * [--k 10] [--generator wrk|java] [--wrk-threads 1] [--concurrency 1,8,32] [--data DIR] [--out
+ * FILE]}
  */
 public final class LoadBench {
 
@@ -55,15 +56,34 @@ public final class LoadBench {
    * process's, or NaN.
    */
   private record Result(
-      String mode, int concurrency, boolean mixed, long requests, double seconds, double p50, double p99, double cpuMicrosPerRequest, double serverCpuMicrosPerRequest,
-      double serverKilobytesPerRequest, double serverGcMillisPerSecond) {
+      String mode,
+      int concurrency,
+      boolean mixed,
+      long requests,
+      double seconds,
+      double p50,
+      double p99,
+      double cpuMicrosPerRequest,
+      double serverCpuMicrosPerRequest,
+      double serverKilobytesPerRequest,
+      double serverGcMillisPerSecond) {
     double qps() {
       return requests / seconds;
     }
 
     Result withServerMemory(ServerStats before, ServerStats after) {
-      return new Result(mode, concurrency, mixed, requests, seconds, p50, p99, cpuMicrosPerRequest, serverCpuMicrosPerRequest,
-          (after.allocatedBytes() - before.allocatedBytes()) / 1e3 / requests, (after.gcMillis() - before.gcMillis()) / seconds);
+      return new Result(
+          mode,
+          concurrency,
+          mixed,
+          requests,
+          seconds,
+          p50,
+          p99,
+          cpuMicrosPerRequest,
+          serverCpuMicrosPerRequest,
+          (after.allocatedBytes() - before.allocatedBytes()) / 1e3 / requests,
+          (after.gcMillis() - before.gcMillis()) / seconds);
     }
   }
 
@@ -102,7 +122,9 @@ public final class LoadBench {
         case "--generator" -> generator = args[++i];
         case "--wrk-threads" -> wrkThreads = Integer.parseInt(args[++i]);
         case "--wrk-script" -> wrkScript = Path.of(args[++i]);
-        case "--concurrency" -> concurrencies = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--concurrency" ->
+            concurrencies =
+                Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -112,7 +134,8 @@ public final class LoadBench {
     String wrkVersion = null;
     if (generator.equals("wrk")) {
       if (!Files.isReadable(wrkScript)) {
-        throw new IllegalArgumentException("--wrk-script: cannot read " + wrkScript + " (run from the repository root)");
+        throw new IllegalArgumentException(
+            "--wrk-script: cannot read " + wrkScript + " (run from the repository root)");
       }
       wrkVersion = wrkVersion();
     }
@@ -135,14 +158,20 @@ public final class LoadBench {
           }
         }
         c.checkpoint();
-        System.err.printf(Locale.ROOT, "%nbench: ingested %d x %d in %.1f s%n", points, dim, (System.nanoTime() - t0) / 1e9);
+        System.err.printf(
+            Locale.ROOT,
+            "%nbench: ingested %d x %d in %.1f s%n",
+            points,
+            dim,
+            (System.nanoTime() - t0) / 1e9);
       }
     }
     float[][] queries = new float[1000][];
     String[] bodies = new String[queries.length];
     for (int i = 0; i < queries.length; i++) {
       queries[i] = gaussian(random, dim);
-      bodies[i] = "{\"vector\":" + Arrays.toString(queries[i]) + ",\"k\":" + k + ",\"with_payload\":false}";
+      bodies[i] =
+          "{\"vector\":" + Arrays.toString(queries[i]) + ",\"k\":" + k + ",\"with_payload\":false}";
     }
     boolean[] loads = {false, true};
     AtomicLong ids = new AtomicLong();
@@ -155,7 +184,8 @@ public final class LoadBench {
           new Op() {
             @Override
             public void search(int q) {
-              if (c.search(SearchRequest.vector(queries[q], kk).withPayload(false, null)).size() != kk) {
+              if (c.search(SearchRequest.vector(queries[q], kk).withPayload(false, null)).size()
+                  != kk) {
                 throw new IllegalStateException("fewer than k results");
               }
             }
@@ -165,25 +195,55 @@ public final class LoadBench {
               c.upsert(List.of(Point.of(id, vector, null)));
             }
           };
-      run("embedded", embedded, 8, false, 5, queries.length, dim, ids, null); // JIT warm-up, not reported
+      run(
+          "embedded",
+          embedded,
+          8,
+          false,
+          5,
+          queries.length,
+          dim,
+          ids,
+          null); // JIT warm-up, not reported
       for (boolean mixed : loads) {
         for (int concurrency : concurrencies) {
-          embeddedResults.add(report(run("embedded", embedded, concurrency, mixed, seconds, queries.length, dim, ids, null)));
+          embeddedResults.add(
+              report(
+                  run(
+                      "embedded",
+                      embedded,
+                      concurrency,
+                      mixed,
+                      seconds,
+                      queries.length,
+                      dim,
+                      ids,
+                      null)));
         }
       }
     }
-    // 3. the server, in a JVM of its own (so its CPU time is its own), loaded from this one over loopback
+    // 3. the server, in a JVM of its own (so its CPU time is its own), loaded from this one over
+    // loopback
     List<Result> serverResults = new ArrayList<>();
     List<String> wrkIds = new ArrayList<>(); // the points the wrk upserts added
     Process child =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), Serve.class.getName(), data.toString())
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx3g",
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Serve.class.getName(),
+                data.toString())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try {
-      java.io.BufferedReader childOut = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-      java.io.PrintStream childIn = new java.io.PrintStream(child.getOutputStream(), true, StandardCharsets.UTF_8);
+      java.io.BufferedReader childOut =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      java.io.PrintStream childIn =
+          new java.io.PrintStream(child.getOutputStream(), true, StandardCharsets.UTF_8);
       String url = childOut.readLine();
       if (url == null || !url.startsWith("http")) {
         throw new IllegalStateException("the server process did not start (it said: " + url + ")");
@@ -193,7 +253,8 @@ public final class LoadBench {
           () -> {
             childIn.println("stats");
             String[] f = childOut.readLine().split(" ");
-            return new ServerStats(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+            return new ServerStats(
+                Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
           };
       if (generator.equals("wrk")) {
         Path bodyFile = Files.createTempFile("byhand-load-queries", ".jsonl");
@@ -205,12 +266,28 @@ public final class LoadBench {
           for (boolean mixed : loads) {
             for (int concurrency : concurrencies) {
               String prefix = "wrk" + (cell++) + "-";
-              wrk.run(concurrency, mixed, 1, prefix + "w"); // as the Java cells: 1 s warm-up, new connections
+              wrk.run(
+                  concurrency,
+                  mixed,
+                  1,
+                  prefix + "w"); // as the Java cells: 1 s warm-up, new connections
               ServerStats s0 = stats.call();
               long cpu0 = processCpuNanos(pid);
               WrkRun r = wrk.run(concurrency, mixed, seconds, prefix);
               double serverMicros = (processCpuNanos(pid) - cpu0) / 1e3 / r.requests();
-              Result result = new Result("server", concurrency, mixed, r.requests(), r.seconds(), r.p50(), r.p99(), r.cpuNanos() / 1e3 / r.requests(), serverMicros, Double.NaN, Double.NaN);
+              Result result =
+                  new Result(
+                      "server",
+                      concurrency,
+                      mixed,
+                      r.requests(),
+                      r.seconds(),
+                      r.p50(),
+                      r.p99(),
+                      r.cpuNanos() / 1e3 / r.requests(),
+                      serverMicros,
+                      Double.NaN,
+                      Double.NaN);
               serverResults.add(report(result.withServerMemory(s0, stats.call())));
             }
           }
@@ -219,7 +296,11 @@ public final class LoadBench {
           Files.deleteIfExists(bodyFile);
         }
       } else {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         URI search = URI.create(url + "/collections/" + name + "/points/search");
         URI upsert = URI.create(url + "/collections/" + name + "/points");
         Op http =
@@ -227,27 +308,64 @@ public final class LoadBench {
               @Override
               public void search(int q) throws IOException, InterruptedException {
                 HttpResponse<String> r =
-                    client.send(HttpRequest.newBuilder(search).POST(HttpRequest.BodyPublishers.ofString(bodies[q])).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                    client.send(
+                        HttpRequest.newBuilder(search)
+                            .POST(HttpRequest.BodyPublishers.ofString(bodies[q]))
+                            .header("Content-Type", "application/json")
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
-                  throw new IllegalStateException("search answered " + r.statusCode() + ": " + r.body());
+                  throw new IllegalStateException(
+                      "search answered " + r.statusCode() + ": " + r.body());
                 }
               }
 
               @Override
-              public void upsert(String id, float[] vector) throws IOException, InterruptedException {
-                String body = "{\"points\":[{\"id\":\"" + id + "\",\"vector\":" + Arrays.toString(vector) + "}]}";
+              public void upsert(String id, float[] vector)
+                  throws IOException, InterruptedException {
+                String body =
+                    "{\"points\":[{\"id\":\""
+                        + id
+                        + "\",\"vector\":"
+                        + Arrays.toString(vector)
+                        + "}]}";
                 HttpResponse<String> r =
-                    client.send(HttpRequest.newBuilder(upsert).PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                    client.send(
+                        HttpRequest.newBuilder(upsert)
+                            .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                            .header("Content-Type", "application/json")
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
-                  throw new IllegalStateException("upsert answered " + r.statusCode() + ": " + r.body());
+                  throw new IllegalStateException(
+                      "upsert answered " + r.statusCode() + ": " + r.body());
                 }
               }
             };
-        run("server", http, 8, false, 10, queries.length, dim, ids, null); // the new JVM's JIT warm-up, not reported
+        run(
+            "server",
+            http,
+            8,
+            false,
+            10,
+            queries.length,
+            dim,
+            ids,
+            null); // the new JVM's JIT warm-up, not reported
         for (boolean mixed : loads) {
           for (int concurrency : concurrencies) {
             ServerStats s0 = stats.call(); // (includes the cell's warm-up second, as its CPU does)
-            Result result = run("server", http, concurrency, mixed, seconds, queries.length, dim, ids, () -> processCpuNanos(pid));
+            Result result =
+                run(
+                    "server",
+                    http,
+                    concurrency,
+                    mixed,
+                    seconds,
+                    queries.length,
+                    dim,
+                    ids,
+                    () -> processCpuNanos(pid));
             serverResults.add(report(result.withServerMemory(s0, stats.call())));
           }
         }
@@ -275,7 +393,11 @@ public final class LoadBench {
     }
     String how =
         generator.equals("wrk")
-            ? String.format(Locale.ROOT, "%s in its own process (-t%d, bench/wrk/search.lua), one keep-alive connection per unit of concurrency", wrkVersion, wrkThreads)
+            ? String.format(
+                Locale.ROOT,
+                "%s in its own process (-t%d, bench/wrk/search.lua), one keep-alive connection per unit of concurrency",
+                wrkVersion,
+                wrkThreads)
             : "the Java load generator (java.net.http in the bench JVM, one thread and keep-alive connection per unit of concurrency)";
     String table = table(results, points, dim, k, seconds, how);
     System.out.println(table);
@@ -284,18 +406,26 @@ public final class LoadBench {
     }
   }
 
-  /** The server process's main: serves the folder on a free loopback port, prints its URL, waits for SIGTERM. */
+  /**
+   * The server process's main: serves the folder on a free loopback port, prints its URL, waits for
+   * SIGTERM.
+   */
   public static final class Serve {
     private Serve() {}
 
     public static void main(String[] args) throws InterruptedException, IOException {
-      ByhandServer server = ByhandServer.start(ServerConfig.of(Path.of(args[0])).withAddress("127.0.0.1", 0));
+      ByhandServer server =
+          ByhandServer.start(ServerConfig.of(Path.of(args[0])).withAddress("127.0.0.1", 0));
       Runtime.getRuntime().addShutdownHook(new Thread(server::close));
       System.out.println(server.url());
       System.out.flush();
       // each line "stats" on stdin is answered with "stats ALLOCATED_BYTES GC_COUNT GC_MILLIS"
-      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
-      com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+      com.sun.management.ThreadMXBean threads =
+          (com.sun.management.ThreadMXBean)
+              java.lang.management.ManagementFactory.getThreadMXBean();
       for (String line; (line = in.readLine()) != null; ) {
         if (line.equals("stats")) {
           long allocated = 0;
@@ -317,9 +447,19 @@ public final class LoadBench {
   }
 
   private static Result report(Result r) {
-    System.err.printf(Locale.ROOT, "bench: %-8s c=%-2d %-12s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  CPU µs/req %6.0f here, %6.0f server;  server heap %5.1f kB/req, GC %4.1f ms/s%n",
-        r.mode(), r.concurrency(), r.mixed() ? "10% upserts" : "search", r.qps(), r.p50(), r.p99(), r.cpuMicrosPerRequest(), r.serverCpuMicrosPerRequest(),
-        r.serverKilobytesPerRequest(), r.serverGcMillisPerSecond());
+    System.err.printf(
+        Locale.ROOT,
+        "bench: %-8s c=%-2d %-12s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  CPU µs/req %6.0f here, %6.0f server;  server heap %5.1f kB/req, GC %4.1f ms/s%n",
+        r.mode(),
+        r.concurrency(),
+        r.mixed() ? "10% upserts" : "search",
+        r.qps(),
+        r.p50(),
+        r.p99(),
+        r.cpuMicrosPerRequest(),
+        r.serverCpuMicrosPerRequest(),
+        r.serverKilobytesPerRequest(),
+        r.serverGcMillisPerSecond());
     return r;
   }
 
@@ -328,13 +468,23 @@ public final class LoadBench {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime, stime: fields 14 and 15
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12]))
+          * 10_000_000L; // utime, stime: fields 14 and 15
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
-  private static Result run(String mode, Op op, int concurrency, boolean mixed, int seconds, int queries, int dim, AtomicLong ids, java.util.function.LongSupplier serverCpu)
+  private static Result run(
+      String mode,
+      Op op,
+      int concurrency,
+      boolean mixed,
+      int seconds,
+      int queries,
+      int dim,
+      AtomicLong ids,
+      java.util.function.LongSupplier serverCpu)
       throws InterruptedException {
     // a short warm-up so the JIT and the connection pool are ready
     long warmEnd = System.nanoTime() + 1_000_000_000L;
@@ -344,7 +494,8 @@ public final class LoadBench {
     Throwable[] failure = new Throwable[1];
     long start = warmEnd;
     long end = start + seconds * 1_000_000_000L;
-    // CPU time of the whole process over the cell, warm-up included, per request (warm-up included):
+    // CPU time of the whole process over the cell, warm-up included, per request (warm-up
+    // included):
     // on a shared machine the fair cost of a request, since wall-clock rates depend on what else
     // runs. The server rows include the load generator's own CPU.
     long[] cpu = {processCpuNanos(), 0};
@@ -387,7 +538,8 @@ public final class LoadBench {
       t.join();
     }
     cpu[1] = processCpuNanos();
-    double serverMicros = serverCpu == null ? Double.NaN : (serverCpu.getAsLong() - serverCpu0) / 1e3 / done.get();
+    double serverMicros =
+        serverCpu == null ? Double.NaN : (serverCpu.getAsLong() - serverCpu0) / 1e3 / done.get();
     if (failure[0] != null) {
       throw new IllegalStateException(mode + " run failed", failure[0]);
     }
@@ -402,7 +554,18 @@ public final class LoadBench {
       at += (int) counts[t];
     }
     Arrays.sort(all);
-    return new Result(mode, concurrency, mixed, total, seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6, (cpu[1] - cpu[0]) / 1e3 / done.get(), serverMicros, Double.NaN, Double.NaN);
+    return new Result(
+        mode,
+        concurrency,
+        mixed,
+        total,
+        seconds,
+        all[all.length / 2] / 1e6,
+        all[(int) (all.length * 0.99)] / 1e6,
+        (cpu[1] - cpu[0]) / 1e3 / done.get(),
+        serverMicros,
+        Double.NaN,
+        Double.NaN);
   }
 
   /** What one wrk run measured; {@code cpuNanos} is wrk's own CPU time (user + system). */
@@ -416,7 +579,11 @@ public final class LoadBench {
     private final String collection;
     private final Path bodies;
     private final int dim;
-    /** The ids of every point the mixed runs may have added (sent; some answers may be cut off at the end). */
+
+    /**
+     * The ids of every point the mixed runs may have added (sent; some answers may be cut off at
+     * the end).
+     */
     final List<String> upserted = new ArrayList<>();
 
     Wrk(Path script, int threads, String url, String collection, Path bodies, int dim) {
@@ -428,18 +595,38 @@ public final class LoadBench {
       this.dim = dim;
     }
 
-    WrkRun run(int concurrency, boolean mixed, int seconds, String idPrefix) throws IOException, InterruptedException {
+    WrkRun run(int concurrency, boolean mixed, int seconds, String idPrefix)
+        throws IOException, InterruptedException {
       int t = Math.min(threads, concurrency); // wrk needs at least one connection a thread
-      // sh reports wrk's CPU time: once wrk has been waited for, its user and system times are in the
+      // sh reports wrk's CPU time: once wrk has been waited for, its user and system times are in
+      // the
       // shell's own cutime and cstime (/proc/self/stat, fields 16 and 17).
       List<String> command =
-          List.of("sh", "-c", "wrk \"$@\"; s=$?; echo \"wrk-stat $(cat /proc/$$/stat)\"; exit $s", "sh",
-              "-t" + t, "-c" + concurrency, "-d" + seconds + "s", "--timeout", "10s", "--latency", "-s", script.toString(), url,
-              "--", collection, bodies.toString(), mixed ? "10" : "0", idPrefix, Integer.toString(dim));
+          List.of(
+              "sh",
+              "-c",
+              "wrk \"$@\"; s=$?; echo \"wrk-stat $(cat /proc/$$/stat)\"; exit $s",
+              "sh",
+              "-t" + t,
+              "-c" + concurrency,
+              "-d" + seconds + "s",
+              "--timeout",
+              "10s",
+              "--latency",
+              "-s",
+              script.toString(),
+              url,
+              "--",
+              collection,
+              bodies.toString(),
+              mixed ? "10" : "0",
+              idPrefix,
+              Integer.toString(dim));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
-        throw new IllegalStateException("wrk failed (" + String.join(" ", command) + "):\n" + output);
+        throw new IllegalStateException(
+            "wrk failed (" + String.join(" ", command) + "):\n" + output);
       }
       long requests = -1;
       double seconds0 = Double.NaN;
@@ -451,7 +638,9 @@ public final class LoadBench {
         if (line.startsWith("wrk-stat ")) {
           String stat = line.substring(line.lastIndexOf(')') + 2);
           String[] g = stat.split(" ");
-          cpu = (Long.parseLong(g[13]) + Long.parseLong(g[14])) * 10_000_000L; // cutime, cstime: fields 16 and 17
+          cpu =
+              (Long.parseLong(g[13]) + Long.parseLong(g[14]))
+                  * 10_000_000L; // cutime, cstime: fields 16 and 17
         } else if (f[0].equals("wrk-result")) {
           switch (f[1]) {
             case "requests" -> requests = Long.parseLong(f[2]);
@@ -464,7 +653,11 @@ public final class LoadBench {
                 errors += Long.parseLong(f[i]);
               }
               if (errors > 0) {
-                throw new IllegalStateException("wrk saw errors (connect read write status timeout: " + line.substring(18) + "):\n" + output);
+                throw new IllegalStateException(
+                    "wrk saw errors (connect read write status timeout: "
+                        + line.substring(18)
+                        + "):\n"
+                        + output);
               }
             }
             case "upserts" -> {
@@ -489,9 +682,15 @@ public final class LoadBench {
     try {
       p = new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start();
     } catch (IOException e) {
-      throw new IllegalStateException("wrk is not installed (Debian package wrk; bench/run load installs it), or use --generator java", e);
+      throw new IllegalStateException(
+          "wrk is not installed (Debian package wrk; bench/run load installs it), or use --generator java",
+          e);
     }
-    String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("wrk");
+    String first =
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .findFirst()
+            .orElse("wrk");
     p.waitFor();
     // "wrk debian/4.1.0-3+b2 [epoll] Copyright …"
     String[] f = first.split(" ");
@@ -499,7 +698,9 @@ public final class LoadBench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static float[] gaussian(SplittableRandom r, int dim) {
@@ -512,20 +713,50 @@ public final class LoadBench {
     return v;
   }
 
-  private static String table(List<Result> results, int points, int dim, int k, int seconds, String generator) {
+  private static String table(
+      List<Result> results, int points, int dim, int k, int seconds, String generator) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%d points x %d dims (cosine, HNSW m=16 efConstruction=100), k = %d, ef = 64, %d s a cell after 1 s warm-up (and 5 s / 10 s of JIT warm-up before the embedded / server cells); %d cores, Java %s%n%n",
-        points, dim, k, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
-    sb.append("Server cells loaded over loopback by ").append(generator).append(
-        generator.startsWith("the Java") ? "; CPU and server heap per request include each cell's warm-up second" : "; CPU and server heap per request over the measured seconds only").append(".\n\n");
-    sb.append("| load | concurrency | embedded req/s | server req/s | server / embedded | embedded p50 / p99 ms | server p50 / p99 ms | CPU µs/req embedded | CPU µs/req server process | CPU µs/req load generator | server heap kB/req, GC ms/s |\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%d points x %d dims (cosine, HNSW m=16 efConstruction=100), k = %d, ef = 64, %d s a cell after 1 s warm-up (and 5 s / 10 s of JIT warm-up before the embedded / server cells); %d cores, Java %s%n%n",
+            points,
+            dim,
+            k,
+            seconds,
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version")));
+    sb.append("Server cells loaded over loopback by ")
+        .append(generator)
+        .append(
+            generator.startsWith("the Java")
+                ? "; CPU and server heap per request include each cell's warm-up second"
+                : "; CPU and server heap per request over the measured seconds only")
+        .append(".\n\n");
+    sb.append(
+        "| load | concurrency | embedded req/s | server req/s | server / embedded | embedded p50 / p99 ms | server p50 / p99 ms | CPU µs/req embedded | CPU µs/req server process | CPU µs/req load generator | server heap kB/req, GC ms/s |\n");
     sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int i = 0; i < results.size(); i += 2) {
       Result e = results.get(i);
       Result s = results.get(i + 1);
-      sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f%% | %.2f / %.2f | %.2f / %.2f | %.0f | %.0f | %.0f | %.1f, %.1f |%n",
-          e.mixed() ? "search + 10% upserts" : "search", e.concurrency(), e.qps(), s.qps(), 100 * s.qps() / e.qps(), e.p50(), e.p99(), s.p50(), s.p99(),
-          e.cpuMicrosPerRequest(), s.serverCpuMicrosPerRequest(), s.cpuMicrosPerRequest(), s.serverKilobytesPerRequest(), s.serverGcMillisPerSecond()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.0f | %.0f | %.0f%% | %.2f / %.2f | %.2f / %.2f | %.0f | %.0f | %.0f | %.1f, %.1f |%n",
+              e.mixed() ? "search + 10% upserts" : "search",
+              e.concurrency(),
+              e.qps(),
+              s.qps(),
+              100 * s.qps() / e.qps(),
+              e.p50(),
+              e.p99(),
+              s.p50(),
+              s.p99(),
+              e.cpuMicrosPerRequest(),
+              s.serverCpuMicrosPerRequest(),
+              s.cpuMicrosPerRequest(),
+              s.serverKilobytesPerRequest(),
+              s.serverGcMillisPerSecond()));
     }
     return sb.toString();
   }

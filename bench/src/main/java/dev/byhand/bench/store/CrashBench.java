@@ -23,12 +23,19 @@ public final class CrashBench {
     }
     Path dir = Files.createTempDirectory("byhand-crash-");
     long t0 = System.nanoTime();
-    CrashHarness.Result r = new CrashHarness(dir, System.getProperty("java.class.path")).run(kills, seed);
+    CrashHarness.Result r =
+        new CrashHarness(dir, System.getProperty("java.class.path")).run(kills, seed);
     double s = (System.nanoTime() - t0) / 1e9;
     System.out.printf(
         "crash test, seed %d: %d SIGKILLs, %d acknowledged writes checked, in-flight write present after %d kills,"
             + " absent after %d, problems: %d (%.0f s)%n",
-        seed, r.kills(), r.acknowledged(), r.inFlightApplied(), r.inFlightLost(), r.problems().size(), s);
+        seed,
+        r.kills(),
+        r.acknowledged(),
+        r.inFlightApplied(),
+        r.inFlightLost(),
+        r.problems().size(),
+        s);
     r.problems().forEach(p -> System.out.println("  " + p));
     System.exit(r.problems().isEmpty() ? 0 : 1);
   }

@@ -32,8 +32,7 @@ import java.util.SplittableRandom;
  * batches, durable, indexed; then reopened and searched single-threaded for recall@10 and QPS.
  *
  * <p>Usage: {@code bench/run ingest [--points N] [--dim D] [--queries Q] [--skip-lancedb]
- * [--skip-byhand]}.
- * Vectors, queries and the exact top-10 are cached under {@code bench/cache/}.
+ * [--skip-byhand]}. Vectors, queries and the exact top-10 are cached under {@code bench/cache/}.
  */
 public final class IngestBench {
 
@@ -65,11 +64,25 @@ public final class IngestBench {
     float[] q = readFloats(queryFile);
     int[] gt = readInts(truth);
     queries = q.length / dim;
-    System.out.printf(Locale.ROOT, "ingest %d × %d clustered unit vectors (cosine), batches of 10,000 (both systems), then %d queries, k = 10, %d cores%n",
-        n, dim, queries, Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        Locale.ROOT,
+        "ingest %d × %d clustered unit vectors (cosine), batches of 10,000 (both systems), then %d queries, k = 10, %d cores%n",
+        n,
+        dim,
+        queries,
+        Runtime.getRuntime().availableProcessors());
 
-    System.out.printf(Locale.ROOT, "%-8s %12s %10s %12s %12s %10s %10s %10s%n",
-        "system", "points/s", "ingest s", "peak heap", "peak RSS", "reopen s", "recall@10", "QPS (1t)");
+    System.out.printf(
+        Locale.ROOT,
+        "%-8s %12s %10s %12s %12s %10s %10s %10s%n",
+        "system",
+        "points/s",
+        "ingest s",
+        "peak heap",
+        "peak RSS",
+        "reopen s",
+        "recall@10",
+        "QPS (1t)");
     if (ours) {
       runByhand(n, dim, queries, data, q, gt);
     }
@@ -106,7 +119,12 @@ public final class IngestBench {
           c.upsert(points);
           if ((from / batch) % 5 == 0) {
             double s = (System.nanoTime() - t0) / 1e9;
-            System.err.printf(Locale.ROOT, "\rbyhand: %d/%d points, %.0f points/s   ", from + count, n, (from + count) / s);
+            System.err.printf(
+                Locale.ROOT,
+                "\rbyhand: %d/%d points, %.0f points/s   ",
+                from + count,
+                n,
+                (from + count) / s);
           }
         }
       }
@@ -126,7 +144,9 @@ public final class IngestBench {
       long hits = 0;
       long s0 = System.nanoTime();
       for (int i = 0; i < queries; i++) {
-        List<ScoredPoint> r = c.search(SearchRequest.vector(slice(q, i, dim), 10).withPayload(false, null).withEf(100));
+        List<ScoredPoint> r =
+            c.search(
+                SearchRequest.vector(slice(q, i, dim), 10).withPayload(false, null).withEf(100));
         for (ScoredPoint p : r) {
           int id = Integer.parseInt(p.id());
           for (int j = 0; j < 10; j++) {
@@ -140,9 +160,17 @@ public final class IngestBench {
       qps = queries / ((System.nanoTime() - s0) / 1e9);
       recall = hits / (10.0 * queries);
       sampler.interrupt();
-      System.out.printf(Locale.ROOT, "%-8s %12.0f %10.1f %11.2fG %11.2fG %10.1f %10.3f %10.0f%n",
-          "byhand", n / (ingestNanos / 1e9), ingestNanos / 1e9, peakHeap[0] / 1e9, peakRss() / 1e9,
-          openNanos / 1e9, recall, qps);
+      System.out.printf(
+          Locale.ROOT,
+          "%-8s %12.0f %10.1f %11.2fG %11.2fG %10.1f %10.3f %10.0f%n",
+          "byhand",
+          n / (ingestNanos / 1e9),
+          ingestNanos / 1e9,
+          peakHeap[0] / 1e9,
+          peakRss() / 1e9,
+          openNanos / 1e9,
+          recall,
+          qps);
     }
     deleteTree(dir);
   }
@@ -152,7 +180,11 @@ public final class IngestBench {
     Path script = Path.of("bench", "lancedb", "ingest.mjs");
     Process p =
         new ProcessBuilder(
-                "node", script.toString(), data.toString(), queryFile.toString(), truth.toString(),
+                "node",
+                script.toString(),
+                data.toString(),
+                queryFile.toString(),
+                truth.toString(),
                 Integer.toString(dim))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
@@ -166,19 +198,20 @@ public final class IngestBench {
     }
   }
 
-
   private static Thread heapSampler(long[] peak) {
-    Thread t = new Thread(() -> {
-      var mem = ManagementFactory.getMemoryMXBean();
-      while (!Thread.currentThread().isInterrupted()) {
-        peak[0] = Math.max(peak[0], mem.getHeapMemoryUsage().getUsed());
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              var mem = ManagementFactory.getMemoryMXBean();
+              while (!Thread.currentThread().isInterrupted()) {
+                peak[0] = Math.max(peak[0], mem.getHeapMemoryUsage().getUsed());
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
     t.setDaemon(true);
     t.start();
     return t;
@@ -201,8 +234,14 @@ public final class IngestBench {
   }
 
   /** Clustered unit vectors: 1,000 random centres, each point a centre plus noise, normalised. */
-  static void generate(int n, int dim, int queries, Path data, Path queryFile, Path truth) throws IOException {
-    System.err.println("generating " + n + " × " + dim + " vectors and their exact top-10 (cached in bench/cache)…");
+  static void generate(int n, int dim, int queries, Path data, Path queryFile, Path truth)
+      throws IOException {
+    System.err.println(
+        "generating "
+            + n
+            + " × "
+            + dim
+            + " vectors and their exact top-10 (cached in bench/cache)…");
     SplittableRandom r = new SplittableRandom(20261126L);
     int centres = 1000;
     float[][] c = new float[centres][dim];

@@ -20,7 +20,9 @@ final class ByhandPeer implements Peer {
   private HnswIndex index;
   private HnswSearcher searcher;
 
-  /** @param compression none, int8 or binary */
+  /**
+   * @param compression none, int8 or binary
+   */
   ByhandPeer(String compression) {
     this.compression = compression;
   }

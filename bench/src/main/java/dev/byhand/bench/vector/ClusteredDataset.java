@@ -33,7 +33,10 @@ final class ClusteredDataset {
             "%,d clustered unit vectors × %d (seeded: %,d centres uniform in [−1, 1)^d, each point a"
                 + " centre plus N(0, 0.3²) per value, normalised), %,d held-out queries from the same"
                 + " clusters, inner product",
-            n, dim, clusters, nq);
+            n,
+            dim,
+            clusters,
+            nq);
     Map<String, String> keys = new TreeMap<>();
     keys.put("generator", GENERATOR);
     keys.put("seed", Long.toString(SEED));
@@ -47,11 +50,13 @@ final class ClusteredDataset {
       return cached;
     }
     long start = System.nanoTime();
-    System.err.printf(Locale.ROOT, "data: generating %,d + %,d clustered vectors × %d…%n", n, nq, dim);
+    System.err.printf(
+        Locale.ROOT, "data: generating %,d + %,d clustered vectors × %d…%n", n, nq, dim);
     float[][] all = clustered(SEED, n + nq, dim, clusters);
     float[][] base = Arrays.copyOf(all, n);
     float[][] queries = Arrays.copyOfRange(all, n, n + nq);
-    System.err.printf(Locale.ROOT, "data: generated in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    System.err.printf(
+        Locale.ROOT, "data: generated in %.1f s%n", (System.nanoTime() - start) / 1e9);
     int[][] truth = Dataset.groundTruth(base, queries, threads);
     return Dataset.store(dir, name, description, keys, base, queries, truth);
   }

@@ -54,8 +54,8 @@ record Dataset(
   }
 
   /**
-   * The cached data set in {@code dir} if its manifest holds exactly {@code keys} and its files match
-   * the shapes it records; otherwise {@code null}, with the reason on stderr.
+   * The cached data set in {@code dir} if its manifest holds exactly {@code keys} and its files
+   * match the shapes it records; otherwise {@code null}, with the reason on stderr.
    */
   static Dataset loadCached(Path dir, String name, String description, Map<String, String> keys)
       throws IOException {
@@ -84,8 +84,14 @@ record Dataset(
       if (q[1] != b[1] || t[0] != q[0] || t[1] != TRUTH_K) {
         throw new IOException("shapes do not fit together: " + found);
       }
-      System.err.printf(Locale.ROOT, "data: cached %s (%,d × %d, %,d queries), read in %.1f s%n",
-          dir, b[0], b[1], q[0], (System.nanoTime() - start) / 1e9);
+      System.err.printf(
+          Locale.ROOT,
+          "data: cached %s (%,d × %d, %,d queries), read in %.1f s%n",
+          dir,
+          b[0],
+          b[1],
+          q[0],
+          (System.nanoTime() - start) / 1e9);
       return new Dataset(name, description, base, queries, truth, bp, qp, tp);
     } catch (IOException | RuntimeException e) {
       System.err.println("cache " + dir + " is unreadable (" + e.getMessage() + "), rebuilding");
@@ -147,7 +153,8 @@ record Dataset(
       long now = System.nanoTime();
       if (now - last > 5e9 || to == queries.length) {
         last = now;
-        Progress.report("ground truth (exact scan, " + threads + " thread(s))", to, queries.length, start);
+        Progress.report(
+            "ground truth (exact scan, " + threads + " thread(s))", to, queries.length, start);
       }
     }
     return truth;
@@ -171,7 +178,8 @@ record Dataset(
 
   /** Sorted {@code key=value} lines, written to a temporary file and renamed into place. */
   static void writeManifest(Path path, Map<String, String> keys) throws IOException {
-    StringBuilder s = new StringBuilder("# bench/run vector data set cache; stale when any key differs\n");
+    StringBuilder s =
+        new StringBuilder("# bench/run vector data set cache; stale when any key differs\n");
     for (Map.Entry<String, String> e : new TreeMap<>(keys).entrySet()) {
       if (e.getValue().contains("\n") || e.getKey().contains("=")) {
         throw new IllegalArgumentException("manifest entry " + e);
@@ -195,7 +203,13 @@ record Dataset(
       System.err.printf(
           Locale.ROOT,
           "%s: %,d / %,d (%.0f%%), %,.0f/s, %s elapsed, %s left%n",
-          what, done, total, 100.0 * done / total, rate, clock(Math.round(seconds)), clock(left));
+          what,
+          done,
+          total,
+          100.0 * done / total,
+          rate,
+          clock(Math.round(seconds)),
+          clock(left));
     }
 
     private static String clock(long s) {

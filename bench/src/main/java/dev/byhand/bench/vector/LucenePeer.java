@@ -30,13 +30,13 @@ import org.apache.lucene.store.FSDirectory;
  * Lucene 9.12.3 HNSW through its public API, {@code Lucene99HnswVectorsFormat(maxConn = m,
  * beamWidth = efConstruction)}, dot product on unit vectors. A single-threaded build adds every
  * document from one thread into one segment (no merges, a RAM buffer that holds everything): the
- * graph is built while documents are added. Lucene builds one graph with several threads only
- * when merging, so an n-thread build is what its users run for that: n indexing threads, each
- * adding its share into its own segment (each builds its own graph), then {@code forceMerge(1)}
- * with n merge workers, which joins the graphs into one ({@code HnswConcurrentMergeBuilder}).
- * Document order then differs from the rows', so only a single-threaded build is searched (the
- * bench builds it last). A search with beam ef is a {@link KnnFloatVectorQuery} for ef hits, of
- * which the best k are kept (as ann-benchmarks does).
+ * graph is built while documents are added. Lucene builds one graph with several threads only when
+ * merging, so an n-thread build is what its users run for that: n indexing threads, each adding its
+ * share into its own segment (each builds its own graph), then {@code forceMerge(1)} with n merge
+ * workers, which joins the graphs into one ({@code HnswConcurrentMergeBuilder}). Document order
+ * then differs from the rows', so only a single-threaded build is searched (the bench builds it
+ * last). A search with beam ef is a {@link KnnFloatVectorQuery} for ef hits, of which the best k
+ * are kept (as ann-benchmarks does).
  */
 final class LucenePeer implements Peer {
 
@@ -93,12 +93,14 @@ final class LucenePeer implements Peer {
         for (int t = 0; t < threads; t++) {
           int from = (int) ((long) data.length * t / threads);
           int to = (int) ((long) data.length * (t + 1) / threads);
-          shares.add(mergeWorkers.submit(() -> {
-            for (int i = from; i < to; i++) {
-              writer.addDocument(document(data[i]));
-            }
-            return null;
-          }));
+          shares.add(
+              mergeWorkers.submit(
+                  () -> {
+                    for (int i = from; i < to; i++) {
+                      writer.addDocument(document(data[i]));
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> share : shares) {
           try {
@@ -135,7 +137,8 @@ final class LucenePeer implements Peer {
   @Override
   public int[] search(float[] query, int k, int ef) throws IOException {
     if (!rowOrder) {
-      throw new IllegalStateException("documents follow the rows only after a single-threaded build");
+      throw new IllegalStateException(
+          "documents follow the rows only after a single-threaded build");
     }
     TopDocs top = searcher.search(new KnnFloatVectorQuery("v", query, Math.max(k, ef)), k);
     int[] out = new int[top.scoreDocs.length];

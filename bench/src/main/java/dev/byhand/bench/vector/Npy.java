@@ -34,44 +34,67 @@ final class Npy {
 
   private Npy() {}
 
-  /** The shape a file's header declares, or an {@link IOException} if it is no 2-D .npy file of {@code descr}. */
+  /**
+   * The shape a file's header declares, or an {@link IOException} if it is no 2-D .npy file of
+   * {@code descr}.
+   */
   record Shape(int rows, int cols, int headerBytes) {}
 
   static void writeFloats(Path path, float[][] rows) throws IOException {
-    write(path, "<f4", rows.length, rows.length == 0 ? 0 : rows[0].length, (b, i) -> {
-      for (float x : rows[i]) {
-        b.putFloat(x);
-      }
-    });
+    write(
+        path,
+        "<f4",
+        rows.length,
+        rows.length == 0 ? 0 : rows[0].length,
+        (b, i) -> {
+          for (float x : rows[i]) {
+            b.putFloat(x);
+          }
+        });
   }
 
   static void writeInts(Path path, int[][] rows) throws IOException {
-    write(path, "<i4", rows.length, rows.length == 0 ? 0 : rows[0].length, (b, i) -> {
-      for (int x : rows[i]) {
-        b.putInt(x);
-      }
-    });
+    write(
+        path,
+        "<i4",
+        rows.length,
+        rows.length == 0 ? 0 : rows[0].length,
+        (b, i) -> {
+          for (int x : rows[i]) {
+            b.putInt(x);
+          }
+        });
   }
 
   /** Reads a float32 matrix that must have exactly {@code rows} × {@code cols}. */
   static float[][] readFloats(Path path, int rows, int cols) throws IOException {
     float[][] out = new float[rows][cols];
-    read(path, "<f4", rows, cols, (b, i) -> {
-      for (int j = 0; j < cols; j++) {
-        out[i][j] = b.getFloat();
-      }
-    });
+    read(
+        path,
+        "<f4",
+        rows,
+        cols,
+        (b, i) -> {
+          for (int j = 0; j < cols; j++) {
+            out[i][j] = b.getFloat();
+          }
+        });
     return out;
   }
 
   /** Reads an int32 matrix that must have exactly {@code rows} × {@code cols}. */
   static int[][] readInts(Path path, int rows, int cols) throws IOException {
     int[][] out = new int[rows][cols];
-    read(path, "<i4", rows, cols, (b, i) -> {
-      for (int j = 0; j < cols; j++) {
-        out[i][j] = b.getInt();
-      }
-    });
+    read(
+        path,
+        "<i4",
+        rows,
+        cols,
+        (b, i) -> {
+          for (int j = 0; j < cols; j++) {
+            out[i][j] = b.getInt();
+          }
+        });
     return out;
   }
 
@@ -85,8 +108,17 @@ final class Npy {
       long expected = s.headerBytes() + 4L * s.rows() * s.cols();
       long size = Files.size(path);
       if (size != expected) {
-        throw new IOException(path + ": " + size + " bytes, the header's shape (" + s.rows() + ", "
-            + s.cols() + ") needs " + expected + " (truncated or overwritten)");
+        throw new IOException(
+            path
+                + ": "
+                + size
+                + " bytes, the header's shape ("
+                + s.rows()
+                + ", "
+                + s.cols()
+                + ") needs "
+                + expected
+                + " (truncated or overwritten)");
       }
       return s;
     }
@@ -102,7 +134,14 @@ final class Npy {
 
   private static void write(Path path, String descr, int rows, int cols, RowWriter rowWriter)
       throws IOException {
-    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+    String dict =
+        "{'descr': '"
+            + descr
+            + "', 'fortran_order': False, 'shape': ("
+            + rows
+            + ", "
+            + cols
+            + "), }";
     // magic (6) + version (2) + header length (2) + dict + padding + '\n', a multiple of 64 bytes
     int unpadded = 10 + dict.length() + 1;
     int total = (unpadded + 63) / 64 * 64;
@@ -115,7 +154,10 @@ final class Npy {
         ByteBuffer.allocate(Math.max(CHUNK, rowBytes) + total).order(ByteOrder.LITTLE_ENDIAN);
     try (FileChannel ch =
         FileChannel.open(
-            tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) (total - 10));
       b.put(header.toString().getBytes(StandardCharsets.US_ASCII));
       for (int i = 0; i < rows; i++) {
@@ -142,8 +184,17 @@ final class Npy {
       throws IOException {
     Shape s = shape(path, descr);
     if (s.rows() != rows || s.cols() != cols) {
-      throw new IOException(path + ": shape (" + s.rows() + ", " + s.cols() + "), expected (" + rows
-          + ", " + cols + ")");
+      throw new IOException(
+          path
+              + ": shape ("
+              + s.rows()
+              + ", "
+              + s.cols()
+              + "), expected ("
+              + rows
+              + ", "
+              + cols
+              + ")");
     }
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(path), CHUNK))) {
@@ -176,7 +227,8 @@ final class Npy {
       }
     }
     if (magic[6] != 1 || magic[7] != 0) {
-      throw new IOException(path + ": .npy version " + magic[6] + "." + magic[7] + ", expected 1.0");
+      throw new IOException(
+          path + ": .npy version " + magic[6] + "." + magic[7] + ", expected 1.0");
     }
     int len = (magic[8] & 0xff) | (magic[9] & 0xff) << 8;
     byte[] dict = new byte[len];
@@ -189,8 +241,15 @@ final class Npy {
       throw new IOException(path + ": not a 2-D .npy header: " + h.trim());
     }
     if (!d.group(1).equals(descr) || f.group(1).equals("True")) {
-      throw new IOException(path + ": type " + d.group(1) + " (fortran_order " + f.group(1)
-          + "), expected " + descr + " in C order");
+      throw new IOException(
+          path
+              + ": type "
+              + d.group(1)
+              + " (fortran_order "
+              + f.group(1)
+              + "), expected "
+              + descr
+              + " in C order");
     }
     return new Shape(Integer.parseInt(s.group(1)), Integer.parseInt(s.group(2)), 10 + len);
   }

@@ -12,7 +12,10 @@ interface Peer extends AutoCloseable {
   /** Whether a build with {@code threads} threads is supported. */
   boolean supportsThreads(int threads);
 
-  /** Builds from scratch over {@code data} (row i is ordinal i) with {@code m} and {@code efConstruction}. */
+  /**
+   * Builds from scratch over {@code data} (row i is ordinal i) with {@code m} and {@code
+   * efConstruction}.
+   */
   void build(float[][] data, int m, int efConstruction, int threads) throws Exception;
 
   /** The ordinals of the k nearest to {@code query}, with beam width {@code ef}. */

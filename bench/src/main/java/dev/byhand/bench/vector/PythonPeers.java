@@ -10,11 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The native peers, run by Debian's Python in a child process over the same files: hnswlib
- * ({@code python3-hnswlib}) and FAISS {@code IndexHNSWFlat} and {@code IndexFlatIP} ({@code
+ * The native peers, run by Debian's Python in a child process over the same files: hnswlib ({@code
+ * python3-hnswlib}) and FAISS {@code IndexHNSWFlat} and {@code IndexFlatIP} ({@code
  * python3-faiss}). The child reads the data set's {@code .npy} files ({@link Dataset}) and prints
- * one tab-separated line per figure; queries run in one call per pass (median of {@link VectorBench#PASSES} passes) per ef with one thread (so Python's
- * per-call cost does not count against them).
+ * one tab-separated line per figure; queries run in one call per pass (median of {@link
+ * VectorBench#PASSES} passes) per ef with one thread (so Python's per-call cost does not count
+ * against them).
  */
 final class PythonPeers {
 
@@ -136,7 +137,16 @@ final class PythonPeers {
   }
 
   static List<Line> run(
-      Path base, Path queries, Path truth, int n, int d, int nq, int m, int efc, int[] efs, Path scratch)
+      Path base,
+      Path queries,
+      Path truth,
+      int n,
+      int d,
+      int nq,
+      int m,
+      int efc,
+      int[] efs,
+      Path scratch)
       throws IOException, InterruptedException {
     Path script = scratch.resolve("peers.py");
     Files.writeString(script, SCRIPT);
@@ -146,9 +156,18 @@ final class PythonPeers {
     }
     ProcessBuilder pb =
         new ProcessBuilder(
-            python(), script.toString(), base.toString(), queries.toString(), truth.toString(),
-            Integer.toString(n), Integer.toString(d), Integer.toString(nq), Integer.toString(m),
-            Integer.toString(efc), efList.toString(), scratch.toString());
+            python(),
+            script.toString(),
+            base.toString(),
+            queries.toString(),
+            truth.toString(),
+            Integer.toString(n),
+            Integer.toString(d),
+            Integer.toString(nq),
+            Integer.toString(m),
+            Integer.toString(efc),
+            efList.toString(),
+            scratch.toString());
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     Process p = pb.start();

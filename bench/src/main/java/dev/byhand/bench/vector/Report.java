@@ -77,8 +77,9 @@ final class Report {
     }
     StringBuilder md = new StringBuilder();
     md.append("# Vector search side by side (issue 3)\n\n");
-    md.append("Command (from the repository root; it builds module bench, installs the Debian peers and"
-            + " data it needs, and runs with -Xmx12g):\n\n```\n")
+    md.append(
+            "Command (from the repository root; it builds module bench, installs the Debian peers and"
+                + " data it needs, and runs with -Xmx12g):\n\n```\n")
         .append(command)
         .append("\n```\n\n");
     md.append(
@@ -97,14 +98,26 @@ final class Report {
             m,
             efc));
     md.append("## Recall@10 against single-thread queries per second\n\n");
-    md.append("Queries per second: the median of " + VectorBench.PASSES + " timed passes over all queries at each ef, after a warm-up; exact-scan batches: the median of 3.\n\n");
+    md.append(
+        "Queries per second: the median of "
+            + VectorBench.PASSES
+            + " timed passes over all queries at each ef, after a warm-up; exact-scan batches: the median of 3.\n\n");
     md.append("| system | ef | recall@10 | queries/s |\n|---|---:|---:|---:|\n");
     for (Map.Entry<String, List<Point>> e : bySystem.entrySet()) {
       for (Point p : e.getValue()) {
-        md.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %,.0f |%n", p.system(), p.ef(), p.recall(), p.qps()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %.4f | %,.0f |%n",
+                p.system(),
+                p.ef(),
+                p.recall(),
+                p.qps()));
       }
     }
-    md.append("\n![recall against queries per second](").append(plotPath(out).getFileName()).append(")\n\n");
+    md.append("\n![recall against queries per second](")
+        .append(plotPath(out).getFileName())
+        .append(")\n\n");
     md.append("## At recall@10 ≥ 0.95 (the smallest ef of the sweep that reaches it)\n\n");
     md.append("| system | ef | recall@10 | queries/s |\n|---|---:|---:|---:|\n");
     Map<String, Point> at95 = new LinkedHashMap<>();
@@ -117,40 +130,72 @@ final class Report {
       }
       if (best != null) {
         at95.put(e.getKey(), best);
-        md.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %,.0f |%n", best.system(), best.ef(), best.recall(), best.qps()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %.4f | %,.0f |%n",
+                best.system(),
+                best.ef(),
+                best.recall(),
+                best.qps()));
       } else {
         md.append("| ").append(e.getKey()).append(" | — | below 0.95 at every ef | — |\n");
       }
     }
     md.append("\n## Build time (seconds), memory and disk\n\n");
-    md.append("| system | build, 1 thread | build, 2 threads | heap bytes/vector | disk bytes/vector |\n|---|---:|---:|---:|---:|\n");
+    md.append(
+        "| system | build, 1 thread | build, 2 threads | heap bytes/vector | disk bytes/vector |\n|---|---:|---:|---:|---:|\n");
     List<String> systems = new ArrayList<>();
     for (String key : figures.keySet()) {
       String system = key.split("\\|")[0];
-      if (!systems.contains(system) && (figures.containsKey(system + "|build_s|1") || figures.containsKey(system + "|build_s|2"))) {
+      if (!systems.contains(system)
+          && (figures.containsKey(system + "|build_s|1")
+              || figures.containsKey(system + "|build_s|2"))) {
         systems.add(system);
       }
     }
     for (String s : systems) {
-      md.append("| ").append(s)
-          .append(" | ").append(fmt(figures.get(s + "|build_s|1"), "%.1f"))
-          .append(" | ").append(fmt(figures.get(s + "|build_s|2"), "%.1f"))
-          .append(" | ").append(fmt(figures.get(s + "|heap_bytes_per_vector|"), "%,.0f"))
-          .append(" | ").append(fmt(figures.get(s + "|disk_bytes_per_vector|"), "%,.0f"))
+      md.append("| ")
+          .append(s)
+          .append(" | ")
+          .append(fmt(figures.get(s + "|build_s|1"), "%.1f"))
+          .append(" | ")
+          .append(fmt(figures.get(s + "|build_s|2"), "%.1f"))
+          .append(" | ")
+          .append(fmt(figures.get(s + "|heap_bytes_per_vector|"), "%,.0f"))
+          .append(" | ")
+          .append(fmt(figures.get(s + "|disk_bytes_per_vector|"), "%,.0f"))
           .append(" |\n");
     }
     md.append("\n## Exact scan (queries/s, top 10)\n\n");
-    md.append("| system | threads | one query at a time | one batch of all queries | recall@10 |\n|---|---:|---:|---:|---:|\n");
+    md.append(
+        "| system | threads | one query at a time | one batch of all queries | recall@10 |\n|---|---:|---:|---:|---:|\n");
     for (String s : new String[] {"byhand exact", "FAISS IndexFlatIP"}) {
       for (String t : new String[] {"1", "2"}) {
-        Double single = s.startsWith("byhand") ? figures.get(s + "|single_qps|" + t) : figures.get(s + "|exact_single_qps|" + t);
-        Double batch = s.startsWith("byhand") ? figures.get(s + "|batch_qps|" + t) : figures.get(s + "|exact_batch_qps|" + t);
-        Double recall = s.startsWith("byhand") ? figures.get(s + "|recall|" + t) : figures.get(s + "|exact_recall|" + t);
+        Double single =
+            s.startsWith("byhand")
+                ? figures.get(s + "|single_qps|" + t)
+                : figures.get(s + "|exact_single_qps|" + t);
+        Double batch =
+            s.startsWith("byhand")
+                ? figures.get(s + "|batch_qps|" + t)
+                : figures.get(s + "|exact_batch_qps|" + t);
+        Double recall =
+            s.startsWith("byhand")
+                ? figures.get(s + "|recall|" + t)
+                : figures.get(s + "|exact_recall|" + t);
         if (single != null || batch != null) {
-          md.append("| ").append(s).append(" | ").append(t)
-              .append(" | ").append(fmt(single, "%,.0f"))
-              .append(" | ").append(fmt(batch, "%,.0f"))
-              .append(" | ").append(fmt(recall, "%.4f")).append(" |\n");
+          md.append("| ")
+              .append(s)
+              .append(" | ")
+              .append(t)
+              .append(" | ")
+              .append(fmt(single, "%,.0f"))
+              .append(" | ")
+              .append(fmt(batch, "%,.0f"))
+              .append(" | ")
+              .append(fmt(recall, "%.4f"))
+              .append(" |\n");
         }
       }
     }
@@ -214,9 +259,16 @@ final class Report {
     g.drawString("recall@10", left + pw / 2 - 30, h - 20);
     g.drawString("queries/s (1 thread, log scale)", left, top - 12);
     Color[] palette = {
-      new Color(214, 39, 40), new Color(31, 119, 180), new Color(44, 160, 44),
-      new Color(255, 127, 14), new Color(148, 103, 189), new Color(140, 86, 75), new Color(23, 190, 207),
-      new Color(0, 0, 0), new Color(188, 189, 34), new Color(227, 119, 194)
+      new Color(214, 39, 40),
+      new Color(31, 119, 180),
+      new Color(44, 160, 44),
+      new Color(255, 127, 14),
+      new Color(148, 103, 189),
+      new Color(140, 86, 75),
+      new Color(23, 190, 207),
+      new Color(0, 0, 0),
+      new Color(188, 189, 34),
+      new Color(227, 119, 194)
     };
     int i = 0;
     for (Map.Entry<String, List<Point>> e : bySystem.entrySet()) {

@@ -22,15 +22,15 @@ import java.util.Map;
  * <p>Data ({@link Dataset}, cached under {@code bench/cache/vector/} with the exact top-100 of
  * every query): {@code --dataset clustered} (default), seeded clustered unit vectors (n × d, n/1000
  * clusters, {@link ClusteredDataset}); {@code --dataset wordnet}, the distinct WordNet glosses
- * embedded by byhand's all-MiniLM-L6-v2 (about 117k × 384, {@link WordNetDataset}; {@code --n}
- * and {@code --dim} do not apply). {@code --prep-threads} caps the threads that embed and compute
- * the ground truth when the cache is cold (default: all cores).
+ * embedded by byhand's all-MiniLM-L6-v2 (about 117k × 384, {@link WordNetDataset}; {@code --n} and
+ * {@code --dim} do not apply). {@code --prep-threads} caps the threads that embed and compute the
+ * ground truth when the cache is cold (default: all cores).
  *
- * <p>Usage: {@code VectorBench [--dataset clustered|wordnet] [--n 100000] [--dim 128]
- * [--queries 1000] [--m 16] [--ef-construction 100] [--ef 10,20,40,80,160]
- * [--peers byhand,byhand-int8,byhand-binary,lucene,jvector,jelmerk,python] [--prep-threads N]
- * [--build-threads 2,1] [--out bench/results/vector.md]}; the default report is {@code vector.md} for the default
- * clustered set and {@code vector-NAME.md} for any other.
+ * <p>Usage: {@code VectorBench [--dataset clustered|wordnet] [--n 100000] [--dim 128] [--queries
+ * 1000] [--m 16] [--ef-construction 100] [--ef 10,20,40,80,160] [--peers
+ * byhand,byhand-int8,byhand-binary,lucene,jvector,jelmerk,python] [--prep-threads N]
+ * [--build-threads 2,1] [--out bench/results/vector.md]}; the default report is {@code vector.md}
+ * for the default clustered set and {@code vector-NAME.md} for any other.
  */
 public final class VectorBench {
 
@@ -72,9 +72,13 @@ public final class VectorBench {
         case "--build-threads" -> {
           // most threads first: the last build, the one searched, must be single-threaded (its
           // ordinals follow the rows only then)
-          buildThreads = java.util.Arrays.stream(args[++i].split(","))
-              .mapToInt(Integer::parseInt).boxed().sorted(java.util.Comparator.reverseOrder())
-              .mapToInt(Integer::intValue).toArray();
+          buildThreads =
+              java.util.Arrays.stream(args[++i].split(","))
+                  .mapToInt(Integer::parseInt)
+                  .boxed()
+                  .sorted(java.util.Comparator.reverseOrder())
+                  .mapToInt(Integer::intValue)
+                  .toArray();
           if (buildThreads[buildThreads.length - 1] != 1) {
             throw new IllegalArgumentException("--build-threads must include 1, got " + args[i]);
           }
@@ -89,8 +93,10 @@ public final class VectorBench {
     Dataset ds =
         switch (dataset) {
           case "clustered" -> ClusteredDataset.load(cacheRoot, n, dim, nq, prepThreads);
-          case "wordnet" -> WordNetDataset.load(cacheRoot, WordNetGlosses.DEBIAN_DIR, nq, prepThreads);
-          default -> throw new IllegalArgumentException("--dataset: clustered or wordnet, got " + dataset);
+          case "wordnet" ->
+              WordNetDataset.load(cacheRoot, WordNetGlosses.DEBIAN_DIR, nq, prepThreads);
+          default ->
+              throw new IllegalArgumentException("--dataset: clustered or wordnet, got " + dataset);
         };
     float[][] data = ds.base();
     float[][] queries = ds.queries();
@@ -98,9 +104,11 @@ public final class VectorBench {
     n = data.length;
     dim = data[0].length;
     if (out == null) {
-      out = Path.of(dataset.equals("clustered") && n == 100_000 && dim == 128
-          ? "bench/results/vector.md"
-          : "bench/results/vector-" + ds.name() + ".md");
+      out =
+          Path.of(
+              dataset.equals("clustered") && n == 100_000 && dim == 128
+                  ? "bench/results/vector.md"
+                  : "bench/results/vector-" + ds.name() + ".md");
     }
     System.out.printf(Locale.ROOT, "data: %s, %,d × %d, %,d queries%n", ds.name(), n, dim, nq);
     Files.createDirectories(cacheRoot);
@@ -117,7 +125,8 @@ public final class VectorBench {
     // 2. exact scan, byhand: single queries and one batch, 1 thread and 2
     for (int threads : new int[] {1, 2}) {
       exact.setThreads(threads);
-      // warm-up: two whole batches. The JIT needs them (FAISS does not): on 100k x 128 the first two
+      // warm-up: two whole batches. The JIT needs them (FAISS does not): on 100k x 128 the first
+      // two
       // two-thread batches ran at 4,000 q/s and every later one at 6,700-7,300.
       exact.search(queries, 10);
       exact.search(queries, 10);
@@ -208,14 +217,16 @@ public final class VectorBench {
     if (peers.contains("python")) {
       System.out.println("hnswlib and FAISS (python3):");
       List<PythonPeers.Line> lines =
-          PythonPeers.run(ds.basePath(), ds.queryPath(), ds.truthPath(), n, dim, nq, m, efc, efs, scratch);
+          PythonPeers.run(
+              ds.basePath(), ds.queryPath(), ds.truthPath(), n, dim, nq, m, efc, efs, scratch);
       for (PythonPeers.Line l : lines) {
         switch (l.what()) {
           case "qps", "recall" -> {}
           case "disk_bytes" -> figures.put(l.system() + "|disk_bytes_per_vector|", l.value() / n);
           case "build_s", "exact_single_qps", "exact_batch_qps", "exact_recall" ->
               figures.put(l.system() + "|" + l.what() + "|" + l.parameter(), l.value());
-          case "missing" -> notes.put(l.system(), "not installed (apt-get install python3-" + l.system() + ")");
+          case "missing" ->
+              notes.put(l.system(), "not installed (apt-get install python3-" + l.system() + ")");
           default -> {}
         }
       }
@@ -225,8 +236,10 @@ public final class VectorBench {
         if (!l.what().equals("qps") && !l.what().equals("recall")) {
           continue;
         }
-        pairs.computeIfAbsent(l.system() + "|" + l.parameter(), k -> new double[2])[
-            l.what().equals("qps") ? 0 : 1] = l.value();
+        pairs
+                .computeIfAbsent(l.system() + "|" + l.parameter(), k -> new double[2])[
+                l.what().equals("qps") ? 0 : 1] =
+            l.value();
       }
       for (Map.Entry<String, double[]> e : pairs.entrySet()) {
         String[] k = e.getKey().split("\\|");
@@ -235,8 +248,20 @@ public final class VectorBench {
     }
     deleteTree(scratch);
 
-    Report.write(out, command, ds.description(), n, dim, nq, m, efc, figures, sweeps.stream()
-        .map(s -> new Report.Point(s.system(), s.ef(), s.recall(), s.qps())).toList(), notes);
+    Report.write(
+        out,
+        command,
+        ds.description(),
+        n,
+        dim,
+        nq,
+        m,
+        efc,
+        figures,
+        sweeps.stream()
+            .map(s -> new Report.Point(s.system(), s.ef(), s.recall(), s.qps()))
+            .toList(),
+        notes);
     System.out.println("wrote " + out + " and " + Report.plotPath(out));
   }
 

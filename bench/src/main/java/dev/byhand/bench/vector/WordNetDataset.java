@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * base set, in file order.
  *
  * <p>Two cache levels under {@code bench/cache/vector/}: {@code wordnet-minilm/} holds the
- * embedding of every distinct gloss ({@code vectors.npy}, minutes of work, made once), keyed on
- * the SHA-256 of the WordNet files and the encoder's settings; {@code wordnet-minilm-qQ/} holds
- * the split and its ground truth (seconds), keyed on the same plus the split.
+ * embedding of every distinct gloss ({@code vectors.npy}, minutes of work, made once), keyed on the
+ * SHA-256 of the WordNet files and the encoder's settings; {@code wordnet-minilm-qQ/} holds the
+ * split and its ground truth (seconds), keyed on the same plus the split.
  */
 final class WordNetDataset {
 
@@ -39,7 +39,8 @@ final class WordNetDataset {
     for (String f : WordNetGlosses.FILES) {
       if (!Files.isReadable(wordnetDir.resolve(f))) {
         throw new IOException(
-            wordnetDir.resolve(f) + " is missing: apt-get install wordnet-base (bench/run vector does)");
+            wordnetDir.resolve(f)
+                + " is missing: apt-get install wordnet-base (bench/run vector does)");
       }
     }
     EncoderOptions options =
@@ -53,7 +54,11 @@ final class WordNetDataset {
         String.format(
             Locale.ROOT,
             "%s pooling=%s normalize=%s maxTokens=%d longText=%s",
-            Encoders.MINILM, options.pooling(), options.normalize(), options.maxTokens(), options.longText()));
+            Encoders.MINILM,
+            options.pooling(),
+            options.normalize(),
+            options.maxTokens(),
+            options.longText()));
     Map<String, String> splitKeys = new TreeMap<>(embeddingKeys);
     splitKeys.put("split.seed", Long.toString(SEED));
     splitKeys.put("truth.method", "byhand ExactIndex, dot, top " + Dataset.TRUTH_K);
@@ -75,7 +80,8 @@ final class WordNetDataset {
     List<String> glosses = WordNetGlosses.read(wordnetDir);
     float[][] vectors = embeddings(cacheRoot.resolve(name), glosses, embeddingKeys, options);
     if (nq >= glosses.size()) {
-      throw new IllegalArgumentException("--queries " + nq + ": only " + glosses.size() + " glosses");
+      throw new IllegalArgumentException(
+          "--queries " + nq + ": only " + glosses.size() + " glosses");
     }
     // seeded partial Fisher–Yates: the first nq of the permutation are the queries
     int[] order = new int[glosses.size()];
@@ -108,7 +114,9 @@ final class WordNetDataset {
     return Dataset.store(splitDir, name, description, splitKeys, base, queries, truth);
   }
 
-  /** Every gloss's vector, from {@code dir} if it holds them for {@code keys}, else embedded now. */
+  /**
+   * Every gloss's vector, from {@code dir} if it holds them for {@code keys}, else embedded now.
+   */
   private static float[][] embeddings(
       Path dir, List<String> glosses, Map<String, String> keys, EncoderOptions options)
       throws IOException {
@@ -123,7 +131,8 @@ final class WordNetDataset {
           System.err.println("data: cached embeddings " + file);
           return v;
         } catch (IOException e) {
-          System.err.println("cache " + file + " is unreadable (" + e.getMessage() + "), re-embedding");
+          System.err.println(
+              "cache " + file + " is unreadable (" + e.getMessage() + "), re-embedding");
         }
       } else {
         System.err.println("cache " + dir + " is stale, re-embedding");
@@ -135,11 +144,14 @@ final class WordNetDataset {
     long last = start;
     int chunk = 1024; // PipelineEncoder sorts each call's texts by length into batches
     System.err.printf(
-        Locale.ROOT, "data: embedding %,d WordNet glosses with all-MiniLM-L6-v2, %d thread(s)…%n",
-        glosses.size(), options.threads());
+        Locale.ROOT,
+        "data: embedding %,d WordNet glosses with all-MiniLM-L6-v2, %d thread(s)…%n",
+        glosses.size(),
+        options.threads());
     try (TextEncoder encoder = Encoders.open(Encoders.MINILM, options)) {
       if (encoder.dimension() != 384) {
-        throw new IllegalStateException("all-MiniLM-L6-v2 returned " + encoder.dimension() + " numbers");
+        throw new IllegalStateException(
+            "all-MiniLM-L6-v2 returned " + encoder.dimension() + " numbers");
       }
       for (int from = 0; from < glosses.size(); from += chunk) {
         int to = Math.min(glosses.size(), from + chunk);
@@ -155,7 +167,10 @@ final class WordNetDataset {
       }
     }
     System.err.printf(
-        Locale.ROOT, "data: embedded %,d glosses in %.1f s%n", glosses.size(), (System.nanoTime() - start) / 1e9);
+        Locale.ROOT,
+        "data: embedded %,d glosses in %.1f s%n",
+        glosses.size(),
+        (System.nanoTime() - start) / 1e9);
     Npy.writeFloats(file, vectors);
     Dataset.writeManifest(manifest, expected);
     return vectors;

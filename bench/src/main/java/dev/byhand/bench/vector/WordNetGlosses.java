@@ -50,7 +50,8 @@ final class WordNetGlosses {
     Set<String> distinct = new LinkedHashSet<>();
     for (String name : FILES) {
       // WordNet 3.0's data files are ASCII; Latin-1 reads any byte without failing.
-      try (BufferedReader r = Files.newBufferedReader(dir.resolve(name), StandardCharsets.ISO_8859_1)) {
+      try (BufferedReader r =
+          Files.newBufferedReader(dir.resolve(name), StandardCharsets.ISO_8859_1)) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
           String g = gloss(line);
           if (g != null) {

@@ -25,7 +25,8 @@ class WordNetGlossesTest {
 
   @Test
   void licenseHeaderAndLinesWithoutAGlossAreSkipped() {
-    assertThat(WordNetGlosses.gloss("  1 This software and database is being provided | to you")).isNull();
+    assertThat(WordNetGlosses.gloss("  1 This software and database is being provided | to you"))
+        .isNull();
     assertThat(WordNetGlosses.gloss("")).isNull();
     assertThat(WordNetGlosses.gloss("00000001 03 n 01 x 0 000")).isNull();
     assertThat(WordNetGlosses.gloss("00000001 03 n 01 x 0 000 |   ")).isNull();
@@ -33,7 +34,8 @@ class WordNetGlossesTest {
 
   @Test
   void readKeepsEachDistinctGlossOnceInFileOrder() throws IOException {
-    Files.writeString(dir.resolve("data.noun"),
+    Files.writeString(
+        dir.resolve("data.noun"),
         "  1 license | text\n00000001 03 n 01 a 0 000 | first  \n00000002 03 n 01 b 0 000 | second  \n");
     Files.writeString(dir.resolve("data.verb"), "00000003 29 v 01 c 0 000 | first  \n");
     Files.writeString(dir.resolve("data.adj"), "00000004 00 a 01 d 0 000 | third  \n");
@@ -63,7 +65,8 @@ class WordNetGlossesTest {
   void manifestRoundTrips() throws IOException {
     Path m = dir.resolve(Dataset.MANIFEST);
     Dataset.writeManifest(m, java.util.Map.of("seed", "1", "encoder", "minilm pooling=MEAN"));
-    assertThat(Dataset.readManifest(m)).containsOnlyKeys(List.of("seed", "encoder"))
+    assertThat(Dataset.readManifest(m))
+        .containsOnlyKeys(List.of("seed", "encoder"))
         .containsEntry("encoder", "minilm pooling=MEAN");
   }
 }

@@ -176,8 +176,8 @@ public final class Detectors {
   /**
    * Labels the 4-connected parts of {@code mask} into {@code label} (zeros on entry).
    *
-   * @return the largest part's size, the number of parts of at least {@link #MIN_AREA} pixels,
-   *     and the largest part's label
+   * @return the largest part's size, the number of parts of at least {@link #MIN_AREA} pixels, and
+   *     the largest part's label
    */
   private static int[] largestComponent(boolean[] mask, int h, int w, int[] label) {
     int largestLabel = 0;

@@ -178,7 +178,10 @@ public final class VideoEvaluation {
       DiT model, Objective objective, List<float[]> latents, List<float[]> embeddings) {
     if (latents.size() != embeddings.size() || latents.isEmpty()) {
       throw new IllegalArgumentException(
-          "latents/embeddings: need as many (≥ 1), got " + latents.size() + "/" + embeddings.size());
+          "latents/embeddings: need as many (≥ 1), got "
+              + latents.size()
+              + "/"
+              + embeddings.size());
     }
     DiTConfig c = model.config();
     Rng rng = new Rng(12345);

@@ -187,7 +187,6 @@ public final class Parameters implements AutoCloseable {
     }
   }
 
-
   /** Copies every value of {@code other}, which must have the same names and shapes. */
   public void copyFrom(Parameters other) {
     load(other.snapshot(), "");

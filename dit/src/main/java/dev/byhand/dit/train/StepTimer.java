@@ -77,10 +77,10 @@ public final class StepTimer {
   }
 
   /**
-   * Model FLOPs of one training step: the matrix products of the forward pass (patch embedding,
-   * per block qkv, attention scores and mix, output projection and the MLP, the final layer) times
-   * 3 for forward and backward. Element-wise work, norms and the conditioning MLPs (per clip, not
-   * per token) are left out, as in the usual utilisation accounting.
+   * Model FLOPs of one training step: the matrix products of the forward pass (patch embedding, per
+   * block qkv, attention scores and mix, output projection and the MLP, the final layer) times 3
+   * for forward and backward. Element-wise work, norms and the conditioning MLPs (per clip, not per
+   * token) are left out, as in the usual utilisation accounting.
    */
   public static double stepFlops(DiTConfig c, int batch) {
     double d = c.hiddenSize();

@@ -93,24 +93,24 @@ public record TrainConfig(
    * The default run, which trained the model that ships in {@code models/video}: the {@code small}
    * preset on 8 frames of 32×32, rectified flow, 12,000 steps of 32 clips at learning rate 2e-3,
    * falling linearly to 0 over the last 3,000. Each choice was measured on 2 CPU cores
-   * (BENCHMARKS.md): at equal steps rectified flow scored better than noise prediction; 2e-3 reached
-   * the loss of 5e-4 in about half the steps with no instability (global-norm clipping at 1, 500
-   * warm-up steps); and 2,000 steps falling to 0 after 10,000 at 2e-3 raised the shape score from
-   * 0.76 to 0.83 where 2,000 more steps at 2e-3 left it unchanged (the constant-then-cool-down
+   * (BENCHMARKS.md): at equal steps rectified flow scored better than noise prediction; 2e-3
+   * reached the loss of 5e-4 in about half the steps with no instability (global-norm clipping at
+   * 1, 500 warm-up steps); and 2,000 steps falling to 0 after 10,000 at 2e-3 raised the shape score
+   * from 0.76 to 0.83 where 2,000 more steps at 2e-3 left it unchanged (the constant-then-cool-down
    * schedule of Hägele et al., 2024, "Scaling Laws and Compute-Optimal Training Beyond Fixed
    * Training Durations", who find a cool-down of about a fifth of the run matches cosine).
    */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 12000, 32, 2e-3, 0.0, 1.0, 500, 3000, 0.999, "linear",
-        1000, 500, 50, "flow", true);
+        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 12000, 32, 2e-3, 0.0, 1.0, 500, 3000, 0.999,
+        "linear", 1000, 500, 50, "flow", true);
   }
 
   /** A run small enough for tests: the {@code tiny} preset on 4 frames of 16×16. */
   public static TrainConfig tiny() {
     return new TrainConfig(
-        "tiny", 4, 16, 1, 64, 200, 256, 3e-3, 20, 4, 1e-3, 0.0, 1.0, 5, 0, 0.99, "linear", 1000, 10, 5,
-        "eps", false);
+        "tiny", 4, 16, 1, 64, 200, 256, 3e-3, 20, 4, 1e-3, 0.0, 1.0, 5, 0, 0.99, "linear", 1000, 10,
+        5, "eps", false);
   }
 
   /** With another step count. */

@@ -381,7 +381,9 @@ public final class VideoTrainer {
         lossSteps,
         losses,
         "DiT training loss ("
-            + ("flow".equals(config.objective()) ? "rectified flow, MSE on velocity" : "MSE on noise")
+            + ("flow".equals(config.objective())
+                ? "rectified flow, MSE on velocity"
+                : "MSE on noise")
             + "), preset "
             + config.preset(),
         outputDir.resolve(LOSS_PNG));
