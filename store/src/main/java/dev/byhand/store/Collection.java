@@ -2,15 +2,8 @@ package dev.byhand.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.byhand.embed.EncoderOptions;
-import dev.byhand.embed.Encoders;
-import dev.byhand.embed.TextEncoder;
+import dev.byhand.embed.EncodingTrace;
 import dev.byhand.vector.HnswIndex;
-import dev.byhand.vector.Metric;
-import dev.byhand.vector.SearchResult;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,70 +12,56 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntPredicate;
+import java.util.function.Function;
 
 /**
  * A durable collection of points (id, vector, JSON payload), searchable by HNSW.
  *
- * <p><b>Writes.</b> Every write is checked whole first (nothing is applied if any part is wrong),
- * then, under the collection's write lock, appended to the write-ahead log and applied in memory;
- * then, outside the lock, the caller waits until an fsync covers its record (group commit) unless
- * the collection syncs on an interval. Writes that select points by filter resolve the filter to
- * ids under the lock and log the ids, so replay is exact.
+ * <p><b>Writes</b> read on one screen: <i>validate → record → log → apply → acknowledge</i>. The
+ * whole request is checked first ({@link WriteChecks}: nothing is logged if any part is wrong) and
+ * turned into one {@link LogRecord}; under the collection's write lock the record is appended to
+ * the write-ahead log and applied by {@link CollectionState#apply}, the same code recovery replays;
+ * outside the lock the caller waits until an fsync covers the record (group commit) unless the
+ * collection syncs on an interval. Writes that select points by filter resolve the filter under the
+ * lock and log the ids, so replay is exact. If applying a logged write ever fails, the collection
+ * refuses further writes until it is reopened (reads go on).
  *
- * <p><b>Reads</b> take no lock: the id map, the point table and the HNSW graph are concurrent
- * structures, so readers never wait for writers, and a search sees every write acknowledged before
- * it started (acknowledgement comes after the write is applied).
+ * <p><b>Reads</b> ({@link Queries}) take no lock: they read the current {@link CollectionState}
+ * once per call, so they never wait for writers, and a search sees every write acknowledged before
+ * it started.
  *
  * <p><b>Segments.</b> When the log passes {@link #checkpointBytes} (and on close), the state is
- * written to an immutable segment (the HNSW file plus a point table, each checksummed and written
- * atomically), the segment's sequence number is recorded in {@code CURRENT}, a new log is started
- * and the old one deleted. When a quarter of the graph is deleted points, the checkpoint rebuilds
- * the graph from the live points (compaction). Opening loads the segment and replays the log tail.
+ * written to an immutable segment (the HNSW file plus a point table, each checksummed, streamed and
+ * written atomically), the segment's sequence number is recorded in {@code CURRENT}, a new log is
+ * started and the old one deleted; a failed checkpoint is retried with a growing delay. When a
+ * quarter of the graph is deleted points, a {@link Compaction} rebuilds it in the background.
+ * Opening is {@link Recovery}: load the segment, replay the log tail.
  */
 public final class Collection implements AutoCloseable {
 
   /** Most points one upsert takes. */
-  public static final int MAX_BATCH = 10_000;
+  public static final int MAX_BATCH = WriteChecks.MAX_BATCH;
 
-  /**
-   * Most bytes one write may log: 64 MiB. Why: a batch is held in memory twice while it is logged,
-   * and a record must stay far below the log's 256 MiB record limit.
-   */
-  public static final long MAX_BATCH_BYTES = 64L << 20;
+  /** Most bytes one write may log: 64 MiB (see {@link WriteChecks#MAX_BATCH_BYTES}). */
+  public static final long MAX_BATCH_BYTES = WriteChecks.MAX_BATCH_BYTES;
 
   /** Most payload keys one {@code deletePayloadKeys} names. */
-  public static final int MAX_KEYS = 1000;
+  public static final int MAX_KEYS = WriteChecks.MAX_KEYS;
 
   /** Longest point id, in UTF-8 bytes. */
-  public static final int MAX_ID_BYTES = 256;
+  public static final int MAX_ID_BYTES = WriteChecks.MAX_ID_BYTES;
 
   static final String PAYLOAD_INDEXES = "payload-indexes.json";
 
-  static final byte UPSERT = 1;
-  static final byte DELETE = 2;
-  static final byte SET_PAYLOAD = 3;
-  static final byte OVERWRITE_PAYLOAD = 4;
-  static final byte DELETE_PAYLOAD_KEYS = 5;
-
   /** Why 64 MiB: replaying that much takes seconds, and checkpoints stay rare during ingest. */
   static final long DEFAULT_CHECKPOINT_BYTES = 64L << 20;
-
-  /**
-   * Why 2,000: scoring 2,000 vectors exactly costs about what an HNSW walk scores at ef 100–200,
-   * and is exact; below it, an index-narrowed filter skips the graph.
-   */
-  static final int EXACT_LIMIT = 2_000;
 
   /**
    * Compact when this share of the graph is deleted points: beyond it, searches wade through
@@ -90,58 +69,41 @@ public final class Collection implements AutoCloseable {
    */
   static final double COMPACT_FRACTION = 0.25;
 
-  private record Stored(String id, ObjectNode payload) {}
+  /** Longest wait before retrying a failed checkpoint. */
+  static final long MAX_CHECKPOINT_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final Path dir;
   private final CollectionConfig config;
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final EncoderHandle encoder;
 
-  /**
-   * What readers see, as one reference: compaction renumbers every point, so the graph, the id map,
-   * the point table and the payload indexes are swapped together, and a reader that took {@code
-   * state} once never mixes old ordinals with new ones. Writers change the current state's maps in
-   * place, under the write lock.
-   */
-  private static final class State {
-    final HnswIndex index;
-    final ConcurrentSkipListMap<String, Integer> ordinals = new ConcurrentSkipListMap<>();
-    final ConcurrentHashMap<Integer, Stored> rows = new ConcurrentHashMap<>();
-    volatile PayloadIndexes payloadIndexes;
-
-    State(HnswIndex index, PayloadIndexes payloadIndexes) {
-      this.index = index;
-      this.payloadIndexes = payloadIndexes;
-    }
-  }
-
-  private volatile State state;
-
-  /** Ids written while a compaction runs (null when none runs); guarded by the write lock. */
-  private Set<String> touchedDuringCompaction;
-
-  /** The compaction thread last started; guarded by the write lock. */
-  private Thread compactor;
-
-  /** Index changes of the write being applied; committed at the end of {@link #apply}. */
-  private PayloadIndexes.Batch indexBatch;
+  /** What readers see; swapped whole by a compaction, changed in place by writers (locked). */
+  private volatile CollectionState state;
 
   private volatile Wal wal;
-
-  /** Single-point adds since the graph was last repaired; guarded by the write lock. */
-  private int addsSinceRepair;
-
-  /** The log being replayed during recovery, for error messages (wal is not open yet). */
-  private Path replaying;
-
   private long segmentSeq;
   private volatile long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
-  private volatile TextEncoder encoder;
   private volatile boolean closed;
+
+  /** Why writes are refused until the collection is reopened, or null. */
   private volatile String failure;
+
+  /** The compaction running and its thread, or null; guarded by the write lock. */
+  private Compaction compaction;
+
+  private Thread compactor;
+
+  /** Failed checkpoints in a row, and when the next may be tried; guarded by the write lock. */
+  private int checkpointFailures;
+
+  private long checkpointRetryAt;
+  private long checkpointRetryBytes;
 
   private Collection(Path dir, CollectionConfig config) {
     this.dir = dir;
     this.config = config;
+    this.encoder =
+        config.encoder() == null ? null : new EncoderHandle(config.encoder(), config.name());
   }
 
   // ---- lifecycle --------------------------------------------------------------------------
@@ -165,11 +127,14 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  /** Opens a collection: loads its segment and replays its log (see the class comment). */
+  /** Opens a collection: loads its segment and replays its log (see {@link Recovery}). */
   static Collection open(Path dir) throws IOException {
     CollectionConfig config = readConfig(dir);
     Collection c = new Collection(dir, config);
-    c.recover();
+    Recovery.Result r = Recovery.recover(dir, config, c.readPayloadIndexDefinitions(), c::newIndex);
+    c.state = r.state();
+    c.wal = r.wal();
+    c.segmentSeq = r.segmentSeq();
     return c;
   }
 
@@ -180,128 +145,6 @@ public final class Collection implements AutoCloseable {
         .build();
   }
 
-  private void recover() throws IOException {
-    try (DirectoryStream<Path> tmp = Files.newDirectoryStream(dir, "*.tmp")) {
-      for (Path p : tmp) {
-        Files.deleteIfExists(p); // half-written atomic writes of a crashed run
-      }
-    }
-    PayloadIndexes definitions = readPayloadIndexDefinitions();
-    // 1. The segment named by CURRENT, if any.
-    Path current = dir.resolve("CURRENT");
-    if (Files.exists(current)) {
-      String text = Files.readString(current, StandardCharsets.UTF_8).trim();
-      try {
-        segmentSeq = Long.parseLong(text);
-      } catch (NumberFormatException e) {
-        throw new CorruptedFileException(current, "does not hold a segment number: '" + text + "'");
-      }
-      Path hnsw = dir.resolve("segment-" + segmentSeq + ".hnsw");
-      Path points = dir.resolve("segment-" + segmentSeq + ".points");
-      if (!Files.exists(hnsw) || !Files.exists(points)) {
-        throw new CorruptedFileException(
-            Files.exists(hnsw) ? points : hnsw,
-            "is missing, though CURRENT names segment " + segmentSeq);
-      }
-      try {
-        state = new State(HnswIndex.load(hnsw), definitions);
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptedFileException(hnsw, "cannot be loaded: " + e.getMessage(), e);
-      }
-      SegmentFile.Contents contents = SegmentFile.read(points);
-      if (contents.lastSeq() != segmentSeq) {
-        throw new CorruptedFileException(
-            points,
-            "belongs to sequence " + contents.lastSeq() + ", but CURRENT names " + segmentSeq);
-      }
-      for (SegmentFile.Row r : contents.rows()) {
-        if (r.ordinal() < 0
-            || r.ordinal() >= state.index.size()
-            || state.index.isDeleted(r.ordinal())) {
-          throw new CorruptedFileException(
-              points, "point '" + r.id() + "' has no vector in " + hnsw.getFileName());
-        }
-        if (state.ordinals.putIfAbsent(r.id(), r.ordinal()) != null) {
-          throw new CorruptedFileException(points, "point id '" + r.id() + "' appears twice");
-        }
-        state.rows.put(r.ordinal(), new Stored(r.id(), r.payload()));
-      }
-      PayloadIndexes.Batch b = state.payloadIndexes.batch();
-      state.rows.forEach((ord, st) -> b.add(ord, st.payload()));
-      b.commit();
-      if (state.rows.size() != state.index.liveCount()) {
-        throw new CorruptedFileException(
-            points,
-            state.rows.size()
-                + " points but "
-                + state.index.liveCount()
-                + " live vectors in "
-                + hnsw.getFileName());
-      }
-    } else {
-      state = new State(newIndex(), definitions);
-      segmentSeq = 0;
-    }
-    // 2. Replay the logs after the segment, in order.
-    TreeMap<Long, Path> logs = new TreeMap<>();
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "wal-*.log")) {
-      for (Path p : s) {
-        if (Files.size(p) < Wal.HEADER_BYTES) {
-          Files.delete(p); // created but never written: a crash inside Wal.create
-          continue;
-        }
-        logs.put(Wal.firstSeq(p), p);
-      }
-    }
-    long last = segmentSeq;
-    Path lastLog = null;
-    long lastLogEnd = 0;
-    Map<Path, Long> logEnds = new java.util.HashMap<>();
-    for (Map.Entry<Long, Path> log : logs.entrySet()) {
-      long end = log.getKey() - 1; // the last sequence number the file holds
-      replaying = log.getValue();
-      for (Wal.Entry e : Wal.read(log.getValue())) {
-        end = e.seq();
-        if (e.seq() <= last) {
-          continue;
-        }
-        if (e.seq() != last + 1) {
-          throw new CorruptedFileException(
-              log.getValue(),
-              "jumps from sequence " + last + " to " + e.seq() + ": records are missing");
-        }
-        apply(e.type(), e.body());
-        last = e.seq();
-      }
-      logEnds.put(log.getValue(), end);
-      lastLog = log.getValue();
-      lastLogEnd = end;
-    }
-    replaying = null;
-    // 3. Append to the newest log only if it ends exactly at the last write; else start a new one.
-    // (After a power loss a log can end before the segment that replaced it: appending there would
-    // leave a gap that the next recovery reads as a torn tail.)
-    if (lastLog != null && lastLogEnd == last) {
-      wal = Wal.openForAppend(lastLog, last);
-    } else {
-      wal = Wal.create(dir.resolve("wal-" + (last + 1) + ".log"), last + 1);
-    }
-    for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
-      if (!e.getKey().equals(wal.file()) && e.getValue() <= segmentSeq) {
-        Files.deleteIfExists(e.getKey()); // every record is in the segment already
-      }
-    }
-    // Segment files of a crashed checkpoint, or of one replaced just before a crash.
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*")) {
-      for (Path p : s) {
-        String name = p.getFileName().toString();
-        if (!name.startsWith("segment-" + segmentSeq + ".")) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
-  }
-
   /** The configuration it was created with. */
   public CollectionConfig config() {
     return config;
@@ -310,14 +153,19 @@ public final class Collection implements AutoCloseable {
   /** Live points, walBytes, sequence numbers. */
   public CollectionInfo info() {
     Wal w = wal;
-    State st = state;
+    CollectionState st = state;
     return new CollectionInfo(
         config,
-        st.ordinals.size(),
+        st.size(),
         w.size(),
         w.lastSeq(),
         segmentSeq,
         st.index.size() - (long) st.index.liveCount());
+  }
+
+  /** Why writes are refused until the collection is reopened, or null if they are not. */
+  public String failure() {
+    return failure;
   }
 
   /** Sets the log size past which a write triggers a checkpoint (tests make it small). */
@@ -325,7 +173,7 @@ public final class Collection implements AutoCloseable {
     this.checkpointBytes = bytes;
   }
 
-  // ---- writes -----------------------------------------------------------------------------
+  // ---- writes: validate → record → log → apply → acknowledge ---------------------------------
 
   /**
    * Inserts or replaces points, all or nothing. Within one batch a repeated id keeps its last
@@ -335,79 +183,8 @@ public final class Collection implements AutoCloseable {
    */
   public void upsert(List<Point> points) {
     checkWritable();
-    if (points == null || points.isEmpty()) {
-      throw new InvalidRequestException("points", "give at least one point");
-    }
-    if (points.size() > MAX_BATCH) {
-      throw new InvalidRequestException(
-          "points", "at most " + MAX_BATCH + " per batch, got " + points.size());
-    }
-    // 1. Check and complete every point (embedding text) before anything is logged.
-    LinkedHashMap<String, Point> unique = new LinkedHashMap<>();
-    List<String> texts = new ArrayList<>();
-    List<Integer> textAt = new ArrayList<>();
-    List<Point> ready = new ArrayList<>(points.size());
-    long batchBytes = 0;
-    for (int i = 0; i < points.size(); i++) {
-      Point p = points.get(i);
-      String field = "points[" + i + "]";
-      if (p == null) {
-        throw new InvalidRequestException(field, "must not be null");
-      }
-      checkId(field + ".id", p.id());
-      ObjectNode payload =
-          p.payload() == null
-              ? null
-              : Json.checkPayload(field + ".payload", p.payload()).deepCopy();
-      if (p.vector() != null && p.text() != null) {
-        throw new InvalidRequestException(field, "give a vector or a text, not both");
-      }
-      if (p.vector() != null) {
-        checkVector(field + ".vector", p.vector());
-        ready.add(new Point(p.id(), p.vector().clone(), null, payload));
-      } else if (p.text() != null) {
-        if (config.encoder() == null) {
-          throw new InvalidRequestException(
-              field + ".text", "collection '" + config.name() + "' has no encoder: give a vector");
-        }
-        payload = payload == null ? Json.MAPPER.createObjectNode() : payload;
-        payload.put("text", p.text());
-        texts.add(p.text());
-        textAt.add(i);
-        ready.add(new Point(p.id(), null, p.text(), payload));
-      } else {
-        throw new InvalidRequestException(
-            field + ".vector", "give a vector (or text, with an encoder)");
-      }
-      int payloadBytes = payload == null ? 0 : Json.bytes(payload).length;
-      if (payloadBytes > Json.MAX_PAYLOAD_BYTES) {
-        throw new InvalidRequestException(
-            field + ".payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
-      }
-      batchBytes += payloadBytes + 4L * config.dimension() + MAX_ID_BYTES + 8;
-      if (batchBytes > MAX_BATCH_BYTES) {
-        throw new InvalidRequestException(
-            "points",
-            "the batch holds more than "
-                + (MAX_BATCH_BYTES >> 20)
-                + " MiB of vectors and payloads; split it");
-      }
-    }
-    if (!texts.isEmpty()) {
-      List<float[]> vectors = encoder().embedAll(texts);
-      for (int t = 0; t < texts.size(); t++) {
-        int i = textAt.get(t);
-        Point p = ready.get(i);
-        checkVector("points[" + i + "].text", vectors.get(t));
-        ready.set(i, new Point(p.id(), vectors.get(t), null, p.payload()));
-      }
-    }
-    for (Point p : ready) {
-      unique.remove(p.id());
-      unique.put(p.id(), p);
-    }
-    byte[] body = encodeUpsert(unique.values());
-    write(UPSERT, body);
+    LogRecord.Upsert record = WriteChecks.upsert(points, config, this::embedDocuments);
+    commit("points", st -> record);
   }
 
   /**
@@ -415,14 +192,12 @@ public final class Collection implements AutoCloseable {
    */
   public int delete(List<String> ids) {
     checkWritable();
-    if (ids == null) {
-      throw new InvalidRequestException("ids", "must not be null");
-    }
-    for (int i = 0; i < ids.size(); i++) {
-      checkId("ids[" + i + "]", ids.get(i));
-    }
-    return deleteResolved(
-        () -> ids.stream().filter(state.ordinals::containsKey).distinct().toList());
+    WriteChecks.ids("ids", ids);
+    return commit(
+        "ids",
+        st ->
+            new LogRecord.Delete(
+                ids.stream().filter(st.ordinals::containsKey).distinct().toList()));
   }
 
   /** Deletes every point passing {@code filter}. Returns how many went. */
@@ -432,140 +207,121 @@ public final class Collection implements AutoCloseable {
       throw new InvalidRequestException(
           "filter", "must not be null (to delete everything, drop the collection)");
     }
-    return deleteResolved(() -> matching(filter));
-  }
-
-  private int deleteResolved(java.util.function.Supplier<List<String>> resolve) {
-    long seq;
-    int n;
-    writeLock.lock();
-    try {
-      checkWritable();
-      List<String> ids = resolve.get();
-      if (ids.isEmpty()) {
-        return 0;
-      }
-      n = ids.size();
-      seq = appendAndApply(DELETE, encodeIds(ids, null));
-    } finally {
-      writeLock.unlock();
-    }
-    acknowledge(seq);
-    return n;
+    return commit("filter", st -> new LogRecord.Delete(Queries.matching(st, filter)));
   }
 
   /** Merges {@code values} into the payload of each point (keys not named are kept). */
   public void setPayload(List<String> ids, ObjectNode values) {
-    payloadWrite(SET_PAYLOAD, ids, null, Json.checkPayload("payload", values), null);
+    payloadValues(values);
+    commit("ids", st -> setPayloadRecord(st, existing(st, ids), values));
   }
 
   /** Merges {@code values} into the payload of every point passing {@code filter}. */
   public int setPayload(Filter filter, ObjectNode values) {
-    return payloadWrite(SET_PAYLOAD, null, filter, Json.checkPayload("payload", values), null);
+    payloadValues(values);
+    checkFilter(filter);
+    return commit("filter", st -> setPayloadRecord(st, Queries.matching(st, filter), values));
   }
 
   /** Replaces the whole payload of each point. */
   public void overwritePayload(List<String> ids, ObjectNode payload) {
-    payloadWrite(OVERWRITE_PAYLOAD, ids, null, Json.checkPayload("payload", payload), null);
+    payloadValues(payload);
+    commit("ids", st -> new LogRecord.OverwritePayload(existing(st, ids), payload.deepCopy()));
   }
 
   /** Removes these top-level keys from the payload of each point. */
   public void deletePayloadKeys(List<String> ids, List<String> keys) {
-    payloadWrite(DELETE_PAYLOAD_KEYS, ids, null, null, keys);
+    checkWritable();
+    WriteChecks.keys("keys", keys);
+    commit("ids", st -> new LogRecord.DeletePayloadKeys(existing(st, ids), List.copyOf(keys)));
   }
 
   /** Removes these top-level keys from the payload of every point passing {@code filter}. */
   public int deletePayloadKeys(Filter filter, List<String> keys) {
-    return payloadWrite(DELETE_PAYLOAD_KEYS, null, filter, null, keys);
+    checkWritable();
+    WriteChecks.keys("keys", keys);
+    checkFilter(filter);
+    return commit(
+        "filter",
+        st -> new LogRecord.DeletePayloadKeys(Queries.matching(st, filter), List.copyOf(keys)));
   }
 
-  private int payloadWrite(
-      byte type, List<String> ids, Filter filter, ObjectNode values, List<String> keys) {
+  private void payloadValues(ObjectNode values) {
     checkWritable();
-    if (type != DELETE_PAYLOAD_KEYS && values == null) {
+    if (values == null) {
       throw new InvalidRequestException("payload", "must be a JSON object");
     }
-    if (type == DELETE_PAYLOAD_KEYS) {
-      if (keys == null || keys.isEmpty()) {
-        throw new InvalidRequestException("keys", "give at least one key");
-      }
-      if (keys.size() > MAX_KEYS) {
-        throw new InvalidRequestException(
-            "keys", "at most " + MAX_KEYS + " per call, got " + keys.size());
-      }
-      for (int i = 0; i < keys.size(); i++) {
-        if (keys.get(i) == null || keys.get(i).isEmpty() || keys.get(i).length() > 256) {
-          throw new InvalidRequestException(
-              "keys[" + i + "]", "must be a non-empty string of at most 256 characters");
-        }
-      }
-    } else if (Json.bytes(values).length > Json.MAX_PAYLOAD_BYTES) {
-      throw new InvalidRequestException(
-          "payload", "larger than " + Json.MAX_PAYLOAD_BYTES + " bytes");
-    }
-    if (ids != null) {
-      for (int i = 0; i < ids.size(); i++) {
-        checkId("ids[" + i + "]", ids.get(i));
-      }
-    } else if (filter == null) {
+    WriteChecks.payload("payload", values);
+  }
+
+  private static void checkFilter(Filter filter) {
+    if (filter == null) {
       throw new InvalidRequestException("filter", "give ids or a filter");
     }
+  }
+
+  /** The ids, checked, each of an existing point (else NotFound), without repeats. */
+  private static List<String> existing(CollectionState st, List<String> ids) {
+    WriteChecks.ids("ids", ids);
+    for (int i = 0; i < ids.size(); i++) {
+      if (!st.ordinals.containsKey(ids.get(i))) {
+        throw new NotFoundException("ids[" + i + "]", "no point with id '" + ids.get(i) + "'");
+      }
+    }
+    return ids.stream().distinct().toList();
+  }
+
+  /**
+   * A merge can push a payload past the limit: every result is checked before anything is logged.
+   */
+  private static LogRecord setPayloadRecord(
+      CollectionState st, List<String> ids, ObjectNode values) {
+    for (String id : ids) {
+      CollectionState.Row row = st.rows.get(st.ordinals.get(id));
+      if (row.payload() != null) {
+        int bytes = Json.bytes(CollectionState.merged(row.payload(), values)).length;
+        if (bytes > Json.MAX_PAYLOAD_BYTES) {
+          throw new InvalidRequestException(
+              "payload",
+              "merged into point '" + id + "' it exceeds " + Json.MAX_PAYLOAD_BYTES + " bytes");
+        }
+      }
+    }
+    return new LogRecord.SetPayload(ids, values.deepCopy());
+  }
+
+  /**
+   * The write path after validation: under the lock, {@code resolve} turns the request into its
+   * record against the current state (ids a filter selects, points that must exist), which is
+   * logged and applied; then, outside the lock, the caller waits for durability. Returns the number
+   * of points the record names (0: nothing was logged).
+   */
+  private int commit(String field, Function<CollectionState, LogRecord> resolve) {
     long seq;
     int n;
     writeLock.lock();
     try {
       checkWritable();
-      List<String> target;
-      if (ids != null) {
-        for (int i = 0; i < ids.size(); i++) {
-          if (!state.ordinals.containsKey(ids.get(i))) {
-            throw new NotFoundException("ids[" + i + "]", "no point with id '" + ids.get(i) + "'");
-          }
-        }
-        target = ids.stream().distinct().toList();
-      } else {
-        target = matching(filter);
-      }
-      n = target.size();
+      LogRecord record = resolve.apply(state);
+      n = size(record);
       if (n == 0) {
         return 0;
       }
-      if (type == SET_PAYLOAD) {
-        // A merge can push a payload past the limit: check every result before logging anything.
-        State st = state;
-        for (int i = 0; i < target.size(); i++) {
-          Stored cur = st.rows.get(st.ordinals.get(target.get(i)));
-          if (cur.payload() != null) {
-            ObjectNode merged = cur.payload().deepCopy();
-            merged.setAll(values.deepCopy());
-            if (Json.bytes(merged).length > Json.MAX_PAYLOAD_BYTES) {
-              throw new InvalidRequestException(
-                  "payload",
-                  "merged into point '"
-                      + target.get(i)
-                      + "' it exceeds "
-                      + Json.MAX_PAYLOAD_BYTES
-                      + " bytes");
-            }
-          }
-        }
+      byte[] body = LogRecord.encode(record);
+      if (body.length > Wal.MAX_BODY) {
+        throw new InvalidRequestException(
+            field,
+            "the write names "
+                + n
+                + " points, "
+                + (body.length >> 20)
+                + " MiB as a log record; one write logs at most "
+                + (Wal.MAX_BODY >> 20)
+                + " MiB: narrow it, or split it into several calls");
       }
-      byte[] body =
-          encodeIds(
-              target,
-              out -> {
-                if (type == DELETE_PAYLOAD_KEYS) {
-                  out.writeInt(keys.size());
-                  for (String k : keys) {
-                    out.writeUTF(k);
-                  }
-                } else {
-                  byte[] json = Json.bytes(values);
-                  out.writeInt(json.length);
-                  out.write(json);
-                }
-              });
-      seq = appendAndApply(type, body);
+      seq = log(record.type(), body);
+      applyLive(seq, record);
+      maybeCheckpoint();
     } finally {
       writeLock.unlock();
     }
@@ -573,16 +329,92 @@ public final class Collection implements AutoCloseable {
     return n;
   }
 
-  private void write(byte type, byte[] body) {
-    long seq;
-    writeLock.lock();
-    try {
-      checkWritable();
-      seq = appendAndApply(type, body);
-    } finally {
-      writeLock.unlock();
+  private static int size(LogRecord r) {
+    if (r instanceof LogRecord.Upsert u) {
+      return u.points().size();
+    } else if (r instanceof LogRecord.Delete d) {
+      return d.ids().size();
+    } else if (r instanceof LogRecord.SetPayload p) {
+      return p.ids().size();
+    } else if (r instanceof LogRecord.OverwritePayload p) {
+      return p.ids().size();
+    } else {
+      return ((LogRecord.DeletePayloadKeys) r).ids().size();
     }
-    acknowledge(seq);
+  }
+
+  /** Appends a record; a failed append fails the collection for writes. Call under the lock. */
+  private long log(byte type, byte[] body) {
+    try {
+      return wal.append(type, body);
+    } catch (IOException e) {
+      // The log may hold part of a record now: refuse further writes until reopened (recovery
+      // drops a torn tail), rather than append after garbage.
+      failure = "writing the log failed (" + e.getMessage() + "); close and reopen the database";
+      throw new UncheckedIOException(wal.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Applies a logged record. It was checked before it was logged, so a failure here is a bug (or
+   * memory ran out): the log holds the record and the state may not, so no later write may be
+   * applied on top; the collection refuses writes until reopened, when recovery replays the log.
+   */
+  private void applyLive(long seq, LogRecord record) {
+    try {
+      state.apply(record);
+    } catch (RuntimeException | Error e) {
+      failure =
+          "applying write "
+              + seq
+              + " failed ("
+              + e
+              + "); it is in the log; close and reopen the database to replay it";
+      System.getLogger("dev.byhand.store")
+          .log(System.Logger.Level.ERROR, "collection '" + config.name() + "': " + failure, e);
+      throw new IllegalStateException("collection '" + config.name() + "': " + failure, e);
+    }
+  }
+
+  /**
+   * Checkpoints when the log is long. The write is logged and applied whatever happens here: a
+   * failed checkpoint leaves the log valid (and longer); it is retried after the log has grown by
+   * another {@link #checkpointBytes} and a delay that doubles with each failure (1 s to 10 min), so
+   * a full disk or a checkpoint that runs out of memory does not cost every write a whole graph
+   * save. Call under the lock.
+   */
+  private void maybeCheckpoint() {
+    long size = wal.size();
+    if (size <= checkpointBytes) {
+      return;
+    }
+    if (checkpointFailures > 0
+        && (size < checkpointRetryBytes || System.nanoTime() - checkpointRetryAt < 0)) {
+      return;
+    }
+    try {
+      checkpointLocked(true);
+      checkpointFailures = 0;
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+      checkpointFailures++;
+      long delay =
+          Math.min(
+              MAX_CHECKPOINT_BACKOFF_NANOS,
+              TimeUnit.SECONDS.toNanos(1) << Math.min(20, checkpointFailures - 1));
+      checkpointRetryAt = System.nanoTime() + delay;
+      checkpointRetryBytes = size + checkpointBytes;
+      System.getLogger("dev.byhand.store")
+          .log(
+              System.Logger.Level.WARNING,
+              "checkpoint of '"
+                  + config.name()
+                  + "' failed ("
+                  + checkpointFailures
+                  + " in a row; next try in "
+                  + TimeUnit.NANOSECONDS.toSeconds(delay)
+                  + " s); the log keeps the writes: "
+                  + e);
+    }
   }
 
   /**
@@ -601,238 +433,8 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  /** Under the write lock: log, apply, and checkpoint when the log is long. */
-  private long appendAndApply(byte type, byte[] body) {
-    long seq;
-    try {
-      seq = wal.append(type, body);
-    } catch (IOException e) {
-      // The log may hold part of a record now: refuse further writes until reopened (recovery
-      // drops a torn tail), rather than append after garbage.
-      failure = "writing the log failed (" + e.getMessage() + "); close and reopen the database";
-      throw new UncheckedIOException(wal.file() + ": " + e.getMessage(), e);
-    }
-    apply(type, body);
-    if (wal.size() > checkpointBytes) {
-      // The write is logged and applied whatever happens here: a failed checkpoint leaves the log
-      // valid (and longer), so report it and let the next write try again.
-      try {
-        checkpointLocked();
-      } catch (IOException | RuntimeException e) {
-        System.getLogger("dev.byhand.store")
-            .log(
-                System.Logger.Level.WARNING,
-                "checkpoint of '" + config.name() + "' failed; the log keeps the writes: " + e);
-      }
-    }
-    return seq;
-  }
-
-  // ---- applying log records (live and in recovery) ------------------------------------------
-
-  private void apply(byte type, byte[] body) {
-    indexBatch = state.payloadIndexes.batch();
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-      switch (type) {
-        case UPSERT -> applyUpsert(in);
-        case DELETE -> {
-          int n = in.readInt();
-          for (int i = 0; i < n; i++) {
-            String id = in.readUTF();
-            Integer ord = state.ordinals.remove(id);
-            if (ord != null) {
-              removeRow(ord);
-              state.index.delete(ord);
-            }
-          }
-        }
-        case SET_PAYLOAD, OVERWRITE_PAYLOAD, DELETE_PAYLOAD_KEYS -> applyPayload(type, in);
-        default -> throw new IOException("unknown record type " + type);
-      }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof CorruptedFileException c) {
-        throw c;
-      }
-      Path file = replaying != null ? replaying : wal.file();
-      throw new CorruptedFileException(file, "a record does not decode: " + e, e);
-    } finally {
-      indexBatch.commit();
-      indexBatch = null;
-    }
-  }
-
-  private void putRow(int ordinal, Stored stored) {
-    if (touchedDuringCompaction != null) {
-      touchedDuringCompaction.add(stored.id());
-    }
-    Stored old = state.rows.put(ordinal, stored);
-    if (old != null) {
-      indexBatch.remove(ordinal, old.payload());
-    }
-    indexBatch.add(ordinal, stored.payload());
-  }
-
-  private void removeRow(int ordinal) {
-    Stored old = state.rows.remove(ordinal);
-    if (old != null && touchedDuringCompaction != null) {
-      touchedDuringCompaction.add(old.id());
-    }
-    if (old != null) {
-      indexBatch.remove(ordinal, old.payload());
-    }
-  }
-
-  private void applyUpsert(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    int d = config.dimension();
-    List<String> newIds = new ArrayList<>();
-    List<float[]> newVectors = new ArrayList<>();
-    List<ObjectNode> newPayloads = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String id = in.readUTF();
-      float[] v = new float[d];
-      for (int j = 0; j < d; j++) {
-        v[j] = in.readFloat();
-      }
-      ObjectNode payload = readPayload(in);
-      Integer old = state.ordinals.get(id);
-      if (old != null) {
-        int ord = state.index.update(old, v);
-        putRow(ord, new Stored(id, payload));
-        state.ordinals.put(id, ord);
-        removeRow(old);
-      } else {
-        newIds.add(id);
-        newVectors.add(v);
-        newPayloads.add(payload);
-      }
-    }
-    if (newIds.isEmpty()) {
-      return;
-    }
-    int[] ords;
-    if (newIds.size() >= 256) {
-      // Large batches build the graph on every core.
-      ords =
-          state.index.addAll(
-              newVectors.toArray(new float[0][]), Runtime.getRuntime().availableProcessors());
-    } else {
-      ords = new int[newIds.size()];
-      for (int i = 0; i < ords.length; i++) {
-        ords[i] = state.index.add(newVectors.get(i));
-      }
-      // Single adds can cut a node's last incoming edge; the graph reconnects on repair. Why
-      // 5%: often enough that few nodes wait long, rarely enough that the O(n) pass stays cheap.
-      addsSinceRepair += ords.length;
-      if (addsSinceRepair >= Math.max(1000, state.index.size() / 20)) {
-        state.index.repair();
-        addsSinceRepair = 0;
-      }
-    }
-    for (int i = 0; i < ords.length; i++) {
-      putRow(ords[i], new Stored(newIds.get(i), newPayloads.get(i)));
-      state.ordinals.put(newIds.get(i), ords[i]);
-    }
-  }
-
-  private void applyPayload(byte type, DataInputStream in) throws IOException {
-    int n = in.readInt();
-    List<String> ids = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      ids.add(in.readUTF());
-    }
-    List<String> keys = null;
-    ObjectNode values = null;
-    if (type == DELETE_PAYLOAD_KEYS) {
-      int k = in.readInt();
-      keys = new ArrayList<>(k);
-      for (int i = 0; i < k; i++) {
-        keys.add(in.readUTF());
-      }
-    } else {
-      values = readPayload(in);
-    }
-    for (String id : ids) {
-      Integer ord = state.ordinals.get(id);
-      if (ord == null) {
-        continue;
-      }
-      Stored s = state.rows.get(ord);
-      ObjectNode next;
-      if (type == OVERWRITE_PAYLOAD) {
-        next = values.deepCopy();
-      } else {
-        next = s.payload() == null ? Json.MAPPER.createObjectNode() : s.payload().deepCopy();
-        if (type == SET_PAYLOAD) {
-          next.setAll(values.deepCopy());
-        } else {
-          next.remove(keys);
-        }
-      }
-      // Payloads are never changed in place: readers holding the old one see it whole.
-      putRow(ord, new Stored(id, next));
-    }
-  }
-
-  private static ObjectNode readPayload(DataInputStream in) throws IOException {
-    int len = in.readInt();
-    if (len < 0) {
-      return null;
-    }
-    byte[] json = in.readNBytes(len);
-    if (json.length != len) {
-      throw new IOException("payload cut short");
-    }
-    return Json.object(json);
-  }
-
-  private interface BodyWriter {
-    void write(DataOutputStream out) throws IOException;
-  }
-
-  private byte[] encodeUpsert(java.util.Collection<Point> points) {
-    return encode(
-        out -> {
-          out.writeInt(points.size());
-          for (Point p : points) {
-            out.writeUTF(p.id());
-            for (float x : p.vector()) {
-              out.writeFloat(x);
-            }
-            if (p.payload() == null) {
-              out.writeInt(-1);
-            } else {
-              byte[] json = Json.bytes(p.payload());
-              out.writeInt(json.length);
-              out.write(json);
-            }
-          }
-        });
-  }
-
-  private static byte[] encodeIds(List<String> ids, BodyWriter rest) {
-    return encode(
-        out -> {
-          out.writeInt(ids.size());
-          for (String id : ids) {
-            out.writeUTF(id);
-          }
-          if (rest != null) {
-            rest.write(out);
-          }
-        });
-  }
-
-  private static byte[] encode(BodyWriter w) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      w.write(out);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // in-memory streams do not fail
-    }
+  private List<float[]> embedDocuments(List<String> texts) {
+    return encoder.use(e -> e.embedAll(texts));
   }
 
   // ---- reads ------------------------------------------------------------------------------
@@ -840,51 +442,14 @@ public final class Collection implements AutoCloseable {
   /** The points with these ids, in the order asked, skipping ids that do not exist. */
   public List<Point> get(List<String> ids, boolean withVector) {
     checkOpen();
-    if (ids == null) {
-      throw new InvalidRequestException("ids", "must not be null");
-    }
-    List<Point> out = new ArrayList<>(ids.size());
-    State st = state;
-    for (int i = 0; i < ids.size(); i++) {
-      checkId("ids[" + i + "]", ids.get(i));
-      Point p = read(st, ids.get(i), withVector);
-      if (p != null) {
-        out.add(p);
-      }
-    }
-    return out;
-  }
-
-  private static Point read(State st, String id, boolean withVector) {
-    Integer ord = st.ordinals.get(id);
-    if (ord == null) {
-      return null;
-    }
-    Stored s = st.rows.get(ord);
-    if (s == null) {
-      return null; // deleted between the two lookups
-    }
-    return new Point(
-        id,
-        withVector ? st.index.vector(ord) : null,
-        null,
-        s.payload() == null ? null : s.payload().deepCopy());
+    WriteChecks.ids("ids", ids);
+    return Queries.get(state, ids, withVector);
   }
 
   /** Live points passing {@code filter} (null: all). */
   public long count(Filter filter) {
     checkOpen();
-    State st = state;
-    if (filter == null) {
-      return st.ordinals.size();
-    }
-    long n = 0;
-    for (Stored s : candidates(st, filter)) {
-      if (filter.test(s.id(), s.payload())) {
-        n++;
-      }
-    }
-    return n;
+    return Queries.count(state, filter);
   }
 
   /**
@@ -897,20 +462,10 @@ public final class Collection implements AutoCloseable {
     if (limit < 1 || limit > 10_000) {
       throw new InvalidRequestException("limit", "must be in [1, 10000], got " + limit);
     }
-    State st = state;
-    Map<String, Integer> view = cursor == null ? st.ordinals : st.ordinals.tailMap(cursor, true);
-    List<Point> out = new ArrayList<>();
-    for (Iterator<String> it = view.keySet().iterator(); it.hasNext(); ) {
-      String id = it.next();
-      if (out.size() == limit) {
-        return new Page(out, id);
-      }
-      Point p = read(st, id, withVector);
-      if (p != null && (filter == null || filter.test(id, p.payload()))) {
-        out.add(p);
-      }
+    if (cursor != null) {
+      WriteChecks.id("cursor", cursor);
     }
-    return new Page(out, null);
+    return Queries.scroll(state, filter, cursor, limit, withVector);
   }
 
   /** The nearest points to the request's query; see {@link SearchRequest}. */
@@ -922,117 +477,72 @@ public final class Collection implements AutoCloseable {
   public List<List<ScoredPoint>> search(List<SearchRequest> requests) {
     checkOpen();
     List<String> texts = new ArrayList<>();
-    for (SearchRequest r : requests) {
+    float[][] queries = new float[requests.size()][];
+    for (int i = 0; i < requests.size(); i++) {
+      SearchRequest r = requests.get(i);
       if (r.text() != null) {
         if (config.encoder() == null) {
           throw new InvalidRequestException(
               "text", "collection '" + config.name() + "' has no encoder: give a vector");
         }
+        WriteChecks.wellFormed("text", r.text());
         texts.add(r.text());
       } else {
-        checkVector("vector", r.vector());
+        queries[i] = WriteChecks.vector("vector", r.vector(), config);
       }
     }
-    List<float[]> embedded = texts.isEmpty() ? List.of() : encoder().embedAll(texts);
+    if (!texts.isEmpty()) {
+      List<float[]> embedded = encoder.use(e -> e.embedAll(texts));
+      for (int i = 0, t = 0; i < queries.length; i++) {
+        if (queries[i] == null) {
+          queries[i] = WriteChecks.vector("text", embedded.get(t++), config);
+        }
+      }
+    }
+    CollectionState st = state;
     List<List<ScoredPoint>> out = new ArrayList<>(requests.size());
-    int t = 0;
-    State st = state;
-    HnswIndex idx = st.index;
-    for (SearchRequest r : requests) {
-      float[] q = r.text() != null ? embedded.get(t++) : r.vector();
-      Filter filter = r.filter();
-      org.roaringbitmap.RoaringBitmap narrowed =
-          filter == null ? null : st.payloadIndexes.candidates(filter, st.ordinals::get);
-      IntPredicate accept =
-          ord -> {
-            if (narrowed != null && !narrowed.contains(ord)) {
-              return false;
-            }
-            Stored s = st.rows.get(ord);
-            return s != null && (filter == null || filter.test(s.id(), s.payload()));
-          };
-      // A filter the indexes narrow to few points is served by scoring just those exactly.
-      boolean small = narrowed != null && narrowed.getCardinality() <= Math.max(EXACT_LIMIT, r.k());
-      List<SearchResult> hits;
-      if (small) {
-        hits = idx.searchExact(q, r.k(), accept);
-      } else if (filter == null) {
-        // Unfiltered: the graph's own walk, the fast path. A hit without a row is a write still in
-        // flight (not acknowledged); if one shows up, search again excluding such points.
-        hits = idx.search(q, r.k(), r.effectiveEf());
-        for (SearchResult h : hits) {
-          if (!st.rows.containsKey(h.ordinal())) {
-            hits = idx.search(q, r.k(), r.effectiveEf(), accept);
-            break;
-          }
-        }
-      } else {
-        hits = idx.search(q, r.k(), r.effectiveEf(), accept);
-      }
-      List<ScoredPoint> scored = new ArrayList<>(hits.size());
-      for (SearchResult h : hits) {
-        if (r.scoreThreshold() != null && h.score() < r.scoreThreshold()) {
-          break; // hits come best first
-        }
-        Stored s = st.rows.get(h.ordinal());
-        if (s == null) {
-          continue; // deleted while we searched
-        }
-        scored.add(
-            new ScoredPoint(
-                s.id(),
-                h.score(),
-                r.withPayload() ? select(s.payload(), r.payloadFields()) : null,
-                r.withVector() ? idx.vector(h.ordinal()) : null));
-      }
-      out.add(scored);
+    for (int i = 0; i < requests.size(); i++) {
+      out.add(Queries.search(st, requests.get(i), queries[i]));
     }
     return out;
   }
 
-  private static ObjectNode select(ObjectNode payload, List<String> fields) {
-    if (payload == null) {
-      return null;
+  /**
+   * The seed's steps [8]–[10] for one query text, through this collection's own encoder: the
+   * pipeline's trace (tokens, token vectors, pooled and index vectors) and the top {@code k} hits
+   * with their stored vectors.
+   */
+  public Explanation explain(String text, int k) {
+    checkOpen();
+    if (config.encoder() == null) {
+      throw new InvalidRequestException(
+          "text",
+          "collection '"
+              + config.name()
+              + "' has no encoder, so there is no text pipeline to show");
     }
-    if (fields == null) {
-      return payload.deepCopy();
+    if (text == null || text.isEmpty()) {
+      throw new InvalidRequestException("text", "is required: the query text");
     }
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    for (String f : fields) {
-      JsonNode v = payload.get(f);
-      if (v != null) {
-        out.set(f, v.deepCopy());
-      }
-    }
-    return out;
+    WriteChecks.wellFormed("text", text);
+    EncodingTrace trace = encoder.use(e -> e.trace(text));
+    List<ScoredPoint> hits = search(SearchRequest.vector(trace.vector(), k).withVector(true));
+    return new Explanation(config.encoder(), config.metric(), trace, hits);
   }
 
-  /** The points a filter may pass: narrowed by payload indexes where they apply, else all. */
-  private static Iterable<Stored> candidates(State st, Filter filter) {
-    org.roaringbitmap.RoaringBitmap c = st.payloadIndexes.candidates(filter, st.ordinals::get);
-    if (c == null) {
-      return st.rows.values();
-    }
-    List<Stored> out = new ArrayList<>(c.getCardinality());
-    c.forEach(
-        (int ord) -> {
-          Stored s = st.rows.get(ord);
-          if (s != null) {
-            out.add(s);
-          }
-        });
-    return out;
-  }
-
-  private List<String> matching(Filter filter) {
-    List<String> ids = new ArrayList<>();
-    for (Stored s : candidates(state, filter)) {
-      if (filter.test(s.id(), s.payload())) {
-        ids.add(s.id());
-      }
-    }
-    return ids;
-  }
+  /**
+   * What {@link #explain} shows.
+   *
+   * @param encoder the encoder's name
+   * @param metric the collection's metric
+   * @param trace every step of the text pipeline for the query
+   * @param hits the nearest points, with their stored vectors
+   */
+  public record Explanation(
+      String encoder,
+      dev.byhand.vector.Metric metric,
+      EncodingTrace trace,
+      List<ScoredPoint> hits) {}
 
   // ---- payload indexes --------------------------------------------------------------------
 
@@ -1060,14 +570,7 @@ public final class Collection implements AutoCloseable {
       if (existing != null) {
         throw new ConflictException("key", "'" + key + "' is already indexed as " + existing);
       }
-      Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
-      state.rows.forEach(
-          (ord, st) -> {
-            if (st.payload() != null) {
-              payloads.put(ord, st.payload());
-            }
-          });
-      PayloadIndexes next = state.payloadIndexes.with(key, type, payloads);
+      PayloadIndexes next = state.payloadIndexes.with(key, type, state.payloads());
       writePayloadIndexDefinitions(next.definitions());
       state.payloadIndexes = next;
     } finally {
@@ -1124,14 +627,15 @@ public final class Collection implements AutoCloseable {
     return defs;
   }
 
-  // ---- checkpoints and snapshots ----------------------------------------------------------
+  // ---- checkpoints, compaction and snapshots -----------------------------------------------
 
   /** Folds the log into a new segment now (see the class comment). */
   public void checkpoint() {
     writeLock.lock();
     try {
       checkWritable();
-      checkpointLocked();
+      checkpointLocked(true);
+      checkpointFailures = 0;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
@@ -1140,12 +644,9 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  private void checkpointLocked() throws IOException {
-    checkpointLocked(true);
-  }
-
   /**
-   * The checkpoint; {@code mayCompact} is false on close, where a compaction would be thrown away.
+   * The checkpoint, under the lock; {@code mayCompact} is false on close, where a compaction would
+   * be thrown away. A checkpoint that fails leaves no file of its own behind.
    */
   private void checkpointLocked(boolean mayCompact) throws IOException {
     long seq = wal.lastSeq();
@@ -1153,22 +654,23 @@ public final class Collection implements AutoCloseable {
       return;
     }
     // 1. Compact: rebuild the graph from live points when tombstones crowd it.
-    HnswIndex graph = state.index;
-    graph.repair();
-    if (mayCompact && graph.size() - graph.liveCount() > COMPACT_FRACTION * graph.size()) {
+    CollectionState st = state;
+    st.index.repair();
+    if (mayCompact && st.index.size() - st.index.liveCount() > COMPACT_FRACTION * st.index.size()) {
       startCompaction();
     }
     // 2. Write the segment: graph and vectors, then the point table, then name it in CURRENT.
     Path hnsw = dir.resolve("segment-" + seq + ".hnsw");
     Path points = dir.resolve("segment-" + seq + ".points");
-    state.index.save(hnsw);
-    List<SegmentFile.Row> table = new ArrayList<>(state.rows.size());
-    for (Map.Entry<String, Integer> e : state.ordinals.entrySet()) {
-      table.add(
-          new SegmentFile.Row(e.getValue(), e.getKey(), state.rows.get(e.getValue()).payload()));
+    try {
+      st.index.save(hnsw);
+      SegmentFile.write(points, seq, st.ordinals.size(), () -> rows(st));
+      wal.sync(); // the old log must be whole on disk before CURRENT names a segment past it
+    } catch (IOException | RuntimeException | Error e) {
+      Files.deleteIfExists(hnsw);
+      Files.deleteIfExists(points);
+      throw e;
     }
-    SegmentFile.write(points, seq, table);
-    wal.sync(); // the old log must be whole on disk before CURRENT names a segment past it
     Storage.writeAtomically(
         dir.resolve("CURRENT"), Long.toString(seq).getBytes(StandardCharsets.UTF_8));
     long previous = segmentSeq;
@@ -1182,6 +684,23 @@ public final class Collection implements AutoCloseable {
       Files.deleteIfExists(dir.resolve("segment-" + previous + ".hnsw"));
       Files.deleteIfExists(dir.resolve("segment-" + previous + ".points"));
     }
+  }
+
+  /** The point table's rows, in id order, as a streamed iteration. */
+  private static Iterator<SegmentFile.Row> rows(CollectionState st) {
+    Iterator<Map.Entry<String, Integer>> ids = st.ordinals.entrySet().iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return ids.hasNext();
+      }
+
+      @Override
+      public SegmentFile.Row next() {
+        Map.Entry<String, Integer> e = ids.next();
+        return new SegmentFile.Row(e.getValue(), e.getKey(), st.rows.get(e.getValue()).payload());
+      }
+    };
   }
 
   /**
@@ -1210,84 +729,37 @@ public final class Collection implements AutoCloseable {
 
   /** Starts a background compaction unless one runs. Call under the write lock. */
   private void startCompaction() {
-    if (touchedDuringCompaction != null) {
+    if (compaction != null) {
       return;
     }
-    State from = state;
-    List<String> ids = new ArrayList<>(from.ordinals.keySet());
-    int[] oldOrdinals = new int[ids.size()];
-    for (int i = 0; i < oldOrdinals.length; i++) {
-      oldOrdinals[i] = from.ordinals.get(ids.get(i));
-    }
-    touchedDuringCompaction = new HashSet<>();
-    compactor =
-        new Thread(() -> compact(from, ids, oldOrdinals), "byhand-compact-" + config.name());
+    Compaction c = new Compaction(state);
+    compaction = c;
+    compactor = new Thread(() -> runCompaction(c), "byhand-compact-" + config.name());
     compactor.setDaemon(true);
     compactor.start();
   }
 
-  /**
-   * The background compaction:
-   *
-   * <ol>
-   *   <li>without a lock, build a new graph from the live points as they were when it started (the
-   *       old graph never forgets a vector, so reading them races nothing);
-   *   <li>under the write lock, drop from it the points written since, add their current versions,
-   *       build the id map, point table and payload indexes, and swap the state;
-   *   <li>the next checkpoint writes the compacted segment.
-   * </ol>
-   */
-  private void compact(State from, List<String> ids, int[] oldOrdinals) {
+  private void runCompaction(Compaction c) {
     try {
-      float[][] vectors = new float[ids.size()][];
-      for (int i = 0; i < vectors.length; i++) {
-        vectors[i] = from.index.vector(oldOrdinals[i]);
-      }
       HnswIndex fresh = newIndex();
-      int[] ords =
-          vectors.length == 0
-              ? new int[0]
-              : fresh.addAll(vectors, Runtime.getRuntime().availableProcessors());
+      int[] ords = c.build(fresh);
       writeLock.lock();
       try {
-        if (closed || state != from) {
-          return;
+        if (!closed && state == c.from()) {
+          state = c.finish(fresh, ords); // readers switch to the new graph, map and table at once
         }
-        Set<String> touched = touchedDuringCompaction;
-        State next = new State(fresh, null);
-        for (int i = 0; i < ids.size(); i++) {
-          if (touched.contains(ids.get(i))) {
-            fresh.delete(ords[i]);
-          } else {
-            next.ordinals.put(ids.get(i), ords[i]);
-            next.rows.put(ords[i], from.rows.get(oldOrdinals[i]));
-          }
-        }
-        for (String id : touched) {
-          Integer current = from.ordinals.get(id);
-          if (current != null) {
-            int ord = fresh.add(from.index.vector(current));
-            next.ordinals.put(id, ord);
-            next.rows.put(ord, from.rows.get(current));
-          }
-        }
-        Map<Integer, ObjectNode> payloads = new java.util.HashMap<>();
-        next.rows.forEach(
-            (ord, st) -> {
-              if (st.payload() != null) {
-                payloads.put(ord, st.payload());
-              }
-            });
-        next.payloadIndexes = from.payloadIndexes.rebuilt(payloads);
-        state = next; // readers switch to the compacted graph, map and table at once
       } finally {
-        touchedDuringCompaction = null;
+        if (c.from().touched != null) {
+          c.abandon();
+        }
+        compaction = null;
         writeLock.unlock();
       }
     } catch (RuntimeException | Error e) {
       writeLock.lock();
       try {
-        touchedDuringCompaction = null; // the old state stays in use; a later checkpoint retries
+        c.abandon(); // the old state stays in use; a later checkpoint retries
+        compaction = null;
       } finally {
         writeLock.unlock();
       }
@@ -1311,7 +783,7 @@ public final class Collection implements AutoCloseable {
       if (Files.exists(target)) {
         throw new ConflictException("snapshot", target + " already exists");
       }
-      checkpointLocked();
+      checkpointLocked(true);
       Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
       Storage.deleteRecursively(tmp);
       Files.createDirectories(tmp);
@@ -1354,58 +826,6 @@ public final class Collection implements AutoCloseable {
 
   // ---- helpers ----------------------------------------------------------------------------
 
-  private TextEncoder encoder() {
-    TextEncoder e = encoder;
-    if (e == null) {
-      synchronized (this) {
-        e = encoder;
-        if (e == null) {
-          e = Encoders.open(config.encoder(), EncoderOptions.defaults(config.encoder()));
-          encoder = e;
-        }
-      }
-    }
-    return e;
-  }
-
-  private void checkVector(String field, float[] v) {
-    if (v == null) {
-      throw new InvalidRequestException(field, "must not be null");
-    }
-    if (v.length != config.dimension()) {
-      throw new InvalidRequestException(
-          field,
-          "has "
-              + v.length
-              + " numbers; collection '"
-              + config.name()
-              + "' takes "
-              + config.dimension());
-    }
-    boolean zero = true;
-    for (int i = 0; i < v.length; i++) {
-      if (!Float.isFinite(v[i])) {
-        throw new InvalidRequestException(
-            field + "[" + i + "]", "must be a finite number, got " + v[i]);
-      }
-      zero &= v[i] == 0;
-    }
-    if (zero && config.metric() == Metric.COSINE) {
-      throw new InvalidRequestException(field, "is all zeros, which has no cosine similarity");
-    }
-  }
-
-  static void checkId(String field, String id) {
-    if (id == null || id.isEmpty()) {
-      throw new InvalidRequestException(field, "must be a non-empty string");
-    }
-    int bytes = id.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_ID_BYTES) {
-      throw new InvalidRequestException(
-          field, "is " + bytes + " bytes of UTF-8; the limit is " + MAX_ID_BYTES);
-    }
-  }
-
   /** For reads: the collection must be open. Reads go on after a write failure. */
   private void checkOpen() {
     if (closed) {
@@ -1414,7 +834,7 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  /** For writes: open, and no failed log write or fsync since it was opened. */
+  /** For writes: open, and no failed log write, fsync or apply since it was opened. */
   private void checkWritable() {
     checkOpen();
     if (failure != null) {
@@ -1452,9 +872,8 @@ public final class Collection implements AutoCloseable {
             "closing collection '" + config.name() + "': " + e.getMessage(), e);
       } finally {
         closed = true;
-        TextEncoder e = encoder;
-        if (e != null) {
-          e.close();
+        if (encoder != null) {
+          encoder.close(); // now, or when the last search using it returns
         }
       }
     } finally {

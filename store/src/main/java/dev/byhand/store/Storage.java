@@ -39,6 +39,41 @@ final class Storage {
     move(tmp, target);
   }
 
+  /** Writes a file's contents to a stream. */
+  interface Writer {
+    void write(java.io.OutputStream out) throws IOException;
+  }
+
+  /**
+   * Like {@link #writeAtomically(Path, byte[])}, streaming: {@code writer} writes the contents
+   * through a buffer, so a file of any size is written without holding it in memory. If the writer
+   * fails, the temporary file is deleted and the target is untouched.
+   */
+  static void writeAtomically(Path target, Writer writer) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try {
+      try (FileChannel ch =
+              FileChannel.open(
+                  tmp,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.TRUNCATE_EXISTING,
+                  StandardOpenOption.WRITE);
+          java.io.OutputStream out =
+              new java.io.BufferedOutputStream(
+                  java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+        writer.write(out);
+        out.flush();
+        ch.force(true);
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      if (Files.isRegularFile(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.delete(tmp);
+      }
+      throw e;
+    }
+    move(tmp, target);
+  }
+
   /** Renames atomically and fsyncs the folder. */
   static void move(Path from, Path to) throws IOException {
     try {

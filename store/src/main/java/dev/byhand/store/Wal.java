@@ -1,10 +1,13 @@
 package dev.byhand.store;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,70 +128,196 @@ final class Wal implements AutoCloseable {
     }
   }
 
+  /** Receives the records of a log in order. */
+  interface RecordHandler {
+    void accept(Entry e) throws IOException;
+  }
+
   /**
    * Reads every valid record of a log, truncating a torn tail in place.
    *
    * @throws CorruptedFileException if the file is damaged anywhere but its tail
    */
   static List<Entry> read(Path file) throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    if (all.length < HEADER_BYTES) {
-      throw new CorruptedFileException(
-          file, "shorter than the " + HEADER_BYTES + "-byte log header");
-    }
-    ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
-    checkHeader(file, b);
-    long expectSeq = b.getLong(8);
     List<Entry> out = new ArrayList<>();
-    int off = HEADER_BYTES;
-    while (off < all.length) {
-      Entry e = recordAt(b, off, all.length);
-      if (e == null || e.seq() != expectSeq) {
-        // 1. Not a valid record here. If any valid record follows, the file was damaged.
-        for (int p = off + 1; p + RECORD_HEADER_BYTES <= all.length; p++) {
-          if (b.getInt(p) == RECORD_MAGIC && recordAt(b, p, all.length) != null) {
-            throw new CorruptedFileException(
-                file,
-                "record at byte "
-                    + off
-                    + (e == null
-                        ? " fails its checksum"
-                        : " has sequence number " + e.seq() + ", expected " + expectSeq)
-                    + " but valid records follow it: the log is damaged, not torn; restore from a snapshot");
-          }
-        }
-        // 2. Nothing valid follows: a torn final append, never acknowledged. Cut it off.
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-          ch.truncate(off);
-          ch.force(true);
-        }
-        break;
-      }
-      out.add(e);
-      expectSeq++;
-      off += RECORD_HEADER_BYTES + e.body().length;
-    }
+    read(file, out::add);
     return out;
   }
 
-  /** The record at {@code off}, or null if it is cut short or fails its checks. */
-  private static Entry recordAt(ByteBuffer b, int off, int limit) {
-    if (off + RECORD_HEADER_BYTES > limit || b.getInt(off) != RECORD_MAGIC) {
-      return null;
+  /**
+   * Streams every valid record of a log to {@code handler}, in order, reading the file once with a
+   * small buffer (a log of any size). What ends the log:
+   *
+   * <ul>
+   *   <li>the end of the file after a whole record: the normal case;
+   *   <li>a <b>torn</b> final record, which the process was writing when it died (so it was never
+   *       acknowledged): it is cut short by the end of the file, or holds bytes the disk never got
+   *       (a zero last byte, or a zero-filled 512-byte sector: no whole record ends in a zero byte,
+   *       since ids, keys and payloads are written in forms without one). It is cut off;
+   *   <li>anything else is damage, refused naming the file: a bad record followed by a valid one,
+   *       or a whole final record that fails its checksum.
+   * </ul>
+   *
+   * Records handed to {@code handler} before damage is found have been read already: a caller
+   * builds its state aside and drops it on the exception.
+   */
+  static void read(Path file, RecordHandler handler) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < HEADER_BYTES) {
+        throw new CorruptedFileException(
+            file,
+            "shorter than the "
+                + HEADER_BYTES
+                + "-byte log header ("
+                + size
+                + " bytes); logs are created whole, so the file is damaged");
+      }
+      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+      readFully(ch, header, 0);
+      checkHeader(file, header);
+      long expectSeq = header.getLong(8);
+      DataInputStream in =
+          new DataInputStream(
+              new BufferedInputStream(Channels.newInputStream(ch.position(HEADER_BYTES)), 1 << 16));
+      long off = HEADER_BYTES;
+      byte[] head = new byte[RECORD_HEADER_BYTES];
+      while (off < size) {
+        String bad = null;
+        Entry e = null;
+        if (size - off < RECORD_HEADER_BYTES) {
+          bad = "cut short";
+        } else {
+          in.readFully(head);
+          ByteBuffer h = ByteBuffer.wrap(head);
+          int len = h.getInt(4);
+          if (h.getInt(0) != RECORD_MAGIC) {
+            bad = "has no record marker";
+          } else if (len < 0 || len > MAX_BODY || off + RECORD_HEADER_BYTES + len > size) {
+            bad = "cut short";
+          } else {
+            byte[] body = new byte[len];
+            in.readFully(body);
+            long seq = h.getLong(12);
+            byte type = h.get(20);
+            if (crc(len, seq, type, body) != h.getInt(8)) {
+              bad = "fails its checksum";
+            } else if (seq != expectSeq) {
+              bad = "has sequence number " + seq + ", expected " + expectSeq;
+            } else {
+              e = new Entry(seq, type, body);
+            }
+          }
+        }
+        if (bad != null) {
+          endAt(file, ch, off, size, bad);
+          return;
+        }
+        handler.accept(e);
+        expectSeq++;
+        off += RECORD_HEADER_BYTES + e.body().length;
+      }
     }
-    int len = b.getInt(off + 4);
-    if (len < 0 || len > MAX_BODY || (long) off + RECORD_HEADER_BYTES + len > limit) {
-      return null;
+  }
+
+  /** A bad record at {@code off}: cut a torn tail there, or refuse damage (see {@link #read}). */
+  private static void endAt(Path file, FileChannel ch, long off, long size, String bad)
+      throws IOException {
+    long valid = validRecordAfter(ch, off + 1, size);
+    if (valid >= 0) {
+      throw new CorruptedFileException(
+          file,
+          "record at byte "
+              + off
+              + " "
+              + bad
+              + " but a valid record follows it at byte "
+              + valid
+              + ": the log is damaged, not torn; restore the collection from a snapshot");
     }
-    int crc = b.getInt(off + 8);
-    long seq = b.getLong(off + 12);
-    byte type = b.get(off + 20);
-    byte[] body = new byte[len];
-    b.get(off + RECORD_HEADER_BYTES, body);
-    if (crc(len, seq, type, body) != crc) {
-      return null;
+    if (!bad.equals("cut short") && !unwritten(ch, off, size)) {
+      throw new CorruptedFileException(
+          file,
+          "its last record (at byte "
+              + off
+              + ") is whole but "
+              + bad
+              + ": the log is damaged, not torn (a torn write is cut short or ends in bytes the"
+              + " disk never got); restore the collection from a snapshot");
     }
-    return new Entry(seq, type, body);
+    // A torn final append, never acknowledged: cut it off.
+    try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      w.truncate(off);
+      w.force(true);
+    }
+  }
+
+  /** Whether [off, size) shows bytes the disk never got: a zero last byte or a zero sector. */
+  private static boolean unwritten(FileChannel ch, long off, long size) throws IOException {
+    ByteBuffer last = ByteBuffer.allocate(1);
+    readFully(ch, last, size - 1);
+    if (last.get(0) == 0) {
+      return true;
+    }
+    ByteBuffer sector = ByteBuffer.allocate(512);
+    for (long p = (off + 511) & ~511L; p + 512 <= size; p += 512) {
+      sector.clear();
+      readFully(ch, sector, p);
+      boolean zero = true;
+      for (int i = 0; i < 512 && zero; i++) {
+        zero = sector.get(i) == 0;
+      }
+      if (zero) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The offset of the first valid record at or after {@code from}, or −1. */
+  private static long validRecordAfter(FileChannel ch, long from, long size) throws IOException {
+    ByteBuffer block = ByteBuffer.allocate(1 << 20);
+    for (long start = from; start + RECORD_HEADER_BYTES <= size; start += block.capacity() - 3) {
+      block.clear();
+      block.limit((int) Math.min(block.capacity(), size - start));
+      readFully(ch, block, start);
+      for (int i = 0; i + 4 <= block.limit(); i++) {
+        if (block.getInt(i) == RECORD_MAGIC && recordAt(ch, start + i, size)) {
+          return start + i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Whether a whole record with a good checksum starts at {@code off}. */
+  private static boolean recordAt(FileChannel ch, long off, long size) throws IOException {
+    if (off + RECORD_HEADER_BYTES > size) {
+      return false;
+    }
+    ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER_BYTES);
+    readFully(ch, h, off);
+    int len = h.getInt(4);
+    if (h.getInt(0) != RECORD_MAGIC
+        || len < 0
+        || len > MAX_BODY
+        || off + RECORD_HEADER_BYTES + len > size) {
+      return false;
+    }
+    ByteBuffer body = ByteBuffer.allocate(len);
+    readFully(ch, body, off + RECORD_HEADER_BYTES);
+    return crc(len, h.getLong(12), h.get(20), body.array()) == h.getInt(8);
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+    long p = position;
+    while (b.hasRemaining()) {
+      int n = ch.read(b, p);
+      if (n < 0) {
+        throw new java.io.EOFException("end of file at byte " + p);
+      }
+      p += n;
+    }
   }
 
   private static int crc(int len, long seq, byte type, byte[] body) {

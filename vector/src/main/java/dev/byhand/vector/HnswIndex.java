@@ -47,6 +47,21 @@ import java.util.function.IntPredicate;
  */
 public final class HnswIndex {
 
+  /** Most neighbours per node above level 0 (level 0 has twice as many). */
+  public static final int MAX_M = 128;
+
+  /**
+   * Widest insertion beam. Why 4,096: an insert scores about {@code efConstruction} vectors, so
+   * wider beams make one write cost seconds with no gain in recall.
+   */
+  public static final int MAX_EF_CONSTRUCTION = 4096;
+
+  /**
+   * A batch of at least this many new points is inserted on every core ({@link #addBatch}): below
+   * it, starting threads costs more than it saves.
+   */
+  public static final int PARALLEL_BATCH = 256;
+
   private final int dimension;
   private final Metric metric;
   private final int m;
@@ -68,6 +83,7 @@ public final class HnswIndex {
   private volatile long[] deleted = new long[16];
   private volatile int deletedCount;
   private int unrepaired;
+  private int addsSinceRepair;
 
   private HnswIndex(
       Builder b,
@@ -118,13 +134,15 @@ public final class HnswIndex {
       this.metric = metric;
     }
 
-    /** Neighbours per node on levels above 0 (2·m on level 0); default 16, in [2, 512]. */
+    /**
+     * Neighbours per node on levels above 0 (2·m on level 0); default 16, in [2, {@value #MAX_M}].
+     */
     public Builder m(int m) {
       this.m = m;
       return this;
     }
 
-    /** Beam width while inserting; default 100, in [1, 100000]. */
+    /** Beam width while inserting; default 100, in [1, {@value #MAX_EF_CONSTRUCTION}]. */
     public Builder efConstruction(int efConstruction) {
       this.efConstruction = efConstruction;
       return this;
@@ -166,12 +184,12 @@ public final class HnswIndex {
 
     /** The empty index. */
     public HnswIndex build() {
-      if (m < 2 || m > 512) {
-        throw new IllegalArgumentException("m: must be in [2, 512], got " + m);
+      if (m < 2 || m > MAX_M) {
+        throw new IllegalArgumentException("m: must be in [2, " + MAX_M + "], got " + m);
       }
-      if (efConstruction < 1 || efConstruction > 100_000) {
+      if (efConstruction < 1 || efConstruction > MAX_EF_CONSTRUCTION) {
         throw new IllegalArgumentException(
-            "efConstruction: must be in [1, 100000], got " + efConstruction);
+            "efConstruction: must be in [1, " + MAX_EF_CONSTRUCTION + "], got " + efConstruction);
       }
       if (ef < 1 || ef > 100_000) {
         throw new IllegalArgumentException("ef: must be in [1, 100000], got " + ef);
@@ -337,6 +355,34 @@ public final class HnswIndex {
     return ordinals;
   }
 
+  /**
+   * Adds a batch of new points the way a store should, and returns their ordinals in batch order: a
+   * batch of at least {@link #PARALLEL_BATCH} is built on every core (and ends with a repair); a
+   * smaller one is added on the calling thread, and the graph is repaired once the single adds
+   * since the last repair reach 5 % of the index (at least 1,000). Why: single adds can cut a
+   * node's last incoming edge, and the repair reconnects it; 5 % is often enough that few nodes
+   * wait long and rarely enough that the O(n) pass stays cheap. The store never needs to know
+   * either rule.
+   */
+  public int[] addBatch(float[][] batch) {
+    if (batch.length >= PARALLEL_BATCH) {
+      return addAll(batch, Runtime.getRuntime().availableProcessors());
+    }
+    int[] ords = new int[batch.length];
+    for (int i = 0; i < ords.length; i++) {
+      ords[i] = add(batch[i]);
+    }
+    boolean repairNow;
+    synchronized (this) {
+      addsSinceRepair += ords.length;
+      repairNow = addsSinceRepair >= Math.max(1000, size() / 20);
+    }
+    if (repairNow) {
+      repair();
+    }
+    return ords;
+  }
+
   /** Whether {@code ordinal} was deleted. */
   public boolean isDeleted(int ordinal) {
     long[] d = deleted;
@@ -395,6 +441,7 @@ public final class HnswIndex {
       synchronized (this) {
         pending = unrepaired;
         unrepaired = 0;
+        addsSinceRepair = 0;
       }
       HnswSearcher searcher = searchers.get();
       int rewired = pending == 0 ? 0 : graph.repair(vectors, deletedTest, searcher);

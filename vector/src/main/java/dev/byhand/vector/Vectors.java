@@ -6,35 +6,11 @@ final class Vectors {
   private Vectors() {}
 
   /**
-   * Checks {@code v} (not null, {@code dimension} long, finite) and returns it ready to store or
-   * search: a normalised copy for {@link Metric#COSINE}, the array itself otherwise.
+   * Checks {@code v} and returns it ready to store or search: a normalised copy for {@link
+   * Metric#COSINE}, the array itself otherwise. See {@link VectorCheck}.
    */
   static float[] prepare(float[] v, int dimension, Metric metric, String field) {
-    if (v == null) {
-      throw new IllegalArgumentException(field + ": must not be null");
-    }
-    if (v.length != dimension) {
-      throw new IllegalArgumentException(
-          field + ": dimension " + v.length + " does not match the index dimension " + dimension);
-    }
-    for (int i = 0; i < v.length; i++) {
-      if (!Float.isFinite(v[i])) {
-        throw new IllegalArgumentException(field + "[" + i + "]: must be finite, got " + v[i]);
-      }
-    }
-    if (metric != Metric.COSINE) {
-      return v;
-    }
-    float[] n = v.clone();
-    double s = VectorOps.get().dot(n, 0, n, 0, dimension);
-    if (s == 0) {
-      throw new IllegalArgumentException(field + ": a zero vector has no cosine similarity");
-    }
-    float inv = (float) (1 / Math.sqrt(s));
-    for (int i = 0; i < dimension; i++) {
-      n[i] *= inv;
-    }
-    return n;
+    return VectorCheck.prepare(v, dimension, metric, field);
   }
 
   /**

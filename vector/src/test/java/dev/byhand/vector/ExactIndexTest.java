@@ -153,7 +153,7 @@ class ExactIndexTest {
         .hasMessageContaining("3");
     assertThatThrownBy(() -> index.add(new float[] {1, Float.NaN, 0}))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("vector[1]: must be finite");
+        .hasMessageContaining("vector[1]: must be a finite number");
     assertThatThrownBy(() -> index.add(new float[] {0, 0, 0}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("zero vector");

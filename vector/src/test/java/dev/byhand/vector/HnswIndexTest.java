@@ -378,7 +378,7 @@ class HnswIndexTest {
   void rejectsBadArgumentsNamingThem() {
     assertThatThrownBy(() -> HnswIndex.builder(8, Metric.L2).m(1).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("m: must be in [2, 512]");
+        .hasMessageContaining("m: must be in [2, " + HnswIndex.MAX_M + "]");
     assertThatThrownBy(() -> HnswIndex.builder(0, Metric.L2))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dimension");
