@@ -81,7 +81,24 @@ public final class Collection implements AutoCloseable {
   private volatile CollectionState state;
 
   private volatile Wal wal;
-  private long segmentSeq;
+
+  /**
+   * The last write in the current segment; with {@link #retiredLogs} and the backoff fields,
+   * guarded by {@link #checkpoints} (a background checkpoint finishes without the write lock).
+   */
+  private volatile long segmentSeq;
+
+  private final Object checkpoints = new Object();
+  private final List<Retired> retiredLogs = new ArrayList<>();
+
+  /**
+   * One checkpoint at a time: a writer that finds the log long takes it with tryAcquire and hands
+   * it to the background thread; explicit checkpoints, snapshots and close wait for it, always
+   * before taking the write lock.
+   */
+  private final java.util.concurrent.Semaphore checkpointPermit =
+      new java.util.concurrent.Semaphore(1);
+
   private volatile long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
   private volatile boolean closed;
 
@@ -93,7 +110,7 @@ public final class Collection implements AutoCloseable {
 
   private Thread compactor;
 
-  /** Failed checkpoints in a row, and when the next may be tried; guarded by the write lock. */
+  /** Failed checkpoints in a row, and when the next may be tried. */
   private int checkpointFailures;
 
   private long checkpointRetryAt;
@@ -166,6 +183,12 @@ public final class Collection implements AutoCloseable {
   /** Why writes are refused until the collection is reopened, or null if they are not. */
   public String failure() {
     return failure;
+  }
+
+  /** Returns once no background checkpoint runs (tests). */
+  void awaitCheckpoint() {
+    checkpointPermit.acquireUninterruptibly();
+    checkpointPermit.release();
   }
 
   /** Sets the log size past which a write triggers a checkpoint (tests make it small). */
@@ -373,47 +396,6 @@ public final class Collection implements AutoCloseable {
       System.getLogger("dev.byhand.store")
           .log(System.Logger.Level.ERROR, "collection '" + config.name() + "': " + failure, e);
       throw new IllegalStateException("collection '" + config.name() + "': " + failure, e);
-    }
-  }
-
-  /**
-   * Checkpoints when the log is long. The write is logged and applied whatever happens here: a
-   * failed checkpoint leaves the log valid (and longer); it is retried after the log has grown by
-   * another {@link #checkpointBytes} and a delay that doubles with each failure (1 s to 10 min), so
-   * a full disk or a checkpoint that runs out of memory does not cost every write a whole graph
-   * save. Call under the lock.
-   */
-  private void maybeCheckpoint() {
-    long size = wal.size();
-    if (size <= checkpointBytes) {
-      return;
-    }
-    if (checkpointFailures > 0
-        && (size < checkpointRetryBytes || System.nanoTime() - checkpointRetryAt < 0)) {
-      return;
-    }
-    try {
-      checkpointLocked(true);
-      checkpointFailures = 0;
-    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-      checkpointFailures++;
-      long delay =
-          Math.min(
-              MAX_CHECKPOINT_BACKOFF_NANOS,
-              TimeUnit.SECONDS.toNanos(1) << Math.min(20, checkpointFailures - 1));
-      checkpointRetryAt = System.nanoTime() + delay;
-      checkpointRetryBytes = size + checkpointBytes;
-      System.getLogger("dev.byhand.store")
-          .log(
-              System.Logger.Level.WARNING,
-              "checkpoint of '"
-                  + config.name()
-                  + "' failed ("
-                  + checkpointFailures
-                  + " in a row; next try in "
-                  + TimeUnit.NANOSECONDS.toSeconds(delay)
-                  + " s); the log keeps the writes: "
-                  + e);
     }
   }
 
@@ -631,76 +613,210 @@ public final class Collection implements AutoCloseable {
 
   /** Folds the log into a new segment now (see the class comment). */
   public void checkpoint() {
-    writeLock.lock();
+    synchronousCheckpoint(
+        () -> {
+          checkWritable();
+          checkpointNow(true);
+          return null;
+        });
+  }
+
+  private interface LockedWork<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code work} holding the checkpoint permit (so no background checkpoint runs) and the
+   * write lock, in that order: the order every path takes them in.
+   */
+  private <T> T synchronousCheckpoint(LockedWork<T> work) {
+    checkpointPermit.acquireUninterruptibly();
     try {
-      checkWritable();
-      checkpointLocked(true);
-      checkpointFailures = 0;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
+      writeLock.lock();
+      try {
+        return work.run();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "checkpoint of collection '" + config.name() + "' failed: " + e.getMessage(), e);
+      } finally {
+        writeLock.unlock();
+      }
     } finally {
-      writeLock.unlock();
+      checkpointPermit.release();
+    }
+  }
+
+  /** All three phases now. Call with the permit and the write lock held. */
+  private void checkpointNow(boolean mayCompact) throws IOException {
+    Pending p = beginCheckpoint(mayCompact);
+    if (p != null) {
+      writeCheckpoint(p);
+    }
+    synchronized (checkpoints) {
+      checkpointFailures = 0;
+    }
+  }
+
+  /** A checkpoint between its phases: what its segment will hold. */
+  private record Pending(
+      long seq, CollectionState state, int graphSize, List<SegmentFile.Row> table) {}
+
+  /** A closed log that no segment covers yet, and the last sequence number it holds. */
+  private record Retired(Path file, long lastSeq) {}
+
+  /**
+   * Phase 1 of a checkpoint, under the write lock: take what the segment will hold (the graph's
+   * size and the point table as of the last write) and switch writes to a new log, so that the rest
+   * runs without the lock. Returns null if the segment is current. Starts a compaction when
+   * tombstones crowd the graph ({@code mayCompact} is false on close, where it would be thrown
+   * away).
+   */
+  private Pending beginCheckpoint(boolean mayCompact) throws IOException {
+    long seq = wal.lastSeq();
+    if (seq == segmentSeq) {
+      return null;
+    }
+    CollectionState st = state;
+    if (mayCompact && st.index.size() - st.index.liveCount() > COMPACT_FRACTION * st.index.size()) {
+      startCompaction();
+    }
+    List<SegmentFile.Row> table = new ArrayList<>(st.ordinals.size());
+    for (Map.Entry<String, Integer> e : st.ordinals.entrySet()) {
+      table.add(new SegmentFile.Row(e.getValue(), e.getKey(), st.rows.get(e.getValue()).payload()));
+    }
+    Wal old = wal;
+    old.sync(); // the old log must be whole on disk before CURRENT names a segment past it
+    wal = Wal.create(dir.resolve("wal-" + (seq + 1) + ".log"), seq + 1);
+    old.close();
+    synchronized (checkpoints) {
+      retiredLogs.add(new Retired(old.file(), seq));
+    }
+    return new Pending(seq, st, st.index.size(), table);
+  }
+
+  /**
+   * Phases 2 and 3, without the write lock (writes go on into the new log): repair the graph, write
+   * its first {@code graphSize} ordinals ({@link HnswIndex#saveFirst}: a fuzzy image that {@link
+   * Recovery} mends with the point table and the logs) and the point table, name them in {@code
+   * CURRENT}; then delete the logs and the segment they replace. A failure leaves no file of its
+   * own behind and the logs where they were.
+   */
+  private void writeCheckpoint(Pending p) throws IOException {
+    Path hnsw = dir.resolve("segment-" + p.seq() + ".hnsw");
+    Path points = dir.resolve("segment-" + p.seq() + ".points");
+    try {
+      p.state().index.repair();
+      p.state().index.saveFirst(hnsw, p.graphSize());
+      SegmentFile.write(points, p.seq(), p.table());
+      Storage.writeAtomically(
+          dir.resolve("CURRENT"), Long.toString(p.seq()).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException | Error e) {
+      if (!Long.toString(p.seq()).equals(currentText())) {
+        Files.deleteIfExists(hnsw);
+        Files.deleteIfExists(points);
+      }
+      throw e;
+    }
+    synchronized (checkpoints) {
+      long previous = segmentSeq;
+      segmentSeq = p.seq();
+      for (Iterator<Retired> it = retiredLogs.iterator(); it.hasNext(); ) {
+        Retired r = it.next();
+        if (r.lastSeq() <= p.seq()) {
+          Files.deleteIfExists(r.file());
+          it.remove();
+        }
+      }
+      if (previous != 0 && previous != p.seq()) {
+        Files.deleteIfExists(dir.resolve("segment-" + previous + ".hnsw"));
+        Files.deleteIfExists(dir.resolve("segment-" + previous + ".points"));
+      }
+    }
+  }
+
+  private String currentText() {
+    try {
+      return Files.readString(dir.resolve("CURRENT"), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return null;
     }
   }
 
   /**
-   * The checkpoint, under the lock; {@code mayCompact} is false on close, where a compaction would
-   * be thrown away. A checkpoint that fails leaves no file of its own behind.
+   * Checkpoints in the background when the log is long. The write is logged and applied whatever
+   * happens here: a failed checkpoint leaves the log valid (and longer); it is retried after the
+   * log has grown by another {@link #checkpointBytes} and a delay that doubles with each failure (1
+   * s to 10 min), so a full disk or a checkpoint that runs out of memory does not cost every write
+   * a whole graph save. Call under the write lock.
    */
-  private void checkpointLocked(boolean mayCompact) throws IOException {
-    long seq = wal.lastSeq();
-    if (seq == segmentSeq) {
+  private void maybeCheckpoint() {
+    long size = wal.size();
+    if (size <= checkpointBytes) {
       return;
     }
-    // 1. Compact: rebuild the graph from live points when tombstones crowd it.
-    CollectionState st = state;
-    st.index.repair();
-    if (mayCompact && st.index.size() - st.index.liveCount() > COMPACT_FRACTION * st.index.size()) {
-      startCompaction();
+    synchronized (checkpoints) {
+      if (checkpointFailures > 0
+          && (size < checkpointRetryBytes || System.nanoTime() - checkpointRetryAt < 0)) {
+        return;
+      }
     }
-    // 2. Write the segment: graph and vectors, then the point table, then name it in CURRENT.
-    Path hnsw = dir.resolve("segment-" + seq + ".hnsw");
-    Path points = dir.resolve("segment-" + seq + ".points");
+    if (!checkpointPermit.tryAcquire()) {
+      return; // one is running
+    }
+    Pending p;
     try {
-      st.index.save(hnsw);
-      SegmentFile.write(points, seq, st.ordinals.size(), () -> rows(st));
-      wal.sync(); // the old log must be whole on disk before CURRENT names a segment past it
-    } catch (IOException | RuntimeException | Error e) {
-      Files.deleteIfExists(hnsw);
-      Files.deleteIfExists(points);
-      throw e;
+      p = beginCheckpoint(true);
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+      checkpointPermit.release();
+      checkpointFailed(size, e);
+      return;
     }
-    Storage.writeAtomically(
-        dir.resolve("CURRENT"), Long.toString(seq).getBytes(StandardCharsets.UTF_8));
-    long previous = segmentSeq;
-    segmentSeq = seq;
-    // 3. Start a new log; the old one and the old segment are no longer needed.
-    Wal old = wal;
-    wal = Wal.create(dir.resolve("wal-" + (seq + 1) + ".log"), seq + 1);
-    old.close();
-    Files.deleteIfExists(old.file());
-    if (previous != 0) {
-      Files.deleteIfExists(dir.resolve("segment-" + previous + ".hnsw"));
-      Files.deleteIfExists(dir.resolve("segment-" + previous + ".points"));
+    if (p == null) {
+      checkpointPermit.release();
+      return;
     }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                writeCheckpoint(p);
+                synchronized (checkpoints) {
+                  checkpointFailures = 0;
+                }
+              } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                checkpointFailed(size, e);
+              } finally {
+                checkpointPermit.release();
+              }
+            },
+            "byhand-checkpoint-" + config.name());
+    t.setDaemon(true);
+    t.start();
   }
 
-  /** The point table's rows, in id order, as a streamed iteration. */
-  private static Iterator<SegmentFile.Row> rows(CollectionState st) {
-    Iterator<Map.Entry<String, Integer>> ids = st.ordinals.entrySet().iterator();
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return ids.hasNext();
-      }
-
-      @Override
-      public SegmentFile.Row next() {
-        Map.Entry<String, Integer> e = ids.next();
-        return new SegmentFile.Row(e.getValue(), e.getKey(), st.rows.get(e.getValue()).payload());
-      }
-    };
+  private void checkpointFailed(long size, Throwable e) {
+    long delay;
+    int failures;
+    synchronized (checkpoints) {
+      failures = ++checkpointFailures;
+      delay =
+          Math.min(
+              MAX_CHECKPOINT_BACKOFF_NANOS,
+              TimeUnit.SECONDS.toNanos(1) << Math.min(20, failures - 1));
+      checkpointRetryAt = System.nanoTime() + delay;
+      checkpointRetryBytes = size + checkpointBytes;
+    }
+    System.getLogger("dev.byhand.store")
+        .log(
+            System.Logger.Level.WARNING,
+            "checkpoint of '"
+                + config.name()
+                + "' failed ("
+                + failures
+                + " in a row; next try in "
+                + TimeUnit.NANOSECONDS.toSeconds(delay)
+                + " s); the log keeps the writes: "
+                + e);
   }
 
   /**
@@ -777,13 +893,20 @@ public final class Collection implements AutoCloseable {
    * must not exist yet). Writes wait while the files are copied; searches go on.
    */
   public void snapshot(Path target) {
-    writeLock.lock();
-    try {
+    synchronousCheckpoint(
+        () -> {
+          snapshotLocked(target);
+          return null;
+        });
+  }
+
+  private void snapshotLocked(Path target) throws IOException {
+    {
       checkWritable();
       if (Files.exists(target)) {
         throw new ConflictException("snapshot", target + " already exists");
       }
-      checkpointLocked(true);
+      checkpointNow(true);
       Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
       Storage.deleteRecursively(tmp);
       Files.createDirectories(tmp);
@@ -808,11 +931,6 @@ public final class Collection implements AutoCloseable {
       }
       Storage.fsyncDirectory(tmp);
       Storage.move(tmp, target);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "snapshot of collection '" + config.name() + "' failed: " + e.getMessage(), e);
-    } finally {
-      writeLock.unlock();
     }
   }
 
@@ -857,6 +975,7 @@ public final class Collection implements AutoCloseable {
   /** Folds the log into a segment (if it holds anything) and closes the files. */
   @Override
   public void close() {
+    checkpointPermit.acquireUninterruptibly(); // a background checkpoint finishes first
     writeLock.lock();
     try {
       if (closed) {
@@ -864,7 +983,7 @@ public final class Collection implements AutoCloseable {
       }
       try {
         if (failure == null) {
-          checkpointLocked(false);
+          checkpointNow(false);
         }
         wal.close();
       } catch (IOException e) {
@@ -878,6 +997,7 @@ public final class Collection implements AutoCloseable {
       }
     } finally {
       writeLock.unlock();
+      checkpointPermit.release();
     }
   }
 

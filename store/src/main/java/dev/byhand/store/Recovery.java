@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -95,6 +97,9 @@ final class Recovery {
       lastLog = file;
       lastLogEnd = end[0];
     }
+    if (segmentSeq != 0) {
+      relink(state);
+    }
     // 3. Append to the newest log only if it ends exactly at the last write; else start a new one.
     // (After a power loss a log can end before the segment that replaced it: appending there would
     // leave a gap that the next recovery reads as a torn tail.)
@@ -116,6 +121,26 @@ final class Recovery {
       }
     }
     return new Result(state, wal, segmentSeq);
+  }
+
+  /**
+   * After a fuzzy segment and the logs: a point whose node a repair unlinked while the segment was
+   * being saved (its delete came after the segment's sequence number and was then overwritten) is
+   * added again, and the graph is repaired, since the image dropped links to later nodes.
+   */
+  private static void relink(CollectionState state) {
+    List<LogRecord.Entry> again = new ArrayList<>();
+    state.ordinals.forEach(
+        (id, ord) -> {
+          if (!state.index.isLinked(ord)) {
+            again.add(
+                new LogRecord.Entry(id, state.index.vector(ord), state.rows.get(ord).payload()));
+          }
+        });
+    if (!again.isEmpty()) {
+      state.apply(new LogRecord.Upsert(again));
+    }
+    state.index.repair();
   }
 
   private static void replay(Path file, Wal.Entry e, CollectionState state, CollectionConfig config)
@@ -173,7 +198,7 @@ final class Recovery {
         SegmentFile.read(
             points,
             r -> {
-              if (r.ordinal() < 0 || r.ordinal() >= index.size() || index.isDeleted(r.ordinal())) {
+              if (r.ordinal() < 0 || r.ordinal() >= index.size()) {
                 throw new CorruptedFileException(
                     points, "point '" + r.id() + "' has no vector in " + hnsw.getFileName());
               }
@@ -186,15 +211,9 @@ final class Recovery {
       throw new CorruptedFileException(
           points, "belongs to sequence " + lastSeq + ", but CURRENT names " + seq);
     }
-    if (state.rows.size() != index.liveCount()) {
-      throw new CorruptedFileException(
-          points,
-          state.rows.size()
-              + " points but "
-              + index.liveCount()
-              + " live vectors in "
-              + hnsw.getFileName());
-    }
+    // The graph was saved while writes went on (a checkpoint's fuzzy image): the point table says
+    // which of its ordinals were live at the segment's sequence number; the logs say the rest.
+    index.reconcile(state.rows::containsKey);
     PayloadIndexes.Batch b = state.payloadIndexes.batch();
     state.rows.forEach((ord, row) -> b.add(ord, row.payload()));
     b.commit();

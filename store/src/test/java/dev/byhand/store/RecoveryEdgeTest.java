@@ -93,6 +93,7 @@ class RecoveryEdgeTest {
         Files.createDirectory(d.resolve("segment-2.points.tmp")); // the write of the table fails
     c.upsert(List.of(Point.of("b", new float[] {0, 1}, null)));
     assertThat(c.get(List.of("b"), false)).hasSize(1);
+    c.awaitCheckpoint(); // it runs in the background
     // The failed try left none of its files behind (issue 14, defect 8: one leaked per try).
     try (var files = Files.list(d)) {
       assertThat(files.map(f -> f.getFileName().toString()))

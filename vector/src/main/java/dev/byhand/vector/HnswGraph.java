@@ -74,7 +74,7 @@ final class HnswGraph {
     return (int) (packed >>> 32);
   }
 
-  private static long packEntry(int node, int level) {
+  static long packEntry(int node, int level) {
     return ((long) level << 32) | (node & 0xFFFFFFFFL);
   }
 

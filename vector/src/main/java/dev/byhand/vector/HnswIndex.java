@@ -25,8 +25,8 @@ import java.util.function.IntPredicate;
  * its own monitor and only one held at a time; outgoing edges are set before incoming ones, so a
  * searcher that reaches a node can always leave it. Searches take no index lock and may run
  * concurrently with inserts and deletes; a point added concurrently with a search may or may not be
- * found by it. {@link #repair} excludes inserts through a read–write lock (inserts share the read
- * side).
+ * found by it. {@link #repair} excludes inserts and deletes through a read–write lock (they share
+ * the read side).
  *
  * <p><b>Deletes.</b> {@link #delete} marks a tombstone at once: the point never comes back in
  * results but still helps navigation. When tombstones not yet repaired reach {@link
@@ -400,16 +400,24 @@ public final class HnswIndex {
       throw new IllegalArgumentException("ordinal: must be in [0, " + n + "), got " + ordinal);
     }
     boolean repairNow;
-    synchronized (this) {
-      long[] d = deleted;
-      long bit = 1L << ordinal;
-      if ((d[ordinal >>> 6] & bit) != 0) {
-        return false;
+    // Deletes share the read side of the structure lock with inserts: a repair, which rewires the
+    // neighbours of the deleted nodes and then unlinks them, must not see the set change between
+    // the two steps (a node deleted in between would be unlinked with its in-links left dangling).
+    structure.readLock().lock();
+    try {
+      synchronized (this) {
+        long[] d = deleted;
+        long bit = 1L << ordinal;
+        if ((d[ordinal >>> 6] & bit) != 0) {
+          return false;
+        }
+        d[ordinal >>> 6] |= bit;
+        deletedCount++; // volatile write after the bit: a search that reads the count sees the bit
+        unrepaired++;
+        repairNow = unrepaired >= repairFraction * n;
       }
-      d[ordinal >>> 6] |= bit;
-      deletedCount++; // volatile write after the bit: a search that reads the count sees the bit
-      unrepaired++;
-      repairNow = unrepaired >= repairFraction * n;
+    } finally {
+      structure.readLock().unlock();
     }
     if (repairNow) {
       repair();
@@ -570,6 +578,36 @@ public final class HnswIndex {
     }
     structure.writeLock().lock();
     try {
+      write(file, vectors.size());
+    } finally {
+      structure.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Writes the first {@code n} ordinals to {@code file} while inserts, deletes and searches go on
+   * (only repairs wait): a store's checkpoint, which knows which of those ordinals are live at the
+   * moment it took {@code n} and replays what came after. The image is fuzzy in two ways the loader
+   * of such a file must mend: tombstones are as they were when read (call {@link #reconcile} with
+   * the live set), and links to ordinals at or past {@code n} are dropped, so {@link #repair}
+   * should run before the graph is trusted for recall.
+   *
+   * @throws java.io.UncheckedIOException naming the file if it cannot be written
+   */
+  public void saveFirst(java.nio.file.Path file, int n) {
+    if (n < 0 || n > size()) {
+      throw new IllegalArgumentException("n: must be in [0, " + size() + "], got " + n);
+    }
+    structure.readLock().lock();
+    try {
+      write(file, n);
+    } finally {
+      structure.readLock().unlock();
+    }
+  }
+
+  private void write(java.nio.file.Path file, int n) {
+    try {
       IndexFile.Snapshot s = new IndexFile.Snapshot();
       s.dimension = dimension;
       s.metric = metric;
@@ -578,8 +616,7 @@ public final class HnswIndex {
       s.ef = defaultEf;
       s.repairFraction = repairFraction;
       s.seed = seed;
-      s.size = vectors.size();
-      s.entry = graph.entry();
+      s.size = n;
       s.kind = compression.kind;
       if (navigation instanceof Int8Vectors) {
         s.int8Centre = ((Int8Vectors) navigation).centre;
@@ -589,22 +626,65 @@ public final class HnswIndex {
       } else if (navigation instanceof ProjectedVectors) {
         s.projection = ((ProjectedVectors) navigation).projection();
       }
+      long[] d;
       synchronized (this) {
-        s.deleted = deleted.clone();
+        d = java.util.Arrays.copyOf(deleted, (n + 63) >>> 6);
       }
-      s.levels = new int[s.size];
-      for (int i = 0; i < s.size; i++) {
+      if ((n & 63) != 0 && d.length > 0) {
+        d[d.length - 1] &= (1L << n) - 1; // no tombstones past n
+      }
+      s.deleted = d;
+      s.levels = new int[n];
+      int top = -1;
+      int topNode = -1;
+      for (int i = 0; i < n; i++) {
         s.levels[i] = graph.level(i);
+        if (s.levels[i] > top) {
+          top = s.levels[i];
+          topNode = i;
+        }
       }
+      long entry = graph.entry();
+      // an entry point added after n is not in the file: the highest node before n stands in
+      s.entry =
+          entry >= 0 && HnswGraph.entryNode(entry) < n
+              ? entry
+              : topNode < 0 ? -1 : HnswGraph.packEntry(topNode, top);
       s.vectors = vectors;
       s.graph = graph;
       IndexFile.write(s, file);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(
           file + ": cannot write the index: " + e.getMessage(), e);
-    } finally {
-      structure.writeLock().unlock();
     }
+  }
+
+  /**
+   * Makes the tombstones exactly the ordinals {@code live} refuses, after a load of a {@link
+   * #saveFirst} image (whose tombstones were read while deletes went on). A node that comes back to
+   * life after a repair unlinked it stays unlinked ({@link #isLinked}); its owner re-adds it.
+   */
+  public void reconcile(IntPredicate live) {
+    synchronized (this) {
+      long[] d = new long[Math.max(16, (size() + 63) >>> 6)];
+      int count = 0;
+      int pending = 0;
+      for (int i = 0; i < size(); i++) {
+        if (!live.test(i)) {
+          d[i >>> 6] |= 1L << i;
+          count++;
+          pending += graph.level(i) >= 0 ? 1 : 0;
+        }
+      }
+      deleted = d;
+      deletedCount = count;
+      unrepaired = pending;
+    }
+  }
+
+  /** Whether {@code ordinal} is linked into the graph (false once a repair removed it). */
+  public boolean isLinked(int ordinal) {
+    return graph.level(ordinal) >= 0;
   }
 
   /**

@@ -122,17 +122,28 @@ final class IndexFile {
             w.putFloat(x);
           }
         }
+        // Neighbours at or past size are dropped: a save of the first ordinals while inserts go
+        // on (HnswIndex.saveFirst) sees links to nodes it does not hold.
+        int[] ids = new int[2 * s.m + 1];
+        float[] scores = new float[2 * s.m + 1];
         for (int node = 0; node < s.size; node++) {
           for (int l = 0; l <= s.levels[node]; l++) {
             NeighborArray na = s.graph.neighbours(node, l);
+            int count = 0;
             synchronized (na) {
-              w.putInt(na.size());
               for (int i = 0; i < na.size(); i++) {
-                w.putInt(na.node(i));
+                if (na.node(i) < s.size) {
+                  ids[count] = na.node(i);
+                  scores[count++] = na.score(i);
+                }
               }
-              for (int i = 0; i < na.size(); i++) {
-                w.putFloat(na.score(i));
-              }
+            }
+            w.putInt(count);
+            for (int i = 0; i < count; i++) {
+              w.putInt(ids[i]);
+            }
+            for (int i = 0; i < count; i++) {
+              w.putFloat(scores[i]);
             }
           }
         }
