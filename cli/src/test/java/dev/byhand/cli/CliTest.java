@@ -79,7 +79,9 @@ class CliTest {
 
     Run unknown = run("embed", "--encoder", "bert", "x");
     assertThat(unknown.code()).isEqualTo(Main.USAGE);
-    assertThat(unknown.err()).contains("encoder: unknown 'bert'; known encoders: minilm, seed");
+    assertThat(unknown.err())
+        .contains(
+            "encoder: unknown 'bert'; known encoders: minilm, minilm-q, bge-small, e5-small, seed");
 
     Run missing = run("embed", "--file", dir.resolve("nope.txt").toString());
     assertThat(missing.code()).isEqualTo(Main.NOT_FOUND);
