@@ -933,7 +933,7 @@ public final class Collection implements AutoCloseable {
         checkVector("vector", r.vector());
       }
     }
-    List<float[]> embedded = texts.isEmpty() ? List.of() : encoder().embedAll(texts);
+    List<float[]> embedded = texts.isEmpty() ? List.of() : encoder().embedQueries(texts);
     List<List<ScoredPoint>> out = new ArrayList<>(requests.size());
     int t = 0;
     State st = state;
