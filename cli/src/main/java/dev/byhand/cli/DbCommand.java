@@ -317,7 +317,8 @@ public final class DbCommand implements Runnable {
 
     @Option(
         names = "--encoder",
-        description = "minilm or seed: points and queries may then be text.")
+        description =
+            "minilm, minilm-q, bge-small, e5-small or seed: points and queries may then be text.")
     String encoder;
 
     @Option(
@@ -332,7 +333,7 @@ public final class DbCommand implements Runnable {
     int run(DbBackend db, PrintWriter out) throws IOException {
       if (encoder == null && dimension == 0) {
         throw new IllegalArgumentException(
-            "create: give --encoder (minilm or seed) or --dimension");
+            "create: give --encoder (minilm, minilm-q, bge-small, e5-small or seed) or --dimension");
       }
       DbBackend.Info i = db.create(name, encoder, dimension, metric);
       if (target.json) {
@@ -381,7 +382,9 @@ public final class DbCommand implements Runnable {
     @Option(
         names = "--encoder",
         defaultValue = "minilm",
-        description = "Encoder of a collection created here (default: ${DEFAULT-VALUE}).")
+        description =
+            "Encoder of a collection created here: minilm, minilm-q, bge-small, e5-small or seed"
+                + " (default: ${DEFAULT-VALUE}).")
     String encoder;
 
     @Option(

@@ -46,27 +46,37 @@ final class EmbedCommand implements Callable<Integer> {
       names = "--encoder",
       defaultValue = Encoders.MINILM,
       description =
-          "minilm (all-MiniLM-L6-v2, 384 numbers) or seed (the 22-word toy, 4). Default: ${DEFAULT-VALUE}.")
+          "minilm (all-MiniLM-L6-v2), minilm-q (the same, quantised), bge-small (bge-small-en-v1.5,"
+              + " quantised), e5-small (e5-small-v2, quantised), each 384 numbers; or seed (the"
+              + " 22-word toy, 4). Default: ${DEFAULT-VALUE}.")
   String encoder;
+
+  @Option(
+      names = "--query",
+      description =
+          "Embed the texts as search queries rather than documents (e5-small and bge-small mark"
+              + " the two differently; the others embed both alike).")
+  boolean query;
 
   @Option(
       names = "--normalize",
       negatable = true,
-      description = "L2-normalise the vector. Default: on for minilm, off for seed.")
+      description = "L2-normalise the vector. Default: on, except for seed.")
   Boolean normalize;
 
   @Option(
       names = "--pooling",
-      defaultValue = "mean",
       description =
-          "mean (average of the token vectors) or cls (the first token's). Default: ${DEFAULT-VALUE}.")
+          "mean (average of the token vectors) or cls (the first token's). Default: as the model"
+              + " was trained (cls for bge-small, mean for the others).")
   String pooling;
 
   @Option(
       names = "--long-text",
       defaultValue = "truncate",
       description =
-          "truncate (keep the first 256 word pieces) or windows (average 256-piece windows). Default: ${DEFAULT-VALUE}.")
+          "truncate (keep the model's window: 256 word pieces for minilm, 512 for bge-small and"
+              + " e5-small) or windows (average window-sized parts). Default: ${DEFAULT-VALUE}.")
   String longText;
 
   @Override
@@ -79,15 +89,17 @@ final class EmbedCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "text: give at least one TEXT to embed, or --file FILE");
     }
-    EncoderOptions options =
-        EncoderOptions.defaults(checkedEncoder()).withPooling(Pooling.parse(pooling));
+    EncoderOptions options = EncoderOptions.defaults(checkedEncoder());
+    if (pooling != null) {
+      options = options.withPooling(Pooling.parse(pooling));
+    }
     if (normalize != null) {
       options = options.withNormalize(normalize);
     }
     options = options.withLongText(parseLongText(longText));
     PrintWriter out = spec.commandLine().getOut();
     try (TextEncoder enc = Encoders.open(encoder, options)) {
-      for (float[] v : enc.embedAll(all)) {
+      for (float[] v : query ? enc.embedQueries(all) : enc.embedDocuments(all)) {
         out.println(Json.array(v));
       }
     }

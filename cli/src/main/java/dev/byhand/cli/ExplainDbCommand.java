@@ -3,6 +3,8 @@ package dev.byhand.cli;
 import dev.byhand.embed.EncoderOptions;
 import dev.byhand.embed.Encoders;
 import dev.byhand.embed.EncodingTrace;
+import dev.byhand.embed.PipelineEncoder;
+import dev.byhand.embed.Pooling;
 import dev.byhand.embed.SeedModel;
 import dev.byhand.embed.TextEncoder;
 import dev.byhand.vector.ExactIndex;
@@ -42,7 +44,8 @@ final class ExplainDbCommand implements Callable<Integer> {
       names = "--encoder",
       defaultValue = Encoders.SEED,
       description =
-          "seed (the 22-word toy encoder) or minilm (all-MiniLM-L6-v2). Default: ${DEFAULT-VALUE}.")
+          "seed (the 22-word toy encoder), or a real model: minilm (all-MiniLM-L6-v2), minilm-q,"
+              + " bge-small, e5-small. Default: ${DEFAULT-VALUE}.")
   String encoder;
 
   @Option(
@@ -84,14 +87,14 @@ final class ExplainDbCommand implements Callable<Integer> {
         } else {
           out.printf("[%d] Process \"%s\": repeat [2]–[5]%n", 5 + i, doc);
         }
-        int ordinal = index.add(walk(out, enc, projection, doc, toy));
+        int ordinal = index.add(walk(out, enc, projection, doc, toy, false));
         out.printf("      saved in the vector storage as point %d%n", ordinal);
       }
       out.println();
       out.println("Now the dataset is indexed.");
       out.println();
       out.printf("[8] Query \"%s\": repeat [2]–[5]%n", QUERY);
-      float[] q = walk(out, enc, projection, QUERY, toy);
+      float[] q = walk(out, enc, projection, QUERY, toy, true);
 
       // Step [9]: Q · Xᵀ — the query against every stored vector as one matrix product.
       out.println();
@@ -123,10 +126,18 @@ final class ExplainDbCommand implements Callable<Integer> {
     return toy ? Matrices.number(s) : String.format(java.util.Locale.ROOT, "%.4f", s);
   }
 
-  /** Steps [2]–[5] for one text; prints them and returns the index vector. */
+  /**
+   * Steps [2]–[5] for one text, as a document or as the query (models such as e5 mark the two
+   * differently; the tokens show it); prints them and returns the index vector.
+   */
   private static float[] walk(
-      PrintWriter out, TextEncoder enc, Projection projection, String text, boolean toy) {
-    EncodingTrace t = enc.trace(text);
+      PrintWriter out,
+      TextEncoder enc,
+      Projection projection,
+      String text,
+      boolean toy,
+      boolean query) {
+    EncodingTrace t = query ? enc.traceQuery(text) : enc.trace(text);
     float[] indexVector = projection.apply(t.vector());
     out.println("── \"" + text + "\" ──");
     List<String> labels = Arrays.asList(t.tokens().pieces());
@@ -147,8 +158,10 @@ final class ExplainDbCommand implements Callable<Integer> {
       for (int i = 0; i < t.features().length; i++) {
         out.printf("      %-8s %s%n", labels.get(i), Matrices.head(t.features()[i], 4));
       }
+      boolean cls = enc instanceof PipelineEncoder p && p.options().pooling() == Pooling.CLS;
       out.printf(
-          "[4] Mean pooling → %d numbers: %s%n", t.pooled().length, Matrices.head(t.pooled(), 4));
+          "[4] %s pooling → %d numbers: %s%n",
+          cls ? "CLS" : "Mean", t.pooled().length, Matrices.head(t.pooled(), 4));
       out.printf("    L2-normalised:          %s%n", Matrices.head(t.vector(), 4));
       out.printf(
           "[5] Projection %d → %d: %s%n",

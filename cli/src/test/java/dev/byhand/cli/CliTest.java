@@ -61,6 +61,24 @@ class CliTest {
   }
 
   @Test
+  void embedUsesEachModelsOwnConventionsAndTheQuerySideOnRequest() {
+    String bge = run("embed", "--encoder", "bge-small", "lava").out().strip();
+    try (dev.byhand.embed.TextEncoder e = dev.byhand.embed.Encoders.open("bge-small")) {
+      // CLS pooling by default, as bge was trained, though --pooling's choices include mean.
+      assertThat(bge).isEqualTo(Json.array(e.embed("lava")));
+      assertThat(run("embed", "--encoder", "bge-small", "--query", "lava").out().strip())
+          .isEqualTo(Json.array(e.embedQuery("lava")));
+    }
+    assertThat(run("embed", "--encoder", "bge-small", "--pooling", "mean", "lava").out().strip())
+        .isNotEqualTo(bge);
+    Run e5 = run("explain", "db", "--encoder", "e5-small");
+    assertThat(e5.code()).as(e5.err()).isZero();
+    assertThat(e5.out())
+        .contains("[CLS] passage : who am i [SEP]")
+        .contains("[CLS] query : am i you [SEP]");
+  }
+
+  @Test
   void embedReadsLinesOfAFile(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("texts.txt");
     Files.writeString(f, "who am i\nhow are you\n");
@@ -79,7 +97,9 @@ class CliTest {
 
     Run unknown = run("embed", "--encoder", "bert", "x");
     assertThat(unknown.code()).isEqualTo(Main.USAGE);
-    assertThat(unknown.err()).contains("encoder: unknown 'bert'; known encoders: minilm, seed");
+    assertThat(unknown.err())
+        .contains(
+            "encoder: unknown 'bert'; known encoders: minilm, minilm-q, bge-small, e5-small, seed");
 
     Run missing = run("embed", "--file", dir.resolve("nope.txt").toString());
     assertThat(missing.code()).isEqualTo(Main.NOT_FOUND);

@@ -4,12 +4,16 @@ package dev.byhand.embed;
  * How a {@link TextEncoder} runs. Build from {@link #defaults(String)} and change one thing at a
  * time with the {@code with…} methods; every value is checked when set.
  *
- * @param pooling seed step [4]: {@link Pooling#MEAN} (default) or {@link Pooling#CLS}
- * @param normalize L2-normalise the pooled vector (default for {@code minilm}; not for {@code
+ * @param pooling seed step [4]: {@link Pooling#MEAN} or {@link Pooling#CLS}; by default the one the
+ *     model was trained with ({@link ModelCard#pooling()}: CLS for {@code bge-small}, mean for the
+ *     others)
+ * @param normalize L2-normalise the pooled vector (default for the ONNX models; not for {@code
  *     seed}, whose walkthrough shows raw numbers)
- * @param batchSize texts encoded per model call, in [1, 4096]
+ * @param batchSize texts encoded per model call, in [1, 4096]; quantised models run one text per
+ *     call whatever this says (see {@link ModelCard#batchIndependent()})
  * @param threads ONNX Runtime intra-op threads, in [1, 256]
- * @param maxTokens tokens in one window, special tokens included, in [3, 512]
+ * @param maxTokens tokens in one window, special tokens included, in [3, 512]; by default the
+ *     model's own ({@link ModelCard#maxTokens()}: 256 for MiniLM, 512 for bge and e5)
  * @param longText what happens to text longer than one window
  * @param parallelism how {@code threads} are used
  */
@@ -71,19 +75,23 @@ public record EncoderOptions(
   }
 
   /**
-   * The defaults for an encoder: mean pooling, batches of 32, as many threads as cores (at most 8)
-   * running batches side by side, a 256-token window, truncation; normalised for {@code minilm},
-   * raw for {@code seed}.
+   * The defaults for an encoder: the model's own pooling and window (its {@link ModelCard}; mean
+   * and 256 for {@code seed}), batches of 32, as many threads as cores (at most 8) running batches
+   * side by side, truncation; normalised for the ONNX models, raw for {@code seed}.
+   *
+   * @throws IllegalArgumentException naming the known encoders if {@code encoder} is not one of
+   *     {@link Encoders#NAMES}
    */
   public static EncoderOptions defaults(String encoder) {
-    boolean normalize = !Encoders.SEED.equals(encoder);
+    Encoders.checkName(encoder);
+    ModelCard card = ModelCard.of(encoder).orElse(null);
     int threads = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     return new EncoderOptions(
-        Pooling.MEAN,
-        normalize,
+        card == null ? Pooling.MEAN : card.pooling(),
+        card != null,
         32,
         threads,
-        WordPieceTokenizer.DEFAULT_MAX_TOKENS,
+        card == null ? WordPieceTokenizer.DEFAULT_MAX_TOKENS : card.maxTokens(),
         LongText.TRUNCATE,
         // Measured (BENCHMARKS.md, bench/run embed): on two cores, batches side by side embed
         // 1.75x the texts per second of intra-op threads at 32 texts a call.

@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The text-embedding pipeline, the same for every model: tokenize (seed [2]) → encode each token
- * (seed [3]) → pool (seed [4]) → normalise. Batches are formed longest-first so that texts of
- * similar length share a batch and little padding is computed; results come back in input order.
+ * The text-embedding pipeline, the same for every model: mark the text as a query or a document
+ * (the model's prefix, if any) → tokenize (seed [2]) → encode each token (seed [3]) → pool (seed
+ * [4]) → normalise. Batches are formed longest-first so that texts of similar length share a batch
+ * and little padding is computed; results come back in input order. A batch never holds more texts
+ * than the token encoder allows ({@link TokenEncoder#maxBatchSize()}: one for quantised models), so
+ * a text's vector never depends on what it was embedded with.
  */
 public final class PipelineEncoder implements TextEncoder {
 
@@ -17,16 +20,35 @@ public final class PipelineEncoder implements TextEncoder {
   private final Tokenizer tokenizer;
   private final TokenEncoder encoder;
   private final EncoderOptions options;
+  private final String queryPrefix;
+  private final String documentPrefix;
 
   /** Runs batches side by side when the options ask for it; null for one batch at a time. */
   private final java.util.concurrent.ExecutorService batchPool;
 
   /**
-   * Assembles a pipeline; it owns {@code tokenizer} and {@code encoder} and closes them (if
-   * closeable) when closed.
+   * Assembles a symmetric pipeline (queries and documents embed alike); it owns {@code tokenizer}
+   * and {@code encoder} and closes them (if closeable) when closed.
    */
   public PipelineEncoder(
       String name, Tokenizer tokenizer, TokenEncoder encoder, EncoderOptions options) {
+    this(name, tokenizer, encoder, options, "", "");
+  }
+
+  /**
+   * Assembles a pipeline that puts {@code queryPrefix} before every query and {@code
+   * documentPrefix} before every document ("" for none); it owns {@code tokenizer} and {@code
+   * encoder} and closes them (if closeable) when closed.
+   */
+  public PipelineEncoder(
+      String name,
+      Tokenizer tokenizer,
+      TokenEncoder encoder,
+      EncoderOptions options,
+      String queryPrefix,
+      String documentPrefix) {
+    this.queryPrefix = Objects.requireNonNull(queryPrefix, "queryPrefix");
+    this.documentPrefix = Objects.requireNonNull(documentPrefix, "documentPrefix");
     this.name = Objects.requireNonNull(name, "name");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
@@ -63,21 +85,45 @@ public final class PipelineEncoder implements TextEncoder {
     return tokenizer;
   }
 
+  /** The token encoder of step [3]. */
+  public TokenEncoder tokenEncoder() {
+    return encoder;
+  }
+
+  /** What this pipeline puts before a query ("" for nothing). */
+  public String queryPrefix() {
+    return queryPrefix;
+  }
+
+  /** What this pipeline puts before a document ("" for nothing). */
+  public String documentPrefix() {
+    return documentPrefix;
+  }
+
   @Override
-  public List<float[]> embedAll(List<String> texts) {
+  public List<float[]> embedDocuments(List<String> texts) {
+    return embed(texts, documentPrefix);
+  }
+
+  @Override
+  public List<float[]> embedQueries(List<String> queries) {
+    return embed(queries, queryPrefix);
+  }
+
+  private List<float[]> embed(List<String> texts, String prefix) {
     Objects.requireNonNull(texts, "texts");
     int n = texts.size();
     // 1. Tokenize; with windows, one text may become several units.
     List<Tokens> units = new ArrayList<>(n);
     int[] owner;
     if (options.longText() == EncoderOptions.LongText.TRUNCATE) {
-      units.addAll(tokenizeAll(texts));
+      units.addAll(tokenizeAll(prefixed(texts, prefix)));
       owner = new int[n];
       Arrays.setAll(owner, i -> i);
     } else {
       List<Integer> owners = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        for (Tokens w : tokenizer.windows(texts.get(i))) {
+        for (Tokens w : tokenizer.windows(checked(texts.get(i)), prefix)) {
           units.add(w);
           owners.add(i);
         }
@@ -110,6 +156,22 @@ public final class PipelineEncoder implements TextEncoder {
     return out;
   }
 
+  private static List<String> prefixed(List<String> texts, String prefix) {
+    List<String> out = new ArrayList<>(texts.size());
+    for (String t : texts) {
+      out.add(prefix.isEmpty() ? checked(t) : prefix + checked(t));
+    }
+    return out;
+  }
+
+  /** A null text is refused here, before a prefix could turn it into the text "null". */
+  private static String checked(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("text: must not be null");
+    }
+    return text;
+  }
+
   private List<Tokens> tokenizeAll(List<String> texts) {
     if (tokenizer instanceof WordPieceTokenizer wp) {
       return wp.tokenizeAll(texts);
@@ -126,7 +188,7 @@ public final class PipelineEncoder implements TextEncoder {
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> units.get(i).size()).reversed());
     float[][] pooled = new float[units.size()][];
-    int batch = options.batchSize();
+    int batch = Math.min(options.batchSize(), encoder.maxBatchSize());
     if (batchPool != null) {
       // Enough batches to keep every thread busy, even when a call brings fewer than one per
       // thread.
@@ -186,7 +248,16 @@ public final class PipelineEncoder implements TextEncoder {
 
   @Override
   public EncodingTrace trace(String text) {
-    Tokens tokens = tokenizer.tokenize(text);
+    return trace(text, documentPrefix);
+  }
+
+  @Override
+  public EncodingTrace traceQuery(String query) {
+    return trace(query, queryPrefix);
+  }
+
+  private EncodingTrace trace(String text, String prefix) {
+    Tokens tokens = tokenizer.tokenize(prefix.isEmpty() ? checked(text) : prefix + checked(text));
     float[][] features = encoder.encode(List.of(tokens)).get(0);
     float[] pooled = options.pooling().pool(features);
     return new EncodingTrace(

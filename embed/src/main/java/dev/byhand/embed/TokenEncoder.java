@@ -19,6 +19,16 @@ public interface TokenEncoder extends AutoCloseable {
   List<float[][]> encode(List<Tokens> batch);
 
   /**
+   * The most texts one {@link #encode} call should hold for each text's result to be independent of
+   * the others in the call. Unlimited for float graphs (padding is masked out); 1 for dynamically
+   * quantised ones, whose activation scale is taken over the whole batch. {@link PipelineEncoder}
+   * never batches beyond it.
+   */
+  default int maxBatchSize() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * The word-embedding rows looked up for these tokens (seed step [2]), when the encoder exposes
    * them; empty when the lookup happens inside a compiled model.
    */

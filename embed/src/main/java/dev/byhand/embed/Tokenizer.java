@@ -18,6 +18,16 @@ public interface Tokenizer {
    */
   List<Tokens> windows(String text);
 
+  /**
+   * Like {@link #windows(String)} for {@code prefix + text}, but with {@code prefix} (a model's
+   * query or document marker, see {@link ModelCard}) at the start of every window, so that each
+   * window reads as the model was trained to see it. This default puts it before the first window
+   * only; tokenizers that can do better override it.
+   */
+  default List<Tokens> windows(String text, String prefix) {
+    return windows(prefix.isEmpty() ? text : prefix + text);
+  }
+
   /** The most tokens one window holds, special tokens included. */
   int maxTokens();
 }

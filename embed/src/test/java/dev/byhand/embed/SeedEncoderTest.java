@@ -63,6 +63,7 @@ class SeedEncoderTest {
   void unknownEncoderNamesTheKnownOnes() {
     assertThatThrownBy(() -> Encoders.open("bert"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("encoder: unknown 'bert'; known encoders: minilm, seed");
+        .hasMessage(
+            "encoder: unknown 'bert'; known encoders: minilm, minilm-q, bge-small, e5-small, seed");
   }
 }

@@ -416,7 +416,7 @@ public final class Collection implements AutoCloseable {
   }
 
   private List<float[]> embedDocuments(List<String> texts) {
-    return encoder.use(e -> e.embedAll(texts));
+    return encoder.use(e -> e.embedDocuments(texts));
   }
 
   // ---- reads ------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ public final class Collection implements AutoCloseable {
       }
     }
     if (!texts.isEmpty()) {
-      List<float[]> embedded = encoder.use(e -> e.embedAll(texts));
+      List<float[]> embedded = encoder.use(e -> e.embedQueries(texts));
       for (int i = 0, t = 0; i < queries.length; i++) {
         if (queries[i] == null) {
           queries[i] = WriteChecks.vector("text", embedded.get(t++), config);
@@ -507,7 +507,7 @@ public final class Collection implements AutoCloseable {
       throw new InvalidRequestException("text", "is required: the query text");
     }
     WriteChecks.wellFormed("text", text);
-    EncodingTrace trace = encoder.use(e -> e.trace(text));
+    EncodingTrace trace = encoder.use(e -> e.traceQuery(text));
     List<ScoredPoint> hits = search(SearchRequest.vector(trace.vector(), k).withVector(true));
     return new Explanation(config.encoder(), config.metric(), trace, hits);
   }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  *     outside the database folder
  * @param dimension numbers per vector, in [1, 4096]
  * @param metric how vectors are compared (cosine vectors are stored normalised)
- * @param encoder {@code minilm}, {@code seed}, or null when points always come with vectors
+ * @param encoder one of {@link Encoders#NAMES} ({@code minilm}, {@code minilm-q}, {@code
+ *     bge-small}, {@code e5-small}, {@code seed}), or null when points always come with vectors
  * @param m HNSW: links per node per layer (level 0 has 2m), in [2, 128]
  * @param efConstruction HNSW: beam width while inserting, in [m, 4096]
  * @param durability when writes are acknowledged
@@ -73,15 +74,23 @@ public record CollectionConfig(
 
   /**
    * A collection whose points and queries may be given as text, embedded by {@code encoder}; the
-   * dimension and metric follow the encoder (minilm: 384, cosine; seed: 4, dot).
+   * dimension and metric follow the encoder (the ONNX models minilm, minilm-q, bge-small and
+   * e5-small: 384, cosine; seed: 4, dot).
    */
   public static CollectionConfig withEncoder(String name, String encoder) {
-    if (Encoders.MINILM.equals(encoder)) {
-      return new CollectionConfig(
-          name, 384, Metric.COSINE, encoder, 16, 100, Durability.FSYNC, 1000);
-    }
     if (Encoders.SEED.equals(encoder)) {
       return new CollectionConfig(name, 4, Metric.DOT, encoder, 16, 100, Durability.FSYNC, 1000);
+    }
+    if (encoder != null && Encoders.NAMES.contains(encoder)) {
+      return new CollectionConfig(
+          name,
+          Encoders.dimension(encoder),
+          Metric.COSINE,
+          encoder,
+          16,
+          100,
+          Durability.FSYNC,
+          1000);
     }
     throw new InvalidRequestException(
         "encoder",

@@ -292,7 +292,7 @@ class WritePathRegressionTest {
           }
 
           @Override
-          public List<float[]> embedAll(List<String> texts) {
+          public List<float[]> embedDocuments(List<String> texts) {
             if (closed.get()) {
               throw new IllegalStateException("used after close");
             }
@@ -300,7 +300,17 @@ class WritePathRegressionTest {
           }
 
           @Override
+          public List<float[]> embedQueries(List<String> texts) {
+            return embedDocuments(texts);
+          }
+
+          @Override
           public EncodingTrace trace(String text) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override
+          public EncodingTrace traceQuery(String text) {
             throw new UnsupportedOperationException();
           }
 

