@@ -152,6 +152,7 @@ public final class Collection implements AutoCloseable {
     c.state = r.state();
     c.wal = r.wal();
     c.segmentSeq = r.segmentSeq();
+    r.olderLogs().forEach((file, last) -> c.retiredLogs.add(new Retired(file, last)));
     return c;
   }
 
@@ -686,10 +687,14 @@ public final class Collection implements AutoCloseable {
     }
     Wal old = wal;
     old.sync(); // the old log must be whole on disk before CURRENT names a segment past it
-    wal = Wal.create(dir.resolve("wal-" + (seq + 1) + ".log"), seq + 1);
-    old.close();
-    synchronized (checkpoints) {
-      retiredLogs.add(new Retired(old.file(), seq));
+    if (old.size() > Wal.HEADER_BYTES) {
+      // An empty log (a recovery may reopen one a checkpoint had just started) takes the writes
+      // after the segment as it is; one with records is closed and deleted once the segment is.
+      wal = Wal.create(dir.resolve("wal-" + (seq + 1) + ".log"), seq + 1);
+      old.close();
+      synchronized (checkpoints) {
+        retiredLogs.add(new Retired(old.file(), seq));
+      }
     }
     return new Pending(seq, st, st.index.size(), table);
   }

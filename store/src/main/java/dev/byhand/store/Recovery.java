@@ -27,7 +27,12 @@ import java.util.function.Supplier;
 final class Recovery {
 
   /** What a recovered collection starts from. */
-  record Result(CollectionState state, Wal wal, long segmentSeq) {}
+  /**
+   * What a recovered collection starts from: its state, the log to append to, the segment's
+   * sequence number, and the other logs still needed (file → last sequence number), which the next
+   * checkpoint deletes.
+   */
+  record Result(CollectionState state, Wal wal, long segmentSeq, Map<Path, Long> olderLogs) {}
 
   /** An exception while applying a record that decoded: a bug, not damage to a file. */
   static final class RecoveryBugException extends IllegalStateException {
@@ -107,9 +112,15 @@ final class Recovery {
         lastLog != null && lastLogEnd == last[0]
             ? Wal.openForAppend(lastLog, last[0])
             : Wal.create(dir.resolve("wal-" + (last[0] + 1) + ".log"), last[0] + 1);
+    Map<Path, Long> olderLogs = new HashMap<>();
     for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
-      if (!e.getKey().equals(wal.file()) && e.getValue() <= segmentSeq) {
+      if (e.getKey().equals(wal.file())) {
+        continue;
+      }
+      if (e.getValue() <= segmentSeq) {
         Files.deleteIfExists(e.getKey()); // every record is in the segment already
+      } else {
+        olderLogs.put(e.getKey(), e.getValue());
       }
     }
     // Segment files of a crashed checkpoint, or of one replaced just before a crash.
@@ -120,7 +131,7 @@ final class Recovery {
         }
       }
     }
-    return new Result(state, wal, segmentSeq);
+    return new Result(state, wal, segmentSeq, olderLogs);
   }
 
   /**

@@ -353,4 +353,36 @@ class WritePathRegressionTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
+
+  /**
+   * Found by {@code bench/run crash} (round 75, seed 4): a kill just after a checkpoint switched to
+   * a new, empty log left that log as the one recovery appends to; the next checkpoint then tried
+   * to create it again, and close failed.
+   */
+  @Test
+  void aCheckpointAfterRecoveringIntoAnEmptyLogSucceeds() throws IOException {
+    Path d = dir.resolve("c");
+    Collection.initialise(d, CollectionConfig.of("c", 2, Metric.DOT));
+    Collection c = Collection.open(d);
+    c.upsert(List.of(Point.of("a", v(1, 0), null)));
+    // The state a kill leaves after a checkpoint's first phase: the records in wal-1, an empty
+    // wal-2 that new writes were switched to, no segment yet.
+    Path image = dir.resolve("image");
+    CorruptionTest.copyTree(d, image);
+    Wal.create(image.resolve("wal-2.log"), 2).close();
+    Collection again = Collection.open(image);
+    again.close(); // its checkpoint tried to create wal-2.log, the log it was appending to
+    Collection third = Collection.open(image);
+    assertThat(third.ids()).containsExactly("a");
+    third.upsert(List.of(Point.of("b", v(0, 1), null)));
+    third.checkpoint();
+    assertThat(third.ids()).containsExactlyInAnyOrder("a", "b");
+    // The logs the segment covers are gone, the old one included.
+    try (var files = Files.list(image)) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("wal-")))
+          .hasSize(1);
+    }
+    third.close();
+    c.close();
+  }
 }
