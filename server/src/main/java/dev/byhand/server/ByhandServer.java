@@ -56,12 +56,14 @@ public final class ByhandServer implements AutoCloseable {
   private final Routes routes;
   private final List<String> registered = new ArrayList<>();
   private final Javalin app;
+  private final SiteCheck site;
   private volatile boolean draining;
   private boolean closed;
 
   private ByhandServer(ServerConfig config, Database db) {
     this.config = config;
     this.db = db;
+    this.site = new SiteCheck(config);
     this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
     this.routes = new Routes(db, config, searches);
     this.app =
@@ -260,6 +262,7 @@ public final class ByhandServer implements AutoCloseable {
         path,
         ctx -> {
           ctx.attribute(ROUTE, path);
+          site.check(ctx);
           if (need != null) {
             authorize(ctx, need);
           }
