@@ -156,7 +156,7 @@ public final class DbCommand implements Runnable {
     }
 
     void printJson(PrintWriter out, JsonNode node) throws IOException {
-      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+      out.println(Terminal.JSON.writeValueAsString(node));
       out.flush();
     }
   }
@@ -169,7 +169,7 @@ public final class DbCommand implements Runnable {
     String m = t.getMessage();
     return m == null || m.isBlank()
         ? t.getClass().getSimpleName()
-        : m.lines().findFirst().orElse(m);
+        : Terminal.safe(m.lines().findFirst().orElse(m)); // it may quote stored ids
   }
 
   static int exitCode(Throwable e) {
@@ -248,6 +248,20 @@ public final class DbCommand implements Runnable {
     long maxBody = ServerConfig.DEFAULT_MAX_BODY_BYTES;
 
     @Option(
+        names = "--max-response-bytes",
+        paramLabel = "N",
+        description = "Largest answer the server builds; 413 beyond it (default: 67108864).")
+    long maxResponse = ServerConfig.DEFAULT_MAX_RESPONSE_BYTES;
+
+    @Option(
+        names = "--request-timeout-ms",
+        paramLabel = "MS",
+        description =
+            "Deadline of a search, count, scroll or write by filter, queue included; 503 beyond"
+                + " it (default: 10000).")
+    long requestTimeout = ServerConfig.DEFAULT_REQUEST_TIMEOUT_MILLIS;
+
+    @Option(
         names = "--tls-keystore",
         paramLabel = "FILE",
         description =
@@ -268,7 +282,12 @@ public final class DbCommand implements Runnable {
       try {
         ApiKeys keys = ApiKeys.load(keyFile, System.getenv());
         ServerConfig config =
-            ServerConfig.of(data).withAddress(host, port).withKeys(keys).withMaxBodyBytes(maxBody);
+            ServerConfig.of(data)
+                .withAddress(host, port)
+                .withKeys(keys)
+                .withMaxBodyBytes(maxBody)
+                .withMaxResponseBytes(maxResponse)
+                .withRequestTimeoutMillis(requestTimeout);
         server =
             ByhandServer.start(
                 tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword));
@@ -686,7 +705,7 @@ public final class DbCommand implements Runnable {
             .getErr()
             .println(
                 "byhand: no point with "
-                    + (ids.size() == 1 ? "id " + ids.get(0) : "these ids")
+                    + (ids.size() == 1 ? "id " + Terminal.safe(ids.get(0)) : "these ids")
                     + " in '"
                     + collection
                     + "'");

@@ -6,8 +6,10 @@ import dev.byhand.server.ApiKeys.Access;
 import dev.byhand.store.ConflictException;
 import dev.byhand.store.CorruptedFileException;
 import dev.byhand.store.Database;
+import dev.byhand.store.DeadlineExceededException;
 import dev.byhand.store.InvalidRequestException;
 import dev.byhand.store.Json;
+import dev.byhand.store.LimitExceededException;
 import dev.byhand.store.NotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -22,6 +24,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -48,6 +51,7 @@ public final class ByhandServer implements AutoCloseable {
   private static final String ROUTE = "byhand.route";
   private static final String START = "byhand.start";
   private static final String ANSWERED = "byhand.answered";
+  private static final String DEADLINE = "byhand.deadline";
 
   private final ServerConfig config;
   private final Database db;
@@ -56,12 +60,16 @@ public final class ByhandServer implements AutoCloseable {
   private final Routes routes;
   private final List<String> registered = new ArrayList<>();
   private final Javalin app;
+  private final LongSupplier clock;
+  private final SiteCheck site;
   private volatile boolean draining;
   private boolean closed;
 
-  private ByhandServer(ServerConfig config, Database db) {
+  private ByhandServer(ServerConfig config, Database db, LongSupplier clock) {
     this.config = config;
     this.db = db;
+    this.clock = clock;
+    this.site = new SiteCheck(config);
     this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
     this.routes = new Routes(db, config, searches);
     this.app =
@@ -93,10 +101,15 @@ public final class ByhandServer implements AutoCloseable {
    * @throws IllegalArgumentException if the address is not loopback and no API key is configured
    */
   public static ByhandServer start(ServerConfig config) {
+    return start(config, System::nanoTime);
+  }
+
+  /** The same with another clock for deadlines (tests move time on by hand). */
+  static ByhandServer start(ServerConfig config, LongSupplier clock) {
     checkExposure(config);
     Database db = Database.open(config.data());
     try {
-      ByhandServer s = new ByhandServer(config, db);
+      ByhandServer s = new ByhandServer(config, db, clock);
       s.app.start(config.host(), config.port());
       return s;
     } catch (RuntimeException e) {
@@ -165,6 +178,7 @@ public final class ByhandServer implements AutoCloseable {
     app.before(
         ctx -> {
           ctx.attribute(START, System.nanoTime());
+          ctx.attribute(DEADLINE, Deadline.in(config.requestTimeoutMillis(), clock));
           metrics.inFlight.incrementAndGet();
           if (draining) {
             throw new ApiError(503, "unavailable", null, "the server is shutting down");
@@ -260,6 +274,7 @@ public final class ByhandServer implements AutoCloseable {
         path,
         ctx -> {
           ctx.attribute(ROUTE, path);
+          site.check(ctx);
           if (need != null) {
             authorize(ctx, need);
           }
@@ -306,6 +321,10 @@ public final class ByhandServer implements AutoCloseable {
     ApiError a;
     if (e instanceof ApiError x) {
       a = x;
+    } else if (e instanceof LimitExceededException x) {
+      a = ApiError.tooLarge(x.field(), firstLine(x.getMessage()));
+    } else if (e instanceof DeadlineExceededException) {
+      a = deadline(ctx).ranTooLong();
     } else if (e instanceof InvalidRequestException x) {
       a = ApiError.badRequest(x.field(), firstLine(x.getMessage()));
     } else if (e instanceof NotFoundException x) {
@@ -345,6 +364,14 @@ public final class ByhandServer implements AutoCloseable {
             "internal",
             null,
             "internal error (" + e.getClass().getSimpleName() + "); see the server log"));
+  }
+
+  /** The deadline set on a request's arrival. */
+  static Deadline deadline(Context ctx) {
+    Deadline d = ctx.attribute(DEADLINE);
+    return d != null
+        ? d
+        : Deadline.in(ServerConfig.DEFAULT_REQUEST_TIMEOUT_MILLIS, System::nanoTime);
   }
 
   private static String firstLine(String m) {

@@ -286,16 +286,6 @@ final class Routes implements AutoCloseable {
     ok(ctx, 200, Json.MAPPER.createObjectNode().put("upserted", points.size()));
   }
 
-  static ObjectNode point(Point p) {
-    ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("id", p.id());
-    o.set("payload", p.payload() == null ? Json.MAPPER.nullNode() : p.payload());
-    if (p.vector() != null) {
-      o.set("vector", floats(p.vector()));
-    }
-    return o;
-  }
-
   static ArrayNode floats(float[] v) {
     ArrayNode a = Json.MAPPER.createArrayNode();
     for (float x : v) {
@@ -308,9 +298,18 @@ final class Routes implements AutoCloseable {
     Collection c = collection(ctx);
     ObjectNode b = body(ctx, Set.of("ids", "with_vector"));
     List<Point> found = c.get(Requests.ids(b, "ids"), Requests.bool(b, "with_vector", false));
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    found.forEach(p -> out.add(point(p)));
-    ok(ctx, 200, out);
+    JsonAnswer.ok(
+        ctx,
+        config.maxResponseBytes(),
+        "ids",
+        "ask for fewer ids at a time, or leave out the vectors (with_vector: false)",
+        g -> {
+          g.writeStartArray();
+          for (Point p : found) {
+            JsonAnswer.point(g, p);
+          }
+          g.writeEndArray();
+        });
   }
 
   void getPoint(Context ctx) {
@@ -322,7 +321,12 @@ final class Routes implements AutoCloseable {
       throw ApiError.notFound(
           "id", "no point '" + id + "' in collection '" + c.config().name() + "'");
     }
-    ok(ctx, 200, point(found.get(0)));
+    JsonAnswer.ok(
+        ctx,
+        config.maxResponseBytes(),
+        "with_vector",
+        "leave out the vector",
+        g -> JsonAnswer.point(g, found.get(0)));
   }
 
   /** Exactly one of {@code ids} or {@code filter}. */
@@ -334,11 +338,27 @@ final class Routes implements AutoCloseable {
     return ids;
   }
 
+  /** The request's deadline (set on arrival by {@link ByhandServer}). */
+  private static Deadline deadline(Context ctx) {
+    return ByhandServer.deadline(ctx);
+  }
+
   void deletePoints(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = body(ctx, Set.of("ids", "filter"));
-    int n = byIds(b) ? c.delete(Requests.ids(b, "ids")) : c.delete(Requests.filter(b, "filter"));
-    ok(ctx, 200, Json.MAPPER.createObjectNode().put("deleted", n));
+    if (byIds(b)) {
+      int n = c.delete(Requests.ids(b, "ids"));
+      ok(ctx, 200, Json.MAPPER.createObjectNode().put("deleted", n));
+      return;
+    }
+    // Selecting by filter scans points: it waits its turn for a core and has a deadline, as a
+    // search does.
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    searches.answer(
+        ctx,
+        d,
+        () -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("deleted", c.delete(filter))));
   }
 
   void setPayload(Context ctx) {
@@ -353,10 +373,12 @@ final class Routes implements AutoCloseable {
       List<String> ids = Requests.ids(b, "ids");
       c.setPayload(ids, payload);
       out.put("updated", ids.size());
-    } else {
-      out.put("updated", c.setPayload(Requests.filter(b, "filter"), payload));
+      ok(ctx, 200, out);
+      return;
     }
-    ok(ctx, 200, out);
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    searches.answer(ctx, d, () -> ok(ctx, 200, out.put("updated", c.setPayload(filter, payload))));
   }
 
   void overwritePayload(Context ctx) {
@@ -377,39 +399,58 @@ final class Routes implements AutoCloseable {
       List<String> ids = Requests.ids(b, "ids");
       c.deletePayloadKeys(ids, keys);
       out.put("updated", ids.size());
-    } else {
-      out.put("updated", c.deletePayloadKeys(Requests.filter(b, "filter"), keys));
+      ok(ctx, 200, out);
+      return;
     }
-    ok(ctx, 200, out);
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    searches.answer(
+        ctx, d, () -> ok(ctx, 200, out.put("updated", c.deletePayloadKeys(filter, keys))));
   }
 
   void count(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = optionalBody(ctx, Set.of("filter"));
-    ok(
-        ctx,
-        200,
-        Json.MAPPER.createObjectNode().put("count", c.count(Requests.filter(b, "filter"))));
+    Filter filter = Requests.filter(b, "filter");
+    if (filter == null) {
+      ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(null))); // no scan
+      return;
+    }
+    Deadline d = deadline(ctx);
+    Filter bounded = d.bound(filter);
+    searches.answer(
+        ctx, d, () -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(bounded))));
   }
 
   void scroll(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = optionalBody(ctx, Set.of("filter", "offset", "limit", "with_vector"));
-    Page page =
-        c.scroll(
-            Requests.filter(b, "filter"),
-            Requests.has(b, "offset") ? Requests.id(b.get("offset"), "offset") : null,
-            Requests.integer(b, "limit", 10, 1, 10_000),
-            Requests.bool(b, "with_vector", false));
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    ArrayNode points = out.putArray("points");
-    page.points().forEach(p -> points.add(point(p)));
-    if (page.nextCursor() == null) {
-      out.putNull("next_offset");
-    } else {
-      out.put("next_offset", page.nextCursor());
-    }
-    ok(ctx, 200, out);
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    String offset = Requests.has(b, "offset") ? Requests.id(b.get("offset"), "offset") : null;
+    int limit = Requests.integer(b, "limit", 10, 1, MAX_POINTS);
+    boolean withVector = Requests.bool(b, "with_vector", false);
+    searches.answer(
+        ctx,
+        d,
+        () -> {
+          Page page = c.scroll(filter, offset, limit, withVector);
+          JsonAnswer.ok(
+              ctx,
+              config.maxResponseBytes(),
+              "limit",
+              "ask for fewer points a page (limit), or leave out the vectors (with_vector: false)",
+              g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("points");
+                for (Point p : page.points()) {
+                  JsonAnswer.point(g, p);
+                }
+                g.writeEndArray();
+                g.writeStringField("next_offset", page.nextCursor()); // null when done
+                g.writeEndObject();
+              });
+        });
   }
 
   private static final Set<String> SEARCH_FIELDS =
@@ -464,7 +505,7 @@ final class Routes implements AutoCloseable {
       }
     }
     int ef = Requests.integer(b, "ef", 0, 0, SearchRequest.MAX_EF);
-    Filter filter = Requests.filter(b, "filter");
+    Filter filter = Requests.filter(b, p + "filter", "filter");
     return new SearchRequest(
         vector,
         text,
@@ -477,21 +518,12 @@ final class Routes implements AutoCloseable {
         Requests.number(b, "score_threshold"));
   }
 
-  static ArrayNode hits(List<ScoredPoint> hits) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    for (ScoredPoint h : hits) {
-      ObjectNode o = out.addObject();
-      o.put("id", h.id());
-      o.put("score", h.score());
-      if (h.payload() != null) {
-        o.set("payload", h.payload());
-      }
-      if (h.vector() != null) {
-        o.set("vector", floats(h.vector()));
-      }
-    }
-    return out;
-  }
+  /** Most points one request reads or returns: a scroll page, the hits of a batch with data. */
+  static final int MAX_POINTS = 10_000;
+
+  private static final String LESS_HITS =
+      "ask for fewer hits (k), only the payload keys you need (with_payload: [\"key\", …]),"
+          + " or no vectors (with_vector: false)";
 
   void search(Context ctx) {
     Collection c = collection(ctx);
@@ -502,8 +534,18 @@ final class Routes implements AutoCloseable {
             config.maxBodyBytes(),
             c.config().dimension());
     Requests.only(b.node(), "", SEARCH_FIELDS);
-    SearchRequest request = searchRequest(b.node(), "", b.vector());
-    searches.answer(ctx, () -> ok(ctx, 200, hits(c.search(request))));
+    SearchRequest parsed = searchRequest(b.node(), "", b.vector());
+    Deadline d = deadline(ctx);
+    SearchRequest request =
+        parsed.filter() == null ? parsed : parsed.withFilter(d.bound(parsed.filter()));
+    searches.answer(
+        ctx,
+        d,
+        () -> {
+          List<ScoredPoint> hits = c.search(request);
+          JsonAnswer.ok(
+              ctx, config.maxResponseBytes(), "k", LESS_HITS, g -> JsonAnswer.hits(g, hits));
+        });
   }
 
   void searchBatch(Context ctx) {
@@ -517,12 +559,30 @@ final class Routes implements AutoCloseable {
       throw ApiError.tooLarge(
           "searches", "has " + arr.size() + " searches; the limit is " + config.maxBatchSearches());
     }
+    Deadline d = deadline(ctx);
     List<SearchRequest> requests = new ArrayList<>(arr.size());
+    long withData = 0; // hits that carry a payload or a vector
     for (int i = 0; i < arr.size(); i++) {
       if (!arr.get(i).isObject()) {
         throw ApiError.badRequest("searches[" + i + "]", "must be a JSON object");
       }
-      requests.add(searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]"));
+      SearchRequest r = searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]");
+      if (r.withPayload() || r.withVector()) {
+        withData += r.k();
+      }
+      requests.add(r.filter() == null ? r : r.withFilter(d.bound(r.filter())));
+    }
+    if (withData > MAX_POINTS) {
+      // Checked before any search runs: the store copies every hit's payload, so 100 searches
+      // of k 1,000 over 1 MiB payloads would hold 100 GiB before the answer could be measured.
+      throw ApiError.tooLarge(
+          "searches",
+          "asks for "
+              + withData
+              + " hits with payloads or vectors in all (the sum of k); the limit is "
+              + MAX_POINTS
+              + " a request. Split the batch, lower k, or set with_payload and with_vector to"
+              + " false for the searches that only need ids and scores");
     }
     if (requests.isEmpty()) {
       ok(ctx, 200, Json.MAPPER.createArrayNode());
@@ -530,10 +590,21 @@ final class Routes implements AutoCloseable {
     }
     searches.answer(
         ctx,
+        d,
         () -> {
-          ArrayNode out = Json.MAPPER.createArrayNode();
-          c.search(requests).forEach(h -> out.add(hits(h)));
-          ok(ctx, 200, out);
+          List<List<ScoredPoint>> all = c.search(requests);
+          JsonAnswer.ok(
+              ctx,
+              config.maxResponseBytes(),
+              "searches",
+              "split the batch, " + LESS_HITS,
+              g -> {
+                g.writeStartArray();
+                for (List<ScoredPoint> hits : all) {
+                  JsonAnswer.hits(g, hits);
+                }
+                g.writeEndArray();
+              });
         });
   }
 
