@@ -5,10 +5,7 @@ import static dev.byhand.server.ByhandServer.ok;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.byhand.embed.EncoderOptions;
-import dev.byhand.embed.Encoders;
 import dev.byhand.embed.EncodingTrace;
-import dev.byhand.embed.TextEncoder;
 import dev.byhand.store.Collection;
 import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
@@ -21,6 +18,7 @@ import dev.byhand.store.PayloadIndexType;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
+import dev.byhand.vector.HnswIndex;
 import dev.byhand.vector.Metric;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -29,9 +27,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /** The handlers of the REST API; {@link ByhandServer} wires them to routes and checks keys. */
@@ -39,7 +35,6 @@ final class Routes implements AutoCloseable {
 
   private final Database db;
   private final ServerConfig config;
-  private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
   private final byte[] openApi;
   private final SearchQueue searches;
 
@@ -152,11 +147,16 @@ final class Routes implements AutoCloseable {
     ObjectNode hnsw = Requests.object(b, "hnsw");
     if (hnsw != null) {
       Requests.only(hnsw, "hnsw", Set.of("m", "ef_construction"));
-      int m = Requests.integer(hnsw, "m", c.m(), 2, 128);
+      int m = Requests.integer(hnsw, "m", c.m(), 2, HnswIndex.MAX_M);
       c =
           c.withHnsw(
               m,
-              Requests.integer(hnsw, "ef_construction", Math.max(c.efConstruction(), m), m, 4096));
+              Requests.integer(
+                  hnsw,
+                  "ef_construction",
+                  Math.max(c.efConstruction(), m),
+                  m,
+                  HnswIndex.MAX_EF_CONSTRUCTION));
     }
     String durability = Requests.string(b, "durability", null);
     if (durability != null || Requests.has(b, "sync_interval_ms")) {
@@ -242,10 +242,6 @@ final class Routes implements AutoCloseable {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
     db.drop(name);
-    TextEncoder e = encoders.remove(name);
-    if (e != null) {
-      e.close();
-    }
     ok(ctx, 200, Json.MAPPER.createObjectNode().put("dropped", name));
   }
 
@@ -621,21 +617,12 @@ final class Routes implements AutoCloseable {
       throw ApiError.badRequest("text", "is required: the query text");
     }
     int k = Requests.integer(b, "k", 3, 1, 20);
-    String encoderName = c.config().encoder();
-    if (encoderName == null) {
-      throw ApiError.badRequest(
-          "text",
-          "collection '"
-              + c.config().name()
-              + "' has no encoder, so there is no text pipeline to show");
-    }
-    TextEncoder encoder =
-        encoders.computeIfAbsent(
-            c.config().name(),
-            n -> Encoders.open(encoderName, EncoderOptions.defaults(encoderName)));
-    EncodingTrace trace = encoder.trace(text);
+    // The collection's own encoder (the one its searches use), not a second copy of the model.
+    Collection.Explanation explanation = c.explain(text, k);
+    EncodingTrace trace = explanation.trace();
     float[] query = trace.vector();
-    List<ScoredPoint> top = c.search(SearchRequest.vector(query, k).withVector(true));
+    List<ScoredPoint> top = explanation.hits();
+    String encoderName = explanation.encoder();
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("encoder", encoderName);
     out.put("metric", c.config().metric().name().toLowerCase(Locale.ROOT));
@@ -698,7 +685,5 @@ final class Routes implements AutoCloseable {
   @Override
   public void close() {
     searches.close();
-    encoders.values().forEach(TextEncoder::close);
-    encoders.clear();
   }
 }
