@@ -21,6 +21,7 @@ import dev.byhand.store.PayloadIndexType;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
+import dev.byhand.store.Snapshots;
 import dev.byhand.vector.Metric;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -597,18 +598,21 @@ final class Routes implements AutoCloseable {
   // ---- snapshots --------------------------------------------------------------------------
 
   void createSnapshot(Context ctx) {
-    Collection c = collection(ctx);
-    String name = Snapshots.create(db, c);
+    String collection = ctx.pathParam("name");
+    CollectionConfig.checkName(collection);
+    String name = Snapshots.create(db, collection);
     ok(
         ctx,
         201,
-        Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
+        Json.MAPPER.createObjectNode().put("collection", collection).put("snapshot", name));
   }
 
+  /** Listed for a quarantined collection too: they are what an admin restores in its place. */
   void listSnapshots(Context ctx) {
-    Collection c = collection(ctx);
+    String collection = ctx.pathParam("name");
+    CollectionConfig.checkName(collection);
     ArrayNode out = Json.MAPPER.createArrayNode();
-    Snapshots.list(db, c.config().name()).forEach(n -> out.addObject().put("snapshot", n));
+    Snapshots.list(db, collection).forEach(n -> out.addObject().put("snapshot", n));
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("snapshots", out));
   }
 
