@@ -14,6 +14,7 @@ import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
 import dev.byhand.store.Database;
 import dev.byhand.store.Durability;
+import dev.byhand.store.FailedCollection;
 import dev.byhand.store.Filter;
 import dev.byhand.store.Json;
 import dev.byhand.store.Page;
@@ -31,7 +32,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -103,12 +106,28 @@ final class Routes implements AutoCloseable {
 
   // ---- collections ------------------------------------------------------------------------
 
+  /** Every collection by name, a quarantined one with {@code "status": "failed"} and why. */
   void listCollections(Context ctx) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
+    Map<String, ObjectNode> byName = new TreeMap<>();
     for (String name : db.list()) {
-      out.addObject().put("name", name);
+      byName.put(name, Json.MAPPER.createObjectNode().put("name", name).put("status", "green"));
     }
+    for (FailedCollection f : db.failed()) {
+      byName.put(f.name(), failed(f));
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    out.addAll(byName.values());
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("collections", out));
+  }
+
+  /** What the API says of a quarantined collection: its name, that it failed, and why. */
+  static ObjectNode failed(FailedCollection f) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("name", f.name())
+        .put("status", "failed")
+        .put("failure", f.kind().label())
+        .put("reason", f.reason());
   }
 
   void createCollection(Context ctx) {
@@ -211,8 +230,16 @@ final class Routes implements AutoCloseable {
     return o;
   }
 
+  /** A quarantined collection answers 200 with its failure: this is where an admin looks. */
   void collectionInfo(Context ctx) {
-    Collection c = collection(ctx);
+    String name = ctx.pathParam("name");
+    CollectionConfig.checkName(name);
+    Optional<FailedCollection> failure = db.failure(name);
+    if (failure.isPresent()) {
+      ok(ctx, 200, failed(failure.get()));
+      return;
+    }
+    Collection c = db.collection(name);
     ObjectNode o = info(c.info());
     ObjectNode indexes = o.putObject("payload_indexes");
     c.payloadIndexes().forEach((k, t) -> indexes.put(k, t.toString()));
