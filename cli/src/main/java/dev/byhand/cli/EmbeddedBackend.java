@@ -85,6 +85,11 @@ final class EmbeddedBackend implements DbBackend {
   }
 
   @Override
+  public List<Failed> failed() {
+    return db.failed().stream().map(f -> new Failed(f.name(), f.reason())).toList();
+  }
+
+  @Override
   public void upsert(String collection, List<Point> points) {
     db.collection(collection).upsert(points);
   }
