@@ -40,7 +40,16 @@ public record FailedCollection(
   static FailedCollection of(String name, Path folder, Throwable e) {
     Kind kind;
     String reason;
-    if (e instanceof CorruptedFileException) {
+    Throwable bug = e instanceof CorruptedFileException ? bugIn(e.getCause()) : null;
+    if (bug != null) {
+      // Recovery reports whatever a loader threw as damage to the file; some of it is not.
+      kind = Kind.INTERNAL_ERROR;
+      reason =
+          e.getMessage()
+              + "; but the cause is a "
+              + bug.getClass().getSimpleName()
+              + ", a bug in byhand (perhaps set off by damage to the file; please report it)";
+    } else if (e instanceof CorruptedFileException) {
       kind = Kind.DAMAGED_FILE;
       reason = e.getMessage(); // begins with the file's path
     } else if (e instanceof IOException || e instanceof UncheckedIOException) {
@@ -75,6 +84,23 @@ public record FailedCollection(
             : Kind.INTERNAL_ERROR,
         oneLine("a drop could not remove " + folder + ": " + describe(e) + "; drop it again"),
         e);
+  }
+
+  /**
+   * The first throwable in the cause chain that only a bug throws (a loader that meets bad bytes
+   * must say so, not dereference null), or null.
+   */
+  private static Throwable bugIn(Throwable t) {
+    for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+      if (t instanceof NullPointerException
+          || t instanceof ClassCastException
+          || t instanceof IllegalMonitorStateException
+          || t instanceof AssertionError
+          || t instanceof StackOverflowError) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private static String describe(Throwable e) {

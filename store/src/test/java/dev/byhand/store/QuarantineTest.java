@@ -179,6 +179,28 @@ class QuarantineTest {
   }
 
   @Test
+  void aBugReportedAsDamageToAFileIsToldApartByItsCause() {
+    twoCollections();
+    Path hnsw = dir.resolve("collections/bad/segment-1.hnsw");
+    Database.opener =
+        d -> {
+          if (d.getFileName().toString().equals("bad")) {
+            // What Collection.recover does with any RuntimeException from HnswIndex.load.
+            throw new CorruptedFileException(
+                hnsw, "cannot be loaded: null", new NullPointerException());
+          }
+          return Collection.open(d);
+        };
+    try (Database db = Database.open(dir)) {
+      FailedCollection f = db.failure("bad").orElseThrow();
+      assertThat(f.kind()).isEqualTo(FailedCollection.Kind.INTERNAL_ERROR);
+      assertThat(f.reason())
+          .contains(hnsw.toString())
+          .contains("NullPointerException, a bug in byhand");
+    }
+  }
+
+  @Test
   void runningOutOfMemoryOrAnIoErrorIsQuarantinedToo() {
     twoCollections();
     Database.opener =
