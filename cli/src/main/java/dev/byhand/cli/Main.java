@@ -75,7 +75,7 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setParameterExceptionHandler(
         (e, a) -> {
-          e.getCommandLine().getErr().println("byhand: " + e.getMessage());
+          e.getCommandLine().getErr().println("byhand: " + Terminal.safe(e.getMessage()));
           e.getCommandLine()
               .getErr()
               .println("Try 'byhand " + commandPath(e.getCommandLine()) + "--help' for usage.");
@@ -108,12 +108,14 @@ public final class Main implements Runnable {
     }
     String m = t.getMessage();
     if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
-      return "no such file: " + m;
+      return "no such file: " + Terminal.safe(m);
     }
     if (m == null || m.isBlank()) {
       m = t.getClass().getSimpleName();
     }
-    return m.lines().findFirst().orElse(m);
+    // a message may quote what a user or a stored point gave (an id, a file name): no control
+    // characters reach the terminal from it
+    return Terminal.safe(m.lines().findFirst().orElse(m));
   }
 
   static int exitCodeOf(Throwable e) {

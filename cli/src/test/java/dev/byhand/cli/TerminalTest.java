@@ -94,5 +94,10 @@ class TerminalTest {
     CliTest.Run missing = run("db", "get", "t", "\u001b[2Jgone", "--data", folder);
     assertThat(missing.code()).isEqualTo(Main.NOT_FOUND);
     assertThat(missing.err()).contains("\\u001b[2Jgone").doesNotContain("\u001b");
+    // So is what any command quotes back in its one error line (here a file name).
+    CliTest.Run noFile =
+        run("embed", "--encoder", "seed", "--file", dir.resolve("\u001b[2Jx").toString());
+    assertThat(noFile.code()).isEqualTo(Main.NOT_FOUND);
+    assertThat(noFile.err()).contains("\\u001b[2Jx").doesNotContain("\u001b");
   }
 }

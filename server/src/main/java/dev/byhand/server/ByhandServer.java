@@ -1,12 +1,15 @@
 package dev.byhand.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.byhand.server.ApiKeys.Access;
+import dev.byhand.store.CollectionFailedException;
 import dev.byhand.store.ConflictException;
 import dev.byhand.store.CorruptedFileException;
 import dev.byhand.store.Database;
 import dev.byhand.store.DeadlineExceededException;
+import dev.byhand.store.FailedCollection;
 import dev.byhand.store.InvalidRequestException;
 import dev.byhand.store.Json;
 import dev.byhand.store.LimitExceededException;
@@ -205,11 +208,7 @@ public final class ByhandServer implements AutoCloseable {
           }
         });
 
-    route(
-        HandlerType.GET,
-        "/healthz",
-        null,
-        ctx -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
+    route(HandlerType.GET, "/healthz", null, this::health);
     route(
         HandlerType.GET,
         "/metrics",
@@ -288,12 +287,38 @@ public final class ByhandServer implements AutoCloseable {
         });
   }
 
-  private void authorize(Context ctx, Access need) {
+  /**
+   * Liveness, and whether every collection opened. Always 200 while the server runs, even with a
+   * collection quarantined: a load balancer that took the server out of rotation for one damaged
+   * collection would take every healthy one down with it, and every replica holding the same damage
+   * would go too. So {@code status} is {@code ok} or {@code degraded} with a count, for alerts (and
+   * {@code byhand_collections_failed} in {@code /metrics}); the names and reasons are added for a
+   * caller with a valid key, or when the server has no keys.
+   */
+  private void health(Context ctx) {
+    List<FailedCollection> failed = db.failed();
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("status", failed.isEmpty() ? "ok" : "degraded");
+    o.put("failed_collections", failed.size());
+    if (!failed.isEmpty() && config.keys().access(presentedKey(ctx)) != Access.NONE) {
+      ArrayNode list = o.putArray("failed");
+      failed.forEach(f -> list.add(Routes.failed(f)));
+    }
+    ok(ctx, 200, o);
+  }
+
+  /** The API key the request presents (header {@code api-key} or a bearer token), or null. */
+  private static String presentedKey(Context ctx) {
     String key = ctx.header("api-key");
     String auth = ctx.header("Authorization");
     if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       key = auth.substring(7).strip();
     }
+    return key;
+  }
+
+  private void authorize(Context ctx, Access need) {
+    String key = presentedKey(ctx);
     Access has = config.keys().access(key);
     if (has == Access.NONE) {
       throw new ApiError(
@@ -340,6 +365,10 @@ public final class ByhandServer implements AutoCloseable {
               x.getStatus() == 404 ? "not_found" : "http_" + x.getStatus(),
               null,
               firstLine(x.getMessage()));
+    } else if (e instanceof CollectionFailedException x) {
+      // Quarantined: the server is fine, this one collection is not. Not worth a log line per
+      // request; Database logged why when it opened.
+      a = new ApiError(503, "collection_failed", null, firstLine(x.getMessage()));
     } else if (e instanceof IllegalStateException
         || e instanceof CorruptedFileException
         || e instanceof UncheckedIOException) {

@@ -11,6 +11,7 @@ import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
 import dev.byhand.store.Database;
 import dev.byhand.store.Durability;
+import dev.byhand.store.FailedCollection;
 import dev.byhand.store.Filter;
 import dev.byhand.store.Json;
 import dev.byhand.store.Page;
@@ -18,6 +19,7 @@ import dev.byhand.store.PayloadIndexType;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
+import dev.byhand.store.Snapshots;
 import dev.byhand.vector.HnswIndex;
 import dev.byhand.vector.Metric;
 import io.javalin.http.Context;
@@ -27,7 +29,10 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** The handlers of the REST API; {@link ByhandServer} wires them to routes and checks keys. */
@@ -97,12 +102,28 @@ final class Routes implements AutoCloseable {
 
   // ---- collections ------------------------------------------------------------------------
 
+  /** Every collection by name, a quarantined one with {@code "status": "failed"} and why. */
   void listCollections(Context ctx) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
+    Map<String, ObjectNode> byName = new TreeMap<>();
     for (String name : db.list()) {
-      out.addObject().put("name", name);
+      byName.put(name, Json.MAPPER.createObjectNode().put("name", name).put("status", "green"));
     }
+    for (FailedCollection f : db.failed()) {
+      byName.put(f.name(), failed(f));
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    out.addAll(byName.values());
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("collections", out));
+  }
+
+  /** What the API says of a quarantined collection: its name, that it failed, and why. */
+  static ObjectNode failed(FailedCollection f) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("name", f.name())
+        .put("status", "failed")
+        .put("failure", f.kind().label())
+        .put("reason", f.reason());
   }
 
   void createCollection(Context ctx) {
@@ -210,8 +231,16 @@ final class Routes implements AutoCloseable {
     return o;
   }
 
+  /** A quarantined collection answers 200 with its failure: this is where an admin looks. */
   void collectionInfo(Context ctx) {
-    Collection c = collection(ctx);
+    String name = ctx.pathParam("name");
+    CollectionConfig.checkName(name);
+    Optional<FailedCollection> failure = db.failure(name);
+    if (failure.isPresent()) {
+      ok(ctx, 200, failed(failure.get()));
+      return;
+    }
+    Collection c = db.collection(name);
     ObjectNode o = info(c.info());
     ObjectNode indexes = o.putObject("payload_indexes");
     c.payloadIndexes().forEach((k, t) -> indexes.put(k, t.toString()));
@@ -655,18 +684,21 @@ final class Routes implements AutoCloseable {
   // ---- snapshots --------------------------------------------------------------------------
 
   void createSnapshot(Context ctx) {
-    Collection c = collection(ctx);
-    String name = Snapshots.create(db, c);
+    String collection = ctx.pathParam("name");
+    CollectionConfig.checkName(collection);
+    String name = Snapshots.create(db, collection);
     ok(
         ctx,
         201,
-        Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
+        Json.MAPPER.createObjectNode().put("collection", collection).put("snapshot", name));
   }
 
+  /** Listed for a quarantined collection too: they are what an admin restores in its place. */
   void listSnapshots(Context ctx) {
-    Collection c = collection(ctx);
+    String collection = ctx.pathParam("name");
+    CollectionConfig.checkName(collection);
     ArrayNode out = Json.MAPPER.createArrayNode();
-    Snapshots.list(db, c.config().name()).forEach(n -> out.addObject().put("snapshot", n));
+    Snapshots.list(db, collection).forEach(n -> out.addObject().put("snapshot", n));
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("snapshots", out));
   }
 
