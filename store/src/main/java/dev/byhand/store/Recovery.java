@@ -113,23 +113,28 @@ final class Recovery {
             ? Wal.openForAppend(lastLog, last[0])
             : Wal.create(dir.resolve("wal-" + (last[0] + 1) + ".log"), last[0] + 1);
     Map<Path, Long> olderLogs = new HashMap<>();
-    for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
-      if (e.getKey().equals(wal.file())) {
-        continue;
-      }
-      if (e.getValue() <= segmentSeq) {
-        Files.deleteIfExists(e.getKey()); // every record is in the segment already
-      } else {
-        olderLogs.put(e.getKey(), e.getValue());
-      }
-    }
-    // Segment files of a crashed checkpoint, or of one replaced just before a crash.
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*")) {
-      for (Path p : s) {
-        if (!p.getFileName().toString().startsWith("segment-" + segmentSeq + ".")) {
-          Files.deleteIfExists(p);
+    try {
+      for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
+        if (e.getKey().equals(wal.file())) {
+          continue;
+        }
+        if (e.getValue() <= segmentSeq) {
+          Files.deleteIfExists(e.getKey()); // every record is in the segment already
+        } else {
+          olderLogs.put(e.getKey(), e.getValue());
         }
       }
+      // Segment files of a crashed checkpoint, or of one replaced just before a crash.
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*")) {
+        for (Path p : s) {
+          if (!p.getFileName().toString().startsWith("segment-" + segmentSeq + ".")) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      wal.close(); // a collection that fails to open keeps no file open (it is quarantined)
+      throw e;
     }
     return new Result(state, wal, segmentSeq, olderLogs);
   }
