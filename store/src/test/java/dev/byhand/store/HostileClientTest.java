@@ -35,4 +35,25 @@ class HostileClientTest {
   Arbitrary<HostileOp.Sequence> sequences() {
     return HostileGen.sequence(SHORT_OPS);
   }
+
+  /**
+   * A child JVM runs writes with edge values and is killed with SIGKILL during one of them; the
+   * database must open and hold what was acknowledged (the write in flight whole or not at all).
+   */
+  @Property(tries = 3, seed = "20261202", shrinking = ShrinkingMode.OFF)
+  void aKilledWriterLeavesWhatWasAcknowledged(@ForAll("crashRuns") HostileCrash.Run run)
+      throws Exception {
+    Path dir = Files.createTempDirectory("hostile-crash");
+    try {
+      new HostileCrash(dir, System.getProperty("java.class.path"), new HostileRunner.Strict())
+          .run(run);
+    } finally {
+      HostileRunner.deleteRecursively(dir);
+    }
+  }
+
+  @Provide
+  Arbitrary<HostileCrash.Run> crashRuns() {
+    return HostileGen.crashRun(40);
+  }
 }

@@ -897,4 +897,20 @@ final class HostileGen {
                           return new HostileOp.Sequence(s, all);
                         }));
   }
+
+  /** Writes only, for the crash property: a child JVM runs them and is killed mid-way. */
+  static Arbitrary<HostileCrash.Run> crashRun(int maxWrites) {
+    return setup()
+        .flatMap(
+            s ->
+                Combinators.combine(
+                        op(s.dimension())
+                            .filter(HostileOp::isWrite)
+                            .list()
+                            .ofMinSize(2)
+                            .ofMaxSize(maxWrites)
+                            .withSizeDistribution(RandomDistribution.uniform()),
+                        Arbitraries.integers().between(0, 25).list().ofMinSize(1).ofMaxSize(3))
+                    .as((writes, kills) -> new HostileCrash.Run(s, writes, kills)));
+  }
 }

@@ -24,23 +24,28 @@ import net.jqwik.api.RandomGenerator;
  * -Dbyhand.hostile.ops=5000}. {@code -Dbyhand.hostile.replay=SEED} replays one sequence strictly
  * and minimises its failure.
  */
-class HostileLongRun {
+public class HostileLongRun {
 
   /** What a run found. */
-  record Summary(
+  public record Summary(
       long operations,
       long sequences,
       long openFailures,
       long differences,
       long unexpected,
       Map<String, Integer> signatures) {
-    boolean clean() {
+    public boolean clean() {
       return openFailures == 0 && differences == 0 && unexpected == 0;
     }
   }
 
   /** The last run's summary, for {@code bench/run hostile} (same JVM). */
-  static volatile Summary last;
+  private static volatile Summary last;
+
+  /** The summary of the last run in this JVM, or null if none finished. */
+  public static Summary last() {
+    return last;
+  }
 
   static final int GEN_SIZE = 1000;
 

@@ -2,7 +2,6 @@ package dev.byhand.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.byhand.store.HostileModel.PayloadChange;
 import dev.byhand.store.HostileModel.Stored;
 import dev.byhand.store.HostileModel.V;
 import dev.byhand.store.HostileOp.Show;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -238,20 +236,8 @@ final class HostileRunner {
 
   /** One operation; false if the database no longer opens. */
   private boolean step(HostileOp op) {
-    if (op instanceof HostileOp.Upsert u) {
-      upsert(u.points());
-    } else if (op instanceof HostileOp.BigBatch b) {
-      upsert(b.points(setup.dimension()));
-    } else if (op instanceof HostileOp.DeleteIds d) {
-      deleteIds(d.ids());
-    } else if (op instanceof HostileOp.DeleteFilter d) {
-      deleteFilter(d.filter());
-    } else if (op instanceof HostileOp.SetPayload s) {
-      payloadWrite(s.ids(), s.filter(), PayloadChange.SET, s.values(), null);
-    } else if (op instanceof HostileOp.OverwritePayload o) {
-      payloadWrite(o.ids(), null, PayloadChange.OVERWRITE, o.payload(), null);
-    } else if (op instanceof HostileOp.DeletePayloadKeys d) {
-      payloadWrite(d.ids(), d.filter(), PayloadChange.DELETE_KEYS, null, d.keys());
+    if (op.isWrite()) {
+      write(op);
     } else if (op instanceof HostileOp.Get g) {
       get(g);
     } else if (op instanceof HostileOp.Count n) {
@@ -260,28 +246,6 @@ final class HostileRunner {
       scroll(s);
     } else if (op instanceof HostileOp.Search s) {
       search(s.searches());
-    } else if (op instanceof HostileOp.CreateIndex x) {
-      createIndex(x.key(), x.type());
-    } else if (op instanceof HostileOp.DropIndex x) {
-      dropIndex(x.key());
-    } else if (op instanceof HostileOp.Checkpoint) {
-      attempt(
-          V.OK,
-          Want.SUCCESS,
-          () -> {
-            c.checkpoint();
-            return null;
-          });
-      verifyAll();
-    } else if (op instanceof HostileOp.Compact) {
-      attempt(
-          V.OK,
-          Want.SUCCESS,
-          () -> {
-            c.compact();
-            return null;
-          });
-      verifyAll();
     } else if (op instanceof HostileOp.Reopen) {
       return reopen();
     } else if (op instanceof HostileOp.SnapshotRestore s) {
@@ -346,156 +310,15 @@ final class HostileRunner {
 
   // ---- writes -----------------------------------------------------------------------------
 
-  private void upsert(List<HostileOp.PointSpec> batch) {
-    V v = batch.isEmpty() || batch.size() > Collection.MAX_BATCH ? V.BAD : V.OK;
-    for (HostileOp.PointSpec p : batch) {
-      if (p.nullPoint() || p.text() != null) {
-        v = V.BAD; // no encoder: text is refused
-        continue;
-      }
-      v =
-          v.and(HostileModel.id(p.id()))
-              .and(model.vector(p.vector()))
-              .and(HostileModel.payload(p.payload()));
-    }
-    List<Point> points = new ArrayList<>(batch.size());
-    for (HostileOp.PointSpec p : batch) {
-      points.add(p.toPoint());
-    }
-    if (attempt(
-            v,
-            Want.SUCCESS,
-            () -> {
-              c.upsert(points);
-              return null;
-            })
-        .returned()) {
-      model.upsert(batch);
-    }
-    verifyAll();
-  }
-
-  private void deleteIds(List<String> ids) {
-    V v = HostileModel.ids(ids);
-    Outcome o = attempt(v, Want.SUCCESS, () -> c.delete(ids));
+  /** A write, judged by the model first; then the whole collection is compared. */
+  private void write(HostileOp op) {
+    HostileWrites.Expect e = HostileWrites.expect(model, op);
+    Outcome o = attempt(e.validity(), e.want(), HostileWrites.call(c, setup.dimension(), op));
     if (o.returned()) {
-      int want = model.delete(ids);
-      if ((int) o.value() != want) {
-        differs("delete returned " + o.value() + ", the model deleted " + want);
+      if (e.result() != null && o.value() != null && (int) o.value() != e.result()) {
+        differs("returned " + o.value() + " points changed, the model changes " + e.result());
       }
-    }
-    verifyAll();
-  }
-
-  private void deleteFilter(JsonNode filter) {
-    V v = filter == null ? V.BAD : HostileModel.filter(filter);
-    Outcome o = attempt(v, Want.SUCCESS, () -> c.delete(parse(filter)));
-    if (o.returned()) {
-      int want = model.delete(model.matching(filter));
-      if ((int) o.value() != want) {
-        differs("delete(filter) returned " + o.value() + ", the model deleted " + want);
-      }
-    }
-    verifyAll();
-  }
-
-  private void payloadWrite(
-      List<String> ids, JsonNode filter, PayloadChange how, ObjectNode values, List<String> keys) {
-    V v;
-    if (how == PayloadChange.DELETE_KEYS) {
-      v = HostileModel.keys(keys);
-    } else {
-      v = values == null ? V.BAD : HostileModel.payload(values);
-    }
-    List<String> targets;
-    Want want = Want.SUCCESS;
-    if (ids != null) {
-      v = v.and(HostileModel.ids(ids));
-      targets = new ArrayList<>(new LinkedHashSet<>(ids));
-      for (String id : ids) {
-        if (id != null && !model.points.containsKey(id)) {
-          want = Want.NOT_FOUND;
-        }
-      }
-    } else if (filter == null) {
-      v = V.BAD;
-      targets = List.of();
-    } else {
-      v = v.and(HostileModel.filter(filter));
-      targets = v == V.BAD ? List.of() : model.matching(filter);
-    }
-    if (how == PayloadChange.SET && values != null && v != V.BAD) {
-      // a merge past 1 MiB is refused; near it, either way
-      for (String id : targets) {
-        Stored s = model.points.get(id);
-        if (s != null && s.payload() != null) {
-          ObjectNode merged = s.payload().deepCopy();
-          merged.setAll(values.deepCopy());
-          v = v.and(HostileModel.payload(merged));
-        }
-      }
-    }
-    Call call =
-        switch (how) {
-          case SET ->
-              ids != null
-                  ? () -> {
-                    c.setPayload(ids, values);
-                    return null;
-                  }
-                  : () -> c.setPayload(parse(filter), values);
-          case OVERWRITE ->
-              () -> {
-                c.overwritePayload(ids, values);
-                return null;
-              };
-          case DELETE_KEYS ->
-              ids != null
-                  ? () -> {
-                    c.deletePayloadKeys(ids, keys);
-                    return null;
-                  }
-                  : () -> c.deletePayloadKeys(parse(filter), keys);
-        };
-    Outcome o = attempt(v, want, call);
-    if (o.returned()) {
-      if (o.value() != null && (int) o.value() != targets.size()) {
-        differs("returned " + o.value() + " points changed, the model changes " + targets.size());
-      }
-      model.changePayload(targets, how, values, keys);
-    }
-    verifyAll();
-  }
-
-  private void createIndex(String key, PayloadIndexType type) {
-    V v = HostileModel.key(key).and(type == null ? V.BAD : V.OK);
-    PayloadIndexType existing = key == null ? null : model.indexes.get(key);
-    Want want = existing == null || existing == type ? Want.SUCCESS : Want.CONFLICT;
-    if (attempt(
-            v,
-            want,
-            () -> {
-              c.createPayloadIndex(key, type);
-              return null;
-            })
-        .returned()) {
-      model.indexes.put(key, type);
-    }
-    verifyAll();
-  }
-
-  private void dropIndex(String key) {
-    V v = HostileModel.key(key) == V.OK ? V.OK : V.MAYBE;
-    Want want = model.indexes.containsKey(key) ? Want.SUCCESS : Want.NOT_FOUND;
-    if (attempt(
-            v,
-            want,
-            () -> {
-              c.dropPayloadIndex(key);
-              return null;
-            })
-        .returned()) {
-      model.indexes.remove(key);
+      e.apply().accept(model);
     }
     verifyAll();
   }
@@ -527,30 +350,9 @@ final class HostileRunner {
   }
 
   private void checkPoint(Point p, boolean withVector, String what) {
-    Stored s = model.points.get(p.id());
-    if (s == null) {
-      differs(what + " returned " + Show.str(p.id()) + ", which the model does not hold");
-      return;
-    }
-    if (!HostileModel.samePayload(p.payload(), s.payload())) {
-      differs(
-          what
-              + ": point "
-              + Show.str(p.id())
-              + " has payload "
-              + Show.json(p.payload())
-              + ", expected "
-              + Show.json(s.payload()));
-    }
-    if (withVector ? !model.vectorMatches(p.vector(), s.vector()) : p.vector() != null) {
-      differs(
-          what
-              + ": point "
-              + Show.str(p.id())
-              + " has vector "
-              + Show.vec(p.vector())
-              + ", expected "
-              + (withVector ? Show.vec(model.expectedStored(s.vector())) : "none"));
+    String d = HostileWrites.difference(model, p, withVector, what);
+    if (d != null) {
+      differs(d);
     }
   }
 
@@ -784,35 +586,9 @@ final class HostileRunner {
       return;
     }
     try {
-      long n = col.count(null);
-      if (n != model.points.size()) {
-        differs(what + " counts " + n + " points, the model holds " + model.points.size());
-        return;
-      }
-      List<Point> all = scrollAll(col);
-      List<String> ids = all.stream().map(Point::id).toList();
-      if (!ids.equals(new ArrayList<>(model.points.keySet()))) {
-        differs(
-            what
-                + " holds "
-                + Show.strs(ids)
-                + ", the model "
-                + Show.strs(new ArrayList<>(model.points.keySet())));
-        return;
-      }
-      for (Point p : all) {
-        checkPoint(p, true, what);
-        if (flagged) {
-          return;
-        }
-      }
-      if (!new TreeMap<>(col.payloadIndexes()).equals(model.indexes)) {
-        differs(
-            what + " has payload indexes " + col.payloadIndexes() + ", the model " + model.indexes);
-        return;
-      }
-      if (col.info().points() != model.points.size()) {
-        differs(what + ": info says " + col.info().points() + " points");
+      String d = HostileWrites.difference(model, col, what);
+      if (d != null) {
+        differs(d);
       }
     } catch (Failure f) {
       throw f;
@@ -821,25 +597,11 @@ final class HostileRunner {
     }
   }
 
-  private static List<Point> scrollAll(Collection col) {
-    List<Point> all = new ArrayList<>();
-    String cursor = null;
-    for (int pages = 0; pages < 10_000; pages++) {
-      Page p = col.scroll(null, cursor, 1000, true);
-      all.addAll(p.points());
-      cursor = p.nextCursor();
-      if (cursor == null) {
-        return all;
-      }
-    }
-    throw new IllegalStateException("scroll does not end");
-  }
-
   /** Long runs: after a finding, the store's state becomes the model's. */
   private void resync() {
     try {
       HostileModel m = new HostileModel(setup);
-      for (Point p : scrollAll(c)) {
+      for (Point p : HostileWrites.scrollAll(c)) {
         m.points.put(p.id(), new Stored(p.vector(), p.payload()));
       }
       m.indexes.putAll(c.payloadIndexes());
