@@ -233,6 +233,8 @@ final class HostileGen {
     if (on("bigints")) {
       for (int d = -1; d <= 3; d++) {
         out.add(LongNode.valueOf((1L << 53) + d));
+      }
+      for (int d = -1; d <= 3; d++) {
         out.add(LongNode.valueOf(-(1L << 53) - d));
       }
       out.add(LongNode.valueOf(Long.MAX_VALUE));
@@ -276,8 +278,13 @@ final class HostileGen {
   /** Mostly the integers where double or long stop being exact. */
   static Arbitrary<JsonNode> integer() {
     List<JsonNode> all = integers();
+    if (all.size() == 5) {
+      return Arbitraries.of(all);
+    }
     return Arbitraries.frequencyOf(
-        Tuple.of(30, Arbitraries.of(all.subList(0, 5))), Tuple.of(70, Arbitraries.of(all)));
+        Tuple.of(30, Arbitraries.of(all.subList(0, 5))),
+        Tuple.of(35, Arbitraries.of(all.subList(5, 10))), // 2^53 - 1 … 2^53 + 3
+        Tuple.of(35, Arbitraries.of(all)));
   }
 
   static Arbitrary<JsonNode> scalar() {
@@ -481,6 +488,8 @@ final class HostileGen {
               Arbitraries.of(
                       9007199254740990.0,
                       9007199254740992.0,
+                      9007199254740992.0,
+                      9007199254740994.0,
                       9007199254740994.0,
                       9007199254740996.0,
                       -9007199254740992.0,
@@ -633,8 +642,8 @@ final class HostileGen {
   /** Filters of every condition type, nested; many conditions, huge any lists, deep nesting. */
   static Arbitrary<JsonNode> filter() {
     List<Tuple.Tuple2<Integer, Arbitrary<JsonNode>>> f = new ArrayList<>();
-    f.add(Tuple.of(60, bool(2)));
-    f.add(Tuple.of(30, leaf()));
+    f.add(Tuple.of(50, bool(2)));
+    f.add(Tuple.of(40, leaf()));
     if (on("costly")) {
       f.add(
           Tuple.of(
@@ -912,5 +921,74 @@ final class HostileGen {
                             .withSizeDistribution(RandomDistribution.uniform()),
                         Arbitraries.integers().between(0, 25).list().ofMinSize(1).ofMaxSize(3))
                     .as((writes, kills) -> new HostileCrash.Run(s, writes, kills)));
+  }
+
+  /**
+   * Points with payloads, payload indexes, then many filtered reads (count, scroll, a search of
+   * every point): where an index narrows a filter wrongly, the model notices.
+   */
+  static Arbitrary<HostileOp.Sequence> indexedReads() {
+    Arbitrary<HostileOp> read =
+        Arbitraries.frequencyOf(
+            Tuple.of(80, filter().map(f -> (HostileOp) new HostileOp.Count(f))),
+            Tuple.of(10, filter().map(f -> (HostileOp) new HostileOp.Scroll(f, null, 1000, false))),
+            Tuple.of(
+                10,
+                filter()
+                    .map(
+                        f ->
+                            (HostileOp)
+                                new HostileOp.Search(
+                                    List.of(
+                                        new SearchSpec(
+                                            new float[] {1},
+                                            null,
+                                            1000,
+                                            0,
+                                            f,
+                                            true,
+                                            null,
+                                            false,
+                                            null))))));
+    // Every key indexed or not, mostly with the type its values have.
+    List<Arbitrary<HostileOp>> defs = new ArrayList<>();
+    for (String key : List.of("n", "f", "obj.x", "arr.x", "tags", "x.y")) {
+      defs.add(indexOn(key, PayloadIndexType.INTEGER, PayloadIndexType.FLOAT));
+    }
+    defs.add(indexOn("s", PayloadIndexType.KEYWORD, PayloadIndexType.KEYWORD));
+    defs.add(indexOn("b", PayloadIndexType.BOOL, PayloadIndexType.BOOL));
+    return Combinators.combine(
+            Arbitraries.of(Metric.class),
+            Combinators.combine(
+                    Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(3),
+                    ordinaryVector(1).filter(v -> v[0] != 0),
+                    smallPayload().injectNull(0.1))
+                .as(PointSpec::of)
+                .list()
+                .ofMinSize(10)
+                .ofMaxSize(40),
+            Combinators.combine(defs).as(l -> l),
+            read.list().ofMinSize(100).ofMaxSize(200))
+        .as(
+            (metric, points, indexes, reads) -> {
+              List<HostileOp> ops = new ArrayList<>();
+              ops.add(new HostileOp.Upsert(points));
+              indexes.stream().filter(x -> x != null).forEach(ops::add);
+              ops.addAll(reads);
+              return new HostileOp.Sequence(
+                  new Setup(
+                      1, metric, Durability.INTERVAL, 16, 64, Collection.DEFAULT_CHECKPOINT_BYTES),
+                  ops);
+            });
+  }
+
+  private static Arbitrary<HostileOp> indexOn(
+      String key, PayloadIndexType fits, PayloadIndexType alsoFits) {
+    return Arbitraries.frequencyOf(
+            Tuple.of(35, Arbitraries.just(fits)),
+            Tuple.of(35, Arbitraries.just(alsoFits)),
+            Tuple.of(10, Arbitraries.of(PayloadIndexType.class)))
+        .map(t -> (HostileOp) new HostileOp.CreateIndex(key, t))
+        .injectNull(0.2);
   }
 }

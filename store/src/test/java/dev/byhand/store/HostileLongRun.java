@@ -57,7 +57,8 @@ public class HostileLongRun {
     int maxOps = Integer.getInteger("byhand.hostile.sequenceOps", 150);
     long minimiseMillis = Long.getLong("byhand.hostile.minimiseMillis", 0);
     String replay = System.getProperty("byhand.hostile.replay");
-    RandomGenerator<HostileOp.Sequence> gen = HostileGen.sequence(maxOps).generator(GEN_SIZE, true);
+    RandomGenerator<HostileOp.Sequence> gen =
+        HostileGen.sequence(maxOps).generator(GEN_SIZE, false);
     Path scratch = Files.createTempDirectory("hostile-long");
     try {
       if (replay != null && !replay.isBlank()) {

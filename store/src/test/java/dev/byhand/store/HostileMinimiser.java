@@ -161,6 +161,10 @@ final class HostileMinimiser {
     if (list.size() <= 1) {
       return out;
     }
+    if (list.size() >= 4) { // halves first: a long batch shrinks in a few steps
+      out.add(new ArrayList<>(list.subList(0, list.size() / 2)));
+      out.add(new ArrayList<>(list.subList(list.size() / 2, list.size())));
+    }
     for (int i = 0; i < list.size(); i++) {
       List<T> l = new ArrayList<>(list);
       l.remove(i);

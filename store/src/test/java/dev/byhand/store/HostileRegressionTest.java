@@ -183,6 +183,25 @@ class HostileRegressionTest {
     }
   }
 
+  /**
+   * New: an index on a payload key with a lone surrogate was accepted, and its definition written
+   * to payload-indexes.json as JSON that the next open cannot read: the database no longer opens.
+   */
+  @Test
+  void aLoneSurrogateIndexKeyIsRefusedOrTheDatabaseStillOpens() {
+    Path folder = dir.resolve("db");
+    boolean accepted;
+    try (Database db = Database.open(folder)) {
+      Collection c = db.create(CollectionConfig.of("k", 1, Metric.DOT));
+      accepted = acceptedOrRefused(() -> c.createPayloadIndex("\ud800", PayloadIndexType.KEYWORD));
+    }
+    try (Database db = Database.open(folder)) {
+      assertThat(db.collection("k").payloadIndexes())
+          .isEqualTo(
+              accepted ? java.util.Map.of("\ud800", PayloadIndexType.KEYWORD) : java.util.Map.of());
+    }
+  }
+
   // ---- issue 14, defect 4: huge norms -------------------------------------------------------
 
   /** Defect 4: [2e19, 2e19] in a cosine collection was stored as zeros. */
