@@ -58,7 +58,11 @@ final class HostileRunner {
      * exception class or the first words of the difference (quoted text and numbers left out).
      */
     String signature() {
-      String op = where.replaceFirst("^at operation [0-9]+ ", "").replaceFirst("[(/].*", "");
+      String op = where.replaceFirst("^at operation [0-9]+ ", "");
+      op =
+          op.startsWith("/* ")
+              ? op.substring(3).replaceFirst("[;(].*", "") // db.close, snapshot, db.drop
+              : op.replaceFirst("[(/].*", "");
       String why;
       if (getCause() != null) {
         why = getCause().getClass().getName();
