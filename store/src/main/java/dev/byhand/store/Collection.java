@@ -412,9 +412,6 @@ public final class Collection implements AutoCloseable {
     if (limit < 1 || limit > 10_000) {
       throw new InvalidRequestException("limit", "must be in [1, 10000], got " + limit);
     }
-    if (cursor != null) {
-      WriteChecks.id("cursor", cursor);
-    }
     return Queries.scroll(state, filter, cursor, limit, withVector);
   }
 
@@ -503,10 +500,7 @@ public final class Collection implements AutoCloseable {
    * @throws ConflictException if {@code key} is already indexed with another type
    */
   public void createPayloadIndex(String key, PayloadIndexType type) {
-    if (key == null || key.isEmpty() || key.length() > 256) {
-      throw new InvalidRequestException(
-          "key", "must be a non-empty string of at most 256 characters");
-    }
+    WriteChecks.key("key", key);
     if (type == null) {
       throw new InvalidRequestException("type", "must be keyword, integer, float or bool");
     }

@@ -869,7 +869,7 @@ final class HostileGen {
                 Tuple.of(85, Arbitraries.just(Durability.INTERVAL)),
                 Tuple.of(15, Arbitraries.just(Durability.FSYNC))),
             Arbitraries.of(4, 16),
-            Arbitraries.of(Collection.DEFAULT_CHECKPOINT_BYTES, 4_000L, 40_000L))
+            Arbitraries.of(Segments.DEFAULT_CHECKPOINT_BYTES, 4_000L, 40_000L))
         .as((d, m, dur, hm, cb) -> new Setup(d, m, dur, hm, hm * 4, cb));
   }
 
@@ -977,7 +977,7 @@ final class HostileGen {
               ops.addAll(reads);
               return new HostileOp.Sequence(
                   new Setup(
-                      1, metric, Durability.INTERVAL, 16, 64, Collection.DEFAULT_CHECKPOINT_BYTES),
+                      1, metric, Durability.INTERVAL, 16, 64, Segments.DEFAULT_CHECKPOINT_BYTES),
                   ops);
             });
   }

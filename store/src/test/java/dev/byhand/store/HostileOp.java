@@ -47,7 +47,7 @@ sealed interface HostileOp {
           + ").withDurability(Durability."
           + durability.name()
           + ", 50)"
-          + (checkpointBytes == Collection.DEFAULT_CHECKPOINT_BYTES
+          + (checkpointBytes == Segments.DEFAULT_CHECKPOINT_BYTES
               ? ""
               : " /* checkpointBytes(" + checkpointBytes + ") */");
     }
