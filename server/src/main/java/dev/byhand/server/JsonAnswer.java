@@ -99,9 +99,9 @@ final class JsonAnswer {
       g.writeStartObject();
       g.writeStringField("id", h.id());
       g.writeNumberField("score", h.score());
-      if (h.payload() != null) {
+      if (h.payloadView() != null) {
         g.writeFieldName("payload");
-        g.writeTree(h.payload());
+        g.writeTree(h.payloadView());
       }
       if (h.vector() != null) {
         g.writeFieldName("vector");
@@ -117,10 +117,10 @@ final class JsonAnswer {
     g.writeStartObject();
     g.writeStringField("id", p.id());
     g.writeFieldName("payload");
-    if (p.payload() == null) {
+    if (p.payloadView() == null) {
       g.writeNull();
     } else {
-      g.writeTree(p.payload());
+      g.writeTree(p.payloadView());
     }
     if (p.vector() != null) {
       g.writeFieldName("vector");

@@ -385,4 +385,32 @@ class WritePathRegressionTest {
     third.close();
     c.close();
   }
+
+  /**
+   * Defect 10: a batch of many hits copied every payload (up to 10,000 × 1 MiB) before the server
+   * could measure its answer. Hits and points read back share the stored payload; a copy is made
+   * only when asked for, and it is the caller's own.
+   */
+  @Test
+  void hitsShareTheStoredPayloadAndCopiesAreTheCallersOwn() throws IOException {
+    try (Database db = Database.open(dir.resolve("db"))) {
+      Collection c = db.create(CollectionConfig.of("t", 2, Metric.DOT));
+      c.upsert(
+          List.of(Point.of("a", v(1, 0), Json.MAPPER.createObjectNode().put("k", 1).put("j", 2))));
+      ScoredPoint first = c.search(SearchRequest.vector(v(1, 0), 1)).get(0);
+      ScoredPoint second = c.search(SearchRequest.vector(v(1, 0), 1)).get(0);
+      assertThat(first.payloadView()).isSameAs(second.payloadView());
+      assertThat(c.get(List.of("a"), false).get(0).payloadView()).isSameAs(first.payloadView());
+      ObjectNode mine = first.payload();
+      mine.put("k", 99);
+      c.get(List.of("a"), false).get(0).payload().put("j", 99);
+      Point stored = c.get(List.of("a"), false).get(0);
+      assertThat(stored.payloadView().get("k").asInt()).isEqualTo(1);
+      assertThat(stored.payloadView().get("j").asInt()).isEqualTo(2);
+      // Asking for some fields shares their values too.
+      ScoredPoint some =
+          c.search(SearchRequest.vector(v(1, 0), 1).withPayload(true, List.of("k"))).get(0);
+      assertThat(some.payloadView().fieldNames()).toIterable().containsExactly("k");
+    }
+  }
 }
