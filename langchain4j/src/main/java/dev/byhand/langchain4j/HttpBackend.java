@@ -58,13 +58,14 @@ final class HttpBackend implements Backend {
       HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json = Json.MAPPER.readTree(r.body());
       if (r.statusCode() / 100 != 2) {
-        JsonNode e = json == null ? null : json.get("error");
+        // Qdrant's error shape: {"status": {"error": message, "code", "field"}, "time"}
+        JsonNode e = json == null || !json.path("status").isObject() ? null : json.get("status");
         throw new ServerException(
             r.statusCode(),
             "byhand server answered "
                 + r.statusCode()
                 + ": "
-                + (e == null ? "" : e.path("message").asText()));
+                + (e == null ? "" : e.path("error").asText()));
       }
       return json.get("result");
     } catch (IOException e) {
@@ -97,10 +98,7 @@ final class HttpBackend implements Backend {
       return;
     }
     try {
-      call(
-          "PUT",
-          "",
-          Json.MAPPER.createObjectNode().put("dimension", dimension).put("metric", "cosine"));
+      call("PUT", "", createBody(dimension));
     } catch (ServerException e) {
       if (e.status != 409) { // another client created it meanwhile
         throw e;
@@ -111,12 +109,18 @@ final class HttpBackend implements Backend {
   @Override
   public void checkCosine() {
     JsonNode i = info();
-    if (i != null && !"cosine".equals(i.path("metric").asText())) {
+    String distance = i == null ? null : i.at("/config/params/vectors/distance").asText();
+    if (i != null && !"Cosine".equals(distance)) {
       throw new IllegalArgumentException(
-          "collection: uses metric "
-              + i.path("metric").asText()
-              + "; LangChain4j scores need cosine");
+          "collection: uses distance " + distance + "; LangChain4j scores need cosine");
     }
+  }
+
+  /** Qdrant's create-collection body: one unnamed cosine vector. */
+  private static ObjectNode createBody(int dimension) {
+    ObjectNode b = Json.MAPPER.createObjectNode();
+    b.putObject("vectors").put("size", dimension).put("distance", "Cosine");
+    return b;
   }
 
   private static ArrayNode floats(float[] v) {
@@ -158,7 +162,12 @@ final class HttpBackend implements Backend {
 
   @Override
   public List<Hit> search(float[] query, int k, JsonNode filter) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("k", k).put("with_vector", true);
+    ObjectNode b =
+        Json.MAPPER
+            .createObjectNode()
+            .put("limit", k)
+            .put("with_vector", true)
+            .put("with_payload", true);
     b.set("vector", floats(query));
     if (filter != null) {
       b.set("filter", filter);
@@ -181,7 +190,7 @@ final class HttpBackend implements Backend {
       return;
     }
     ObjectNode b = Json.MAPPER.createObjectNode();
-    ids.forEach(b.putArray("ids")::add);
+    ids.forEach(b.putArray("points")::add);
     call("POST", "/points/delete", b);
   }
 
@@ -207,7 +216,8 @@ final class HttpBackend implements Backend {
     for (JsonNode p : r.get("points")) {
       out.add(new Hit(p.get("id").asText(), 0, floats(p.get("vector")), payload(p.get("payload"))));
     }
-    return new Page(out, r.get("next_offset").isNull() ? null : r.get("next_offset").asText());
+    JsonNode next = r.get("next_page_offset");
+    return new Page(out, next == null || next.isNull() ? null : next.asText());
   }
 
   @Override

@@ -529,15 +529,16 @@ final class Routes implements AutoCloseable {
       }
       JsonNode payloads = batch.get("payloads");
       JsonNode texts = batch.get("texts");
-      for (var e :
-          Map.of("batch.vectors", vectors, "batch.payloads", payloads, "batch.texts", texts)
-              .entrySet()) {
-        JsonNode n = e.getValue();
+      String[] names = {"batch.vectors", "batch.payloads", "batch.texts"};
+      JsonNode[] lists = {vectors, payloads, texts};
+      for (int i = 0; i < names.length; i++) {
+        JsonNode n = lists[i];
         if (n != null && !n.isNull() && (!n.isArray() || n.size() != ids.size())) {
           throw ApiError.badRequest(
-              e.getKey(), "must be an array as long as batch.ids (" + ids.size() + ")");
+              names[i], "must be an array as long as batch.ids (" + ids.size() + ")");
         }
       }
+
       points = new ArrayList<>(ids.size());
       for (int i = 0; i < ids.size(); i++) {
         float[] vector =
@@ -855,8 +856,24 @@ final class Routes implements AutoCloseable {
           "prefetch");
 
   /** One search, parsed: the store's request and what the answer keeps of it. */
-  record Search(SearchRequest request, int offset, PayloadSelector payload) {
+  record Search(
+      SearchRequest request,
+      int offset,
+      PayloadSelector payload,
+      Double mmrDiversity,
+      int limit,
+      boolean withVector,
+      Metric metric) {
     List<ScoredPoint> page(List<ScoredPoint> hits) {
+      if (mmrDiversity != null) {
+        hits = Mmr.select(hits, request.vector(), limit + offset, mmrDiversity, metric);
+        if (!withVector) {
+          hits =
+              hits.stream()
+                  .map(h -> new ScoredPoint(h.id(), h.score(), h.payload(), null))
+                  .toList();
+        }
+      }
       return offset == 0 ? hits : hits.subList(Math.min(offset, hits.size()), hits.size());
     }
   }
@@ -896,8 +913,29 @@ final class Routes implements AutoCloseable {
         vector = Requests.vector(v, p + "vector");
       }
     }
+    Double diversity = null;
+    int candidates = 0;
     if (vector == null && query && Requests.has(b, "query")) {
-      vector = queryVector(c, b.get("query"), p + "query");
+      JsonNode q = b.get("query");
+      if (q.isObject() && q.has("mmr") && !q.get("mmr").isNull()) {
+        // Qdrant's maximal marginal relevance: nearest candidates, then a diverse selection
+        if (!q.get("mmr").isObject()) {
+          throw ApiError.badRequest(p + "query.mmr", "must be {diversity, candidates_limit}");
+        }
+        ObjectNode mmr = (ObjectNode) q.get("mmr");
+        Requests.only(mmr, p + "query.mmr", Set.of("diversity", "candidates_limit"));
+        Float d = Requests.number(mmr, "diversity");
+        if (d != null && (d < 0 || d > 1)) {
+          throw ApiError.badRequest(p + "query.mmr.diversity", "must be in [0, 1], got " + d);
+        }
+        diversity = d == null ? 0.5 : d.doubleValue();
+        try {
+          candidates = Requests.integer(mmr, "candidates_limit", 0, 1, SearchRequest.MAX_K);
+        } catch (ApiError e) {
+          throw ApiError.badRequest(p + "query.mmr.candidates_limit", e.getMessage());
+        }
+      }
+      vector = queryVector(c, q, p + "query");
     }
     String what = query ? "query" : "vector";
     if ((vector == null) == (text == null)) {
@@ -923,7 +961,7 @@ final class Routes implements AutoCloseable {
       }
       exact = Requests.bool(params, "exact", false);
     }
-    int k = limit + offset;
+    int k = Math.max(limit + offset, candidates);
     if (exact) {
       ef = SearchRequest.MAX_EF; // the widest beam: exact for all but the largest collections
     } else if (ef != 0) {
@@ -937,6 +975,13 @@ final class Routes implements AutoCloseable {
       throw ApiError.badRequest(p + "score_threshold", e.getMessage());
     }
     List<String> fields = sel.include();
+    boolean withVector = withVector(b, "with_vector");
+    if (diversity != null && text != null) {
+      throw ApiError.badRequest(p + "query.mmr", "needs a query vector, not a text");
+    }
+    if (ef != 0) {
+      ef = Math.max(ef, k);
+    }
     return new Search(
         new SearchRequest(
             vector,
@@ -946,10 +991,14 @@ final class Routes implements AutoCloseable {
             filter,
             sel.any(),
             fields,
-            withVector(b, "with_vector"),
+            withVector || diversity != null,
             Qdrant.threshold(c.config().metric(), threshold)),
         offset,
-        sel);
+        sel,
+        diversity,
+        limit,
+        withVector,
+        c.config().metric());
   }
 
   /**
@@ -960,9 +1009,6 @@ final class Routes implements AutoCloseable {
     if (q.isObject()) {
       if (q.has("nearest")) {
         Requests.only((ObjectNode) q, field, Set.of("nearest", "mmr"));
-        if (q.has("mmr")) {
-          throw ApiError.badRequest(field + ".mmr", "is not supported by byhand");
-        }
         return queryVector(c, q.get("nearest"), field + ".nearest");
       }
       throw ApiError.badRequest(
