@@ -79,8 +79,9 @@ final class RemoteBackend implements DbBackend {
             "the server at " + base + " answered " + r.statusCode() + " without JSON");
       }
       if (r.statusCode() / 100 != 2) {
-        JsonNode e = json == null ? null : json.get("error");
-        String message = e == null ? "HTTP " + r.statusCode() : e.path("message").asText();
+        // Qdrant's error shape: {"status": {"error": message, "code", "field"}, "time"}
+        JsonNode e = json == null || !json.path("status").isObject() ? null : json.get("status");
+        String message = e == null ? "HTTP " + r.statusCode() : e.path("error").asText();
         String field = e == null || e.path("field").isNull() ? null : e.path("field").asText();
         throw new RemoteError(
             r.statusCode(),
@@ -98,13 +99,33 @@ final class RemoteBackend implements DbBackend {
     }
   }
 
-  private static Info info(JsonNode r) {
+  /** Qdrant's CollectionInfo (with byhand's name and encoder) as the CLI's. */
+  private static Info info(String name, JsonNode r) {
+    JsonNode vectors = r.at("/config/params/vectors");
     return new Info(
-        r.get("name").asText(),
-        r.get("dimension").asInt(),
-        r.get("metric").asText(),
-        r.get("encoder").isNull() ? null : r.get("encoder").asText(),
-        r.get("points").asLong());
+        name,
+        vectors.path("size").asInt(),
+        metric(vectors.path("distance").asText()),
+        r.path("encoder").isTextual() ? r.get("encoder").asText() : null,
+        r.path("points_count").asLong());
+  }
+
+  /** Qdrant's distance name as byhand's metric name, and back. */
+  private static String metric(String distance) {
+    return switch (distance) {
+      case "Euclid" -> "l2";
+      case "Dot" -> "dot";
+      default -> "cosine";
+    };
+  }
+
+  private static String distance(String metric) {
+    return switch (metric.toLowerCase(java.util.Locale.ROOT)) {
+      case "l2", "euclid" -> "Euclid";
+      case "dot" -> "Dot";
+      case "cosine" -> "Cosine";
+      default -> metric; // the server names what is wrong
+    };
   }
 
   @Override
@@ -113,18 +134,20 @@ final class RemoteBackend implements DbBackend {
     if (encoder != null) {
       b.put("encoder", encoder);
     }
-    if (dimension != 0) {
-      b.put("dimension", dimension);
+    if (dimension != 0 || metric != null || encoder == null) {
+      ObjectNode v = b.putObject("vectors");
+      if (dimension != 0) {
+        v.put("size", dimension);
+      }
+      v.put("distance", distance(metric == null ? "cosine" : metric));
     }
-    if (metric != null) {
-      b.put("metric", metric);
-    }
-    return info(call("PUT", "/collections/" + seg(name), b));
+    call("PUT", "/collections/" + seg(name), b);
+    return info(name);
   }
 
   @Override
   public Info info(String name) {
-    return info(call("GET", "/collections/" + seg(name), null));
+    return info(name, call("GET", "/collections/" + seg(name), null));
   }
 
   private static boolean failed(JsonNode c) {
@@ -189,7 +212,7 @@ final class RemoteBackend implements DbBackend {
   @Override
   public List<ScoredPoint> search(
       String collection, String text, float[] vector, int k, JsonNode filter) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("k", k);
+    ObjectNode b = Json.MAPPER.createObjectNode().put("limit", k).put("with_payload", true);
     if (text != null) {
       b.put("text", text);
     } else {
@@ -228,20 +251,21 @@ final class RemoteBackend implements DbBackend {
 
   @Override
   public int delete(String collection, List<String> ids) {
+    // Qdrant's delete answers no count: the ids that exist are counted first.
+    int found = get(collection, ids, false).size();
     ObjectNode b = Json.MAPPER.createObjectNode();
-    ids.forEach(b.putArray("ids")::add);
-    return call("POST", "/collections/" + seg(collection) + "/points/delete", b)
-        .get("deleted")
-        .asInt();
+    ids.forEach(b.putArray("points")::add);
+    call("POST", "/collections/" + seg(collection) + "/points/delete", b);
+    return found;
   }
 
   @Override
   public int delete(String collection, JsonNode filter) {
+    long found = count(collection, filter); // Qdrant's delete answers no count
     ObjectNode b = Json.MAPPER.createObjectNode();
     b.set("filter", filter);
-    return call("POST", "/collections/" + seg(collection) + "/points/delete", b)
-        .get("deleted")
-        .asInt();
+    call("POST", "/collections/" + seg(collection) + "/points/delete", b);
+    return (int) found;
   }
 
   @Override
@@ -263,7 +287,7 @@ final class RemoteBackend implements DbBackend {
   @Override
   public String snapshot(String collection) {
     return call("POST", "/collections/" + seg(collection) + "/snapshots", null)
-        .get("snapshot")
+        .get("name")
         .asText();
   }
 
@@ -271,8 +295,7 @@ final class RemoteBackend implements DbBackend {
   public List<String> snapshots(String collection) {
     List<String> out = new ArrayList<>();
     call("GET", "/collections/" + seg(collection) + "/snapshots", null)
-        .get("snapshots")
-        .forEach(s -> out.add(s.get("snapshot").asText()));
+        .forEach(s -> out.add(s.get("name").asText()));
     return out;
   }
 
@@ -280,6 +303,7 @@ final class RemoteBackend implements DbBackend {
   public Info restore(String collection, String snapshot, String target) {
     ObjectNode b = Json.MAPPER.createObjectNode().put("collection", target);
     return info(
+        target,
         call(
             "POST",
             "/collections/" + seg(collection) + "/snapshots/" + seg(snapshot) + "/restore",
