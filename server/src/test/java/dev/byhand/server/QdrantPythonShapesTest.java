@@ -311,4 +311,23 @@ class QdrantPythonShapesTest {
     JsonNode first = ok(http.post("/collections/hs/points/scroll", "{\"limit\": 5}"));
     assertThat(first.get("next_page_offset").isIntegralNumber()).isTrue();
   }
+
+  /** Euclid scores are distances, ascending, and score_threshold is the farthest distance kept. */
+  @Test
+  void euclidScoresAreDistances() {
+    ok(http.put("/collections/e", j("{'vectors': {'size': 2, 'distance': 'Euclid'}}")));
+    ok(
+        http.put(
+            "/collections/e/points",
+            j("{'points': [{'id': 1, 'vector': [0, 0]}, {'id': 2, 'vector': [3, 4]}]}")));
+    JsonNode hits = ok(http.post("/collections/e/points/query", j("{'query': [0, 0]}")));
+    assertThat(hits.get("points").findValuesAsText("id")).containsExactly("1", "2");
+    assertThat(hits.get("points").get(0).get("score").doubleValue()).isZero();
+    assertThat(hits.get("points").get(1).get("score").doubleValue()).isEqualTo(5.0);
+    JsonNode near =
+        ok(
+            http.post(
+                "/collections/e/points/query", j("{'query': [0, 0], 'score_threshold': 4.5}")));
+    assertThat(near.get("points").findValuesAsText("id")).containsExactly("1");
+  }
 }
