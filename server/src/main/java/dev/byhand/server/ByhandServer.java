@@ -90,7 +90,7 @@ public final class ByhandServer implements AutoCloseable {
               }
               c.staticFiles.add(
                   s -> {
-                    s.hostedPath = "/";
+                    s.hostedPath = "/dashboard";
                     s.directory = "/public";
                     s.location = Location.CLASSPATH;
                   });
@@ -217,10 +217,13 @@ public final class ByhandServer implements AutoCloseable {
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.render(db, searches.waiting())));
     route(HandlerType.GET, "/openapi.json", null, routes::openApi);
+    // Qdrant's version answer, open to all as in Qdrant: clients read it to check compatibility.
+    route(HandlerType.GET, "/", null, routes::version);
 
     route(HandlerType.GET, "/collections", Access.READ, routes::listCollections);
     route(HandlerType.PUT, "/collections/{name}", Access.ADMIN, routes::createCollection);
     route(HandlerType.GET, "/collections/{name}", Access.READ, routes::collectionInfo);
+    route(HandlerType.GET, "/collections/{name}/exists", Access.READ, routes::collectionExists);
     route(HandlerType.DELETE, "/collections/{name}", Access.ADMIN, routes::dropCollection);
 
     route(HandlerType.PUT, "/collections/{name}/index", Access.ADMIN, routes::createPayloadIndex);
@@ -246,6 +249,11 @@ public final class ByhandServer implements AutoCloseable {
         "/collections/{name}/points/payload/delete",
         Access.ADMIN,
         routes::deletePayloadKeys);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/points/payload/clear",
+        Access.ADMIN,
+        routes::clearPayload);
     route(HandlerType.POST, "/collections/{name}/points/count", Access.READ, routes::count);
     route(HandlerType.POST, "/collections/{name}/points/scroll", Access.READ, routes::scroll);
     route(HandlerType.POST, "/collections/{name}/points/search", Access.READ, routes::search);
@@ -254,10 +262,21 @@ public final class ByhandServer implements AutoCloseable {
         "/collections/{name}/points/search/batch",
         Access.READ,
         routes::searchBatch);
+    route(HandlerType.POST, "/collections/{name}/points/query", Access.READ, routes::query);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/points/query/batch",
+        Access.READ,
+        routes::queryBatch);
     route(HandlerType.POST, "/collections/{name}/explain", Access.READ, routes::explain);
 
     route(HandlerType.POST, "/collections/{name}/snapshots", Access.ADMIN, routes::createSnapshot);
     route(HandlerType.GET, "/collections/{name}/snapshots", Access.READ, routes::listSnapshots);
+    route(
+        HandlerType.DELETE,
+        "/collections/{name}/snapshots/{snapshot}",
+        Access.ADMIN,
+        routes::deleteSnapshot);
     route(
         HandlerType.POST,
         "/collections/{name}/snapshots/{snapshot}/restore",
@@ -407,16 +426,21 @@ public final class ByhandServer implements AutoCloseable {
     return m == null ? "" : m.lines().findFirst().orElse("");
   }
 
+  /**
+   * Writes Qdrant's error body, {@code {"status": {"error": message}, "time": seconds}}, with
+   * byhand's {@code code} and {@code field} beside {@code error}.
+   */
   private static void write(Context ctx, ApiError a) {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    ObjectNode err = body.putObject("error");
+    ObjectNode err = body.putObject("status");
+    err.put("error", a.getMessage());
     err.put("code", a.code());
-    err.put("message", a.getMessage());
     if (a.field() == null) {
       err.putNull("field");
     } else {
       err.put("field", a.field());
     }
+    body.put("time", elapsed(ctx));
     ctx.attribute(ANSWERED, true);
     if (a.status() == 401) {
       ctx.header("WWW-Authenticate", "ApiKey header=\"api-key\"");
@@ -424,11 +448,19 @@ public final class ByhandServer implements AutoCloseable {
     ctx.status(a.status()).contentType("application/json").result(bytes(body));
   }
 
-  /** Writes {@code {"result": result}} with a status. */
+  /** Seconds since the request arrived (Qdrant's {@code time}). */
+  static double elapsed(Context ctx) {
+    Long start = ctx.attribute(START);
+    return start == null ? 0.0 : (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Writes Qdrant's {@code {"result": result, "status": "ok", "time": seconds}} with a status. */
   static void ok(Context ctx, int status, Object result) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     // A tree goes in as it is: valueToTree would copy it through a token buffer first.
     body.set("result", result instanceof JsonNode node ? node : Json.MAPPER.valueToTree(result));
+    body.put("status", "ok");
+    body.put("time", elapsed(ctx));
     ctx.status(status).contentType("application/json").result(bytes(body));
   }
 
