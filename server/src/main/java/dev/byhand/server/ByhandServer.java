@@ -54,16 +54,18 @@ public final class ByhandServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final SearchQueue searches;
   private final Routes routes;
+  private final ManifestCollections manifests;
   private final List<String> registered = new ArrayList<>();
   private final Javalin app;
   private volatile boolean draining;
   private boolean closed;
 
-  private ByhandServer(ServerConfig config, Database db) {
+  private ByhandServer(ServerConfig config, Database db, List<java.nio.file.Path> manifests) {
     this.config = config;
     this.db = db;
     this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
     this.routes = new Routes(db, config, searches);
+    this.manifests = ManifestCollections.open(manifests, db, config, searches);
     this.app =
         Javalin.create(
             c -> {
@@ -93,10 +95,21 @@ public final class ByhandServer implements AutoCloseable {
    * @throws IllegalArgumentException if the address is not loopback and no API key is configured
    */
   public static ByhandServer start(ServerConfig config) {
+    return start(config, List.of());
+  }
+
+  /**
+   * The same, also serving the sharded collection of each manifest ({@code manifest.json} of the
+   * Spark index job, or its folder), read-only, under its own name (see {@link
+   * ManifestCollections}).
+   *
+   * @throws IllegalArgumentException also if a manifest's name is taken
+   */
+  public static ByhandServer start(ServerConfig config, List<java.nio.file.Path> manifests) {
     checkExposure(config);
     Database db = Database.open(config.data());
     try {
-      ByhandServer s = new ByhandServer(config, db);
+      ByhandServer s = new ByhandServer(config, db, manifests);
       s.app.start(config.host(), config.port());
       return s;
     } catch (RuntimeException e) {
@@ -264,7 +277,9 @@ public final class ByhandServer implements AutoCloseable {
             authorize(ctx, need);
           }
           try {
-            handler.handle(ctx);
+            if (!manifests.answer(ctx, method.name(), path)) { // a sharded collection's, or ours
+              handler.handle(ctx);
+            }
           } catch (AssertionError | LinkageError e) {
             // A broken invariant or a missing class is a bug: answer a JSON 500, log it, keep
             // serving.
@@ -408,6 +423,7 @@ public final class ByhandServer implements AutoCloseable {
       app.stop();
     } finally {
       routes.close();
+      manifests.close();
       db.close();
     }
   }

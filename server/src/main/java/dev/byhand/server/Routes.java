@@ -412,7 +412,7 @@ final class Routes implements AutoCloseable {
     ok(ctx, 200, out);
   }
 
-  private static final Set<String> SEARCH_FIELDS =
+  static final Set<String> SEARCH_FIELDS =
       Set.of(
           "vector",
           "text",
@@ -430,7 +430,7 @@ final class Routes implements AutoCloseable {
   }
 
   /** The same with the vector already read ({@link Requests#bodyWithVector}), or null. */
-  private static SearchRequest searchRequest(ObjectNode b, String where, float[] vectorRead) {
+  static SearchRequest searchRequest(ObjectNode b, String where, float[] vectorRead) {
     String p = where.isEmpty() ? "" : where + ".";
     Requests.only(b, where, SEARCH_FIELDS);
     if (Requests.has(b, "k") && Requests.has(b, "limit")) {
