@@ -47,7 +47,10 @@ public record ShardManifest(
     int m,
     int efConstruction,
     Partitioner partitioner,
-    List<Shard> shards) {
+    List<Shard> shards)
+    implements java.io.Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   /** The {@code format} field of every manifest. */
   public static final String FORMAT = "byhand-shards";
@@ -92,6 +95,15 @@ public record ShardManifest(
 
   /** The configuration every shard's collection has. */
   public CollectionConfig collectionConfig() {
+    return collectionConfig(name, dimension, metric, encoder, m, efConstruction);
+  }
+
+  /**
+   * The configuration of a shard's collection: the encoder's (when there is one, and it makes this
+   * dimension and metric) or a plain one, with these HNSW settings.
+   */
+  public static CollectionConfig collectionConfig(
+      String name, int dimension, Metric metric, String encoder, int m, int efConstruction) {
     CollectionConfig c =
         encoder == null
             ? CollectionConfig.of(name, dimension, metric)
@@ -122,7 +134,7 @@ public record ShardManifest(
    *     Kind#KMEANS}: the shard of the nearest centroid ({@link #nearest})
    * @param centroids for k-means, one per shard (normalised for cosine); else empty
    */
-  public record Partitioner(Kind kind, float[][] centroids) {
+  public record Partitioner(Kind kind, float[][] centroids) implements java.io.Serializable {
 
     /** The two ways. */
     public enum Kind {
@@ -132,6 +144,24 @@ public record ShardManifest(
 
     public Partitioner {
       centroids = centroids == null ? new float[0][] : centroids;
+    }
+
+    /** Equal kinds and equal centroids, number for number. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Partitioner p
+          && p.kind == kind
+          && java.util.Arrays.deepEquals(p.centroids, centroids);
+    }
+
+    @Override
+    public int hashCode() {
+      return kind.hashCode() * 31 + java.util.Arrays.deepHashCode(centroids);
+    }
+
+    @Override
+    public String toString() {
+      return kind == Kind.HASH ? "hash" : "kmeans(" + centroids.length + " centroids)";
     }
 
     /** By hash of the id. */
@@ -240,7 +270,8 @@ public record ShardManifest(
    * @param points points in it
    * @param files every file of its folder (but the lock file) with its size and CRC32C
    */
-  public record Shard(int shard, String path, long points, List<FileSum> files) {
+  public record Shard(int shard, String path, long points, List<FileSum> files)
+      implements java.io.Serializable {
     public Shard {
       if (path == null || path.isEmpty() || path.contains("..") || path.startsWith("/")) {
         throw new InvalidRequestException(
@@ -277,7 +308,7 @@ public record ShardManifest(
    * @param bytes its size
    * @param crc32c its CRC32C, 8 hex digits
    */
-  public record FileSum(String path, long bytes, String crc32c) {}
+  public record FileSum(String path, long bytes, String crc32c) implements java.io.Serializable {}
 
   /**
    * Describes a finished shard folder: every file but the lock file, sorted by path, with its size
@@ -375,16 +406,7 @@ public record ShardManifest(
     o.put("points", points());
     ArrayNode arr = o.putArray("shards");
     for (Shard s : shards) {
-      ObjectNode so = arr.addObject();
-      so.put("shard", s.shard());
-      so.put("path", s.path());
-      so.put("points", s.points());
-      so.put("bytes", s.bytes());
-      so.put("checksum", s.checksum());
-      ArrayNode fs = so.putArray("files");
-      for (FileSum f : s.files()) {
-        fs.addObject().put("path", f.path()).put("bytes", f.bytes()).put("crc32c", f.crc32c());
-      }
+      arr.add(shardJson(s));
     }
     try {
       return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
@@ -436,20 +458,7 @@ public record ShardManifest(
     }
     List<Shard> shards = new ArrayList<>();
     for (JsonNode s : o.path("shards")) {
-      List<FileSum> files = new ArrayList<>();
-      for (JsonNode f : s.path("files")) {
-        files.add(
-            new FileSum(
-                f.path("path").asText(), f.path("bytes").asLong(), f.path("crc32c").asText()));
-      }
-      Shard shard =
-          new Shard(
-              s.path("shard").asInt(), s.path("path").asText(), s.path("points").asLong(), files);
-      if (s.has("checksum") && !s.path("checksum").asText().equals(shard.checksum())) {
-        throw new InvalidRequestException(
-            "shards[" + shard.shard() + "].checksum", "does not match the shard's file list");
-      }
-      shards.add(shard);
+      shards.add(shard(s));
     }
     JsonNode enc = o.path("encoder");
     return new ShardManifest(
@@ -461,6 +470,43 @@ public record ShardManifest(
         o.path("hnsw").path("ef_construction").asInt(100),
         partitioner,
         shards);
+  }
+
+  /** One shard's entry as JSON (as the manifest lists it). */
+  public static ObjectNode shardJson(Shard s) {
+    ObjectNode so = Json.MAPPER.createObjectNode();
+    so.put("shard", s.shard());
+    so.put("path", s.path());
+    so.put("points", s.points());
+    so.put("bytes", s.bytes());
+    so.put("checksum", s.checksum());
+    ArrayNode fs = so.putArray("files");
+    for (FileSum f : s.files()) {
+      fs.addObject().put("path", f.path()).put("bytes", f.bytes()).put("crc32c", f.crc32c());
+    }
+    return so;
+  }
+
+  /**
+   * Reads one shard's entry.
+   *
+   * @throws InvalidRequestException if its checksum does not match its file list
+   */
+  public static Shard shard(JsonNode s) {
+    List<FileSum> files = new ArrayList<>();
+    for (JsonNode f : s.path("files")) {
+      files.add(
+          new FileSum(
+              f.path("path").asText(), f.path("bytes").asLong(), f.path("crc32c").asText()));
+    }
+    Shard shard =
+        new Shard(
+            s.path("shard").asInt(), s.path("path").asText(), s.path("points").asLong(), files);
+    if (s.has("checksum") && !s.path("checksum").asText().equals(shard.checksum())) {
+      throw new InvalidRequestException(
+          "shards[" + shard.shard() + "].checksum", "does not match the shard's file list");
+    }
+    return shard;
   }
 
   /** Reads {@code manifest.json}, given the file or its folder. */
