@@ -13,7 +13,7 @@ import java.util.Map;
  * executor with C task slots embeds C batches at once on one model session (ONNX Runtime sessions
  * are thread-safe; the graph is loaded once per JVM).
  */
-final class ExecutorEncoders {
+public final class ExecutorEncoders {
 
   private static final Map<Spec, TextEncoder> OPEN = new HashMap<>();
 
@@ -28,10 +28,12 @@ final class ExecutorEncoders {
    * @param longText {@code truncate} or {@code windows}
    * @param batchSize texts per model call
    */
-  record Spec(String encoder, String pooling, Boolean normalize, String longText, int batchSize)
+  public record Spec(
+      String encoder, String pooling, Boolean normalize, String longText, int batchSize)
       implements Serializable {
 
-    EncoderOptions options() {
+    /** The encoder options these settings give: one intra-op thread, the model's defaults. */
+    public EncoderOptions options() {
       EncoderOptions o =
           EncoderOptions.defaults(encoder)
               .withThreads(1)

@@ -220,8 +220,10 @@ public final class KnnJoinJob {
     JavaRDD<Integer> shardIds = jsc.parallelize(ids, shards);
     boolean exact = mode.equals("exact");
     JavaPairRDD<String, Hits> perShard =
-        queries
-            .cartesian(shardIds)
+        // Shards outside, queries inside: the tasks of one shard come one after another, so an
+        // executor opens a shard once rather than once per query partition.
+        shardIds
+            .cartesian(queries)
             .mapPartitionsToPair(
                 it -> searchPartition(files, index, manifest, it, want, exact, ef, probe));
     JavaPairRDD<String, Hits> merged = perShard.reduceByKey((a, b) -> a.merge(b, want));
@@ -380,7 +382,7 @@ public final class KnnJoinJob {
       HadoopFiles files,
       String index,
       ShardManifest manifest,
-      Iterator<Tuple2<Query, Integer>> pairs,
+      Iterator<Tuple2<Integer, Query>> pairs,
       int k,
       boolean exact,
       int ef,
@@ -389,17 +391,17 @@ public final class KnnJoinJob {
     if (!pairs.hasNext()) {
       return out.iterator();
     }
-    Tuple2<Query, Integer> first = pairs.next();
-    int s = first._2();
+    Tuple2<Integer, Query> first = pairs.next();
+    int s = first._1();
     boolean probing = probe < manifest.shards().size();
     List<Query> batch = new ArrayList<>();
     ExecutorShards.Shard shard = ExecutorShards.acquire(files, index, manifest, s);
     try {
-      for (Tuple2<Query, Integer> p = first; p != null; p = pairs.hasNext() ? pairs.next() : null) {
-        if (p._2() != s) {
-          throw new IllegalStateException("a task of shard " + s + " got a query of " + p._2());
+      for (Tuple2<Integer, Query> p = first; p != null; p = pairs.hasNext() ? pairs.next() : null) {
+        if (p._1() != s) {
+          throw new IllegalStateException("a task of shard " + s + " got a query of " + p._1());
         }
-        Query query = p._1();
+        Query query = p._2();
         if (probing && !probes(manifest, query.vector(), probe, s)) {
           continue;
         }
