@@ -33,12 +33,13 @@ import scala.Tuple2;
  * its global top k, as Parquet of {@code (query_id, ids array<string>, scores array<float>)}, best
  * first.
  *
- * <p>The queries are split into Q partitions; each task takes one partition and one shard (the Q ×
- * S pairs of a Cartesian product), searches its shard — exactly (one blocked scan per batch of
- * queries over the shard's vectors) or through the shard's HNSW graph — and emits each query's top
- * k there; the lists are then merged by score per query. A shard is copied to an executor and
- * opened once, whatever the number of tasks that search it there ({@link ExecutorShards}). With
- * k-means shards, {@code probe} limits each query to its nearest shards' centroids.
+ * <p>The queries are split into Q partitions; each task takes one shard and one partition (the S ×
+ * Q pairs of a Cartesian product, shard-major), searches its shard — exactly (one blocked scan per
+ * batch of queries over the shard's vectors) or through the shard's HNSW graph — and emits each
+ * query's top k there, batch by batch (no partition is held whole); the lists are then merged by
+ * score per query. A shard is copied to an executor and opened once, whatever the number of tasks
+ * that search it there ({@link ExecutorShards}). With k-means shards, {@code probe} limits each
+ * query to its nearest shards' centroids.
  *
  * <p>With {@code self}, the queries are the index's own points and the output is the pairs of near
  * duplicates: {@code (id, duplicate_id, score)} with {@code id < duplicate_id} and score at least
@@ -315,24 +316,64 @@ public final class KnnJoinJob {
         .mapPartitions(
             it -> {
               TextEncoder enc = ExecutorEncoders.get(spec);
-              List<Query> out = new ArrayList<>();
-              List<String> batchIds = new ArrayList<>();
-              List<String> batchTexts = new ArrayList<>();
-              while (it.hasNext()) {
-                Row r = it.next();
-                batchIds.add(r.getString(0));
-                batchTexts.add(r.getString(1));
-                if (batchIds.size() == EmbedJob.CHUNK || !it.hasNext()) {
-                  List<float[]> vs = enc.embedQueries(batchTexts);
-                  for (int i = 0; i < vs.size(); i++) {
-                    out.add(new Query(batchIds.get(i), vs.get(i)));
-                  }
-                  batchIds.clear();
-                  batchTexts.clear();
-                }
-              }
-              return out.iterator();
+              return batched(
+                  it,
+                  EmbedJob.CHUNK,
+                  rows -> {
+                    List<String> texts = new ArrayList<>(rows.size());
+                    rows.forEach(r -> texts.add(r.getString(1)));
+                    List<float[]> vs = enc.embedQueries(texts);
+                    List<Query> out = new ArrayList<>(rows.size());
+                    for (int i = 0; i < vs.size(); i++) {
+                      out.add(new Query(rows.get(i).getString(0), vs.get(i)));
+                    }
+                    return out;
+                  });
             });
+  }
+
+  /**
+   * {@code in} in batches of {@code size} through {@code f}, lazily: a partition is never held
+   * whole in memory.
+   */
+  static <I, O> Iterator<O> batched(
+      Iterator<I> in, int size, java.util.function.Function<List<I>, List<O>> f) {
+    return new Iterator<>() {
+      Iterator<O> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && in.hasNext()) {
+          List<I> batch = new ArrayList<>(size);
+          while (batch.size() < size && in.hasNext()) {
+            batch.add(in.next());
+          }
+          current = f.apply(batch).iterator();
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public O next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
+  }
+
+  /** Shard {@code s}, open until the task ends (however it ends). */
+  static ExecutorShards.Shard acquireForTask(
+      HadoopFiles files, String index, ShardManifest manifest, int s) {
+    ExecutorShards.Shard shard = ExecutorShards.acquire(files, index, manifest, s);
+    org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+    if (task == null) {
+      throw new IllegalStateException("shards are opened inside Spark tasks only");
+    }
+    task.addTaskCompletionListener(
+        (org.apache.spark.util.TaskCompletionListener) t -> ExecutorShards.release(shard));
+    return shard;
   }
 
   /** Every point of the index, read from its shards (one task per shard). */
@@ -343,22 +384,21 @@ public final class KnnJoinJob {
       ids.add(s);
     }
     return jsc.parallelize(ids, ids.size())
-        .mapPartitions(
-            it -> {
-              List<Query> out = new ArrayList<>();
-              while (it.hasNext()) {
-                ExecutorShards.Shard shard =
-                    ExecutorShards.acquire(files, index, manifest, it.next());
-                try {
-                  for (Iterator<Point> ps = shard.points(); ps.hasNext(); ) {
-                    Point p = ps.next();
-                    out.add(new Query(p.id(), p.vector()));
-                  }
-                } finally {
-                  ExecutorShards.release(shard);
+        .flatMap(
+            s -> {
+              Iterator<Point> ps = acquireForTask(files, index, manifest, s).points();
+              return new Iterator<Query>() {
+                @Override
+                public boolean hasNext() {
+                  return ps.hasNext();
                 }
-              }
-              return out.iterator();
+
+                @Override
+                public Query next() {
+                  Point p = ps.next();
+                  return new Query(p.id(), p.vector());
+                }
+              };
             });
   }
 
@@ -387,35 +427,46 @@ public final class KnnJoinJob {
       boolean exact,
       int ef,
       int probe) {
-    List<Tuple2<String, Hits>> out = new ArrayList<>();
     if (!pairs.hasNext()) {
-      return out.iterator();
+      return java.util.Collections.emptyIterator();
     }
     Tuple2<Integer, Query> first = pairs.next();
     int s = first._1();
     boolean probing = probe < manifest.shards().size();
-    List<Query> batch = new ArrayList<>();
-    ExecutorShards.Shard shard = ExecutorShards.acquire(files, index, manifest, s);
-    try {
-      for (Tuple2<Integer, Query> p = first; p != null; p = pairs.hasNext() ? pairs.next() : null) {
-        if (p._1() != s) {
-          throw new IllegalStateException("a task of shard " + s + " got a query of " + p._1());
-        }
-        Query query = p._2();
-        if (probing && !probes(manifest, query.vector(), probe, s)) {
-          continue;
-        }
-        batch.add(query);
-        if (batch.size() == BATCH) {
-          search(shard, batch, k, exact, ef, out);
-          batch.clear();
-        }
-      }
-      search(shard, batch, k, exact, ef, out);
-    } finally {
-      ExecutorShards.release(shard);
-    }
-    return out.iterator();
+    ExecutorShards.Shard shard = acquireForTask(files, index, manifest, s);
+    Iterator<Tuple2<Integer, Query>> all =
+        new Iterator<>() {
+          Tuple2<Integer, Query> head = first;
+
+          @Override
+          public boolean hasNext() {
+            return head != null || pairs.hasNext();
+          }
+
+          @Override
+          public Tuple2<Integer, Query> next() {
+            Tuple2<Integer, Query> p = head != null ? head : pairs.next();
+            head = null;
+            if (p._1() != s) {
+              throw new IllegalStateException("a task of shard " + s + " got a query of " + p._1());
+            }
+            return p;
+          }
+        };
+    return batched(
+        all,
+        BATCH,
+        batch -> {
+          List<Query> queries = new ArrayList<>(batch.size());
+          for (Tuple2<Integer, Query> p : batch) {
+            if (!probing || probes(manifest, p._2().vector(), probe, s)) {
+              queries.add(p._2());
+            }
+          }
+          List<Tuple2<String, Hits>> out = new ArrayList<>(queries.size());
+          search(shard, queries, k, exact, ef, out);
+          return out;
+        });
   }
 
   static boolean probes(ShardManifest m, float[] v, int probe, int shard) {
