@@ -227,14 +227,14 @@ public final class IngestBench {
     return -1;
   }
 
-  static float[] slice(float[] all, int i, int dim) {
+  public static float[] slice(float[] all, int i, int dim) {
     float[] v = new float[dim];
     System.arraycopy(all, i * dim, v, 0, dim);
     return v;
   }
 
   /** Clustered unit vectors: 1,000 random centres, each point a centre plus noise, normalised. */
-  static void generate(int n, int dim, int queries, Path data, Path queryFile, Path truth)
+  public static void generate(int n, int dim, int queries, Path data, Path queryFile, Path truth)
       throws IOException {
     System.err.println(
         "generating "
@@ -309,14 +309,14 @@ public final class IngestBench {
     return u * Math.sqrt(-2 * Math.log(s) / s);
   }
 
-  static float[] readFloats(Path f) throws IOException {
+  public static float[] readFloats(Path f) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
     float[] out = new float[b.remaining() / 4];
     b.asFloatBuffer().get(out);
     return out;
   }
 
-  static int[] readInts(Path f) throws IOException {
+  public static int[] readInts(Path f) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
     int[] out = new int[b.remaining() / 4];
     b.asIntBuffer().get(out);
