@@ -61,6 +61,11 @@ async function loadCollections() {
     for (const c of r.collections) {
       const o = document.createElement("option");
       o.value = o.textContent = c.name;
+      if (c.status === "failed") {
+        // Quarantined: it failed to open; an admin drops it or restores a snapshot over it.
+        o.textContent = `${c.name} (failed: ${c.reason})`;
+        o.disabled = true;
+      }
       sel.appendChild(o);
     }
     status(r.collections.length ? "" : "No collections yet: create one with byhand db create.");
@@ -85,6 +90,10 @@ async function search(ev) {
   $("steps").innerHTML = "";
   try {
     const info = await call("GET", "/collections/" + encodeURIComponent(name));
+    if (info.status === "failed") {
+      status(`Collection ${name} failed to open: ${info.reason}`, true);
+      return;
+    }
     if (info.encoder) {
       const x = await call("POST", `/collections/${encodeURIComponent(name)}/explain`, { text, k });
       show(tbody, x.hits);

@@ -22,8 +22,14 @@ interface DbBackend extends AutoCloseable {
   /** The collection's essentials. */
   Info info(String name);
 
-  /** Every collection's name. */
+  /** A collection that failed to open and is quarantined, and why. */
+  record Failed(String name, String reason) {}
+
+  /** The name of every collection that is open (not quarantined). */
   List<String> list();
+
+  /** The quarantined collections: drop them or restore a snapshot under their names. */
+  List<Failed> failed();
 
   /** Upserts a batch, all or nothing. */
   void upsert(String collection, List<Point> points);

@@ -7,6 +7,7 @@ import dev.byhand.server.ApiKeys;
 import dev.byhand.server.ByhandServer;
 import dev.byhand.server.ServerConfig;
 import dev.byhand.store.ConflictException;
+import dev.byhand.store.FailedCollection;
 import dev.byhand.store.InvalidRequestException;
 import dev.byhand.store.Json;
 import dev.byhand.store.NotFoundException;
@@ -28,6 +29,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -156,7 +159,7 @@ public final class DbCommand implements Runnable {
     }
 
     void printJson(PrintWriter out, JsonNode node) throws IOException {
-      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+      out.println(Terminal.JSON.writeValueAsString(node));
       out.flush();
     }
   }
@@ -164,12 +167,12 @@ public final class DbCommand implements Runnable {
   static String message(Throwable e) {
     Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
     if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
-      return "no such file: " + t.getMessage();
+      return "no such file: " + Terminal.safe(t.getMessage());
     }
     String m = t.getMessage();
     return m == null || m.isBlank()
         ? t.getClass().getSimpleName()
-        : m.lines().findFirst().orElse(m);
+        : Terminal.safe(m.lines().findFirst().orElse(m)); // it may quote stored ids
   }
 
   static int exitCode(Throwable e) {
@@ -186,6 +189,24 @@ public final class DbCommand implements Runnable {
       return Main.USAGE;
     }
     return Main.FAILED;
+  }
+
+  /**
+   * {@code s} with control characters written as {@code \\uXXXX}: a reason can quote a stored id,
+   * and an id must not drive the terminal.
+   */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    s.chars()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", c));
+              } else {
+                sb.append((char) c);
+              }
+            });
+    return sb.toString();
   }
 
   static JsonNode parseJson(String option, String json) {
@@ -248,6 +269,20 @@ public final class DbCommand implements Runnable {
     long maxBody = ServerConfig.DEFAULT_MAX_BODY_BYTES;
 
     @Option(
+        names = "--max-response-bytes",
+        paramLabel = "N",
+        description = "Largest answer the server builds; 413 beyond it (default: 67108864).")
+    long maxResponse = ServerConfig.DEFAULT_MAX_RESPONSE_BYTES;
+
+    @Option(
+        names = "--request-timeout-ms",
+        paramLabel = "MS",
+        description =
+            "Deadline of a search, count, scroll or write by filter, queue included; 503 beyond"
+                + " it (default: 10000).")
+    long requestTimeout = ServerConfig.DEFAULT_REQUEST_TIMEOUT_MILLIS;
+
+    @Option(
         names = "--tls-keystore",
         paramLabel = "FILE",
         description =
@@ -276,7 +311,12 @@ public final class DbCommand implements Runnable {
       try {
         ApiKeys keys = ApiKeys.load(keyFile, System.getenv());
         ServerConfig config =
-            ServerConfig.of(data).withAddress(host, port).withKeys(keys).withMaxBodyBytes(maxBody);
+            ServerConfig.of(data)
+                .withAddress(host, port)
+                .withKeys(keys)
+                .withMaxBodyBytes(maxBody)
+                .withMaxResponseBytes(maxResponse)
+                .withRequestTimeoutMillis(requestTimeout);
         server =
             ByhandServer.start(
                 tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword), manifests);
@@ -307,6 +347,14 @@ public final class DbCommand implements Runnable {
                   + server.url()
                   + "/, Ctrl-C to stop)");
       spec.commandLine().getOut().flush();
+      for (FailedCollection f : server.database().failed()) {
+        err.println(
+            "byhand: collection '"
+                + f.name()
+                + "' failed to open and is quarantined (the others are served): "
+                + printable(f.reason()));
+      }
+      err.flush();
       stopped.await();
       return Main.OK;
     }
@@ -694,7 +742,7 @@ public final class DbCommand implements Runnable {
             .getErr()
             .println(
                 "byhand: no point with "
-                    + (ids.size() == 1 ? "id " + ids.get(0) : "these ids")
+                    + (ids.size() == 1 ? "id " + Terminal.safe(ids.get(0)) : "these ids")
                     + " in '"
                     + collection
                     + "'");
@@ -758,11 +806,18 @@ public final class DbCommand implements Runnable {
 
   // ---- count ------------------------------------------------------------------------------
 
-  /** {@code db count [COLLECTION]}. */
+  /**
+   * {@code db count [COLLECTION]}. The listing shows a quarantined collection as {@code failed},
+   * with its reason below the table (and on stderr), and still exits 0: the listing worked, and the
+   * other collections are served. Counting a quarantined collection by name fails (exit 3).
+   */
   @Command(
       name = "count",
       mixinStandardHelpOptions = true,
-      description = "Count points of a collection (or list every collection with its count).")
+      description = {
+        "Count points of a collection (or list every collection with its count).",
+        "A collection that failed to open is listed as failed, with the reason."
+      })
   static final class Count extends Sub {
     @Parameters(index = "0", arity = "0..1", paramLabel = "COLLECTION")
     String collection;
@@ -779,17 +834,44 @@ public final class DbCommand implements Runnable {
       if (collection == null && filter != null) {
         throw new IllegalArgumentException("count: --filter needs a collection");
       }
-      ArrayNode a = Json.MAPPER.createArrayNode();
-      Table t = new Table("collection", "points");
+      List<DbBackend.Failed> failed = collection == null ? db.failed() : List.of();
+      Map<String, ObjectNode> rows = new TreeMap<>();
       for (String n : names) {
         long c = db.count(n, parseJson("filter", filter));
-        a.addObject().put("collection", n).put("points", c);
-        t.row(n, c);
+        rows.put(n, Json.MAPPER.createObjectNode().put("collection", n).put("points", c));
+      }
+      for (DbBackend.Failed f : failed) {
+        ObjectNode o = Json.MAPPER.createObjectNode().put("collection", f.name());
+        rows.put(f.name(), o.putNull("points").put("status", "failed").put("reason", f.reason()));
       }
       if (target.json) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        a.addAll(rows.values());
         printJson(out, collection == null ? a : a.get(0));
       } else {
+        Table t = new Table("collection", "points");
+        rows.values()
+            .forEach(
+                r ->
+                    t.row(
+                        r.get("collection").asText(),
+                        r.has("status") ? "failed" : r.get("points").asText()));
         t.print(out);
+        for (DbBackend.Failed f : failed) {
+          out.println(f.name() + " failed to open: " + printable(f.reason()));
+        }
+        out.flush();
+      }
+      if (!failed.isEmpty()) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            "byhand: "
+                + failed.size()
+                + (failed.size() == 1 ? " collection" : " collections")
+                + " failed to open and "
+                + (failed.size() == 1 ? "is" : "are")
+                + " quarantined; drop them or restore a snapshot under their names");
+        err.flush();
       }
       return Main.OK;
     }

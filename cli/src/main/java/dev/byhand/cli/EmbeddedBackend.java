@@ -1,7 +1,6 @@
 package dev.byhand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.byhand.server.Snapshots;
 import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
 import dev.byhand.store.Database;
@@ -10,6 +9,7 @@ import dev.byhand.store.InvalidRequestException;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
+import dev.byhand.store.Snapshots;
 import dev.byhand.vector.Metric;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,6 +85,11 @@ final class EmbeddedBackend implements DbBackend {
   }
 
   @Override
+  public List<Failed> failed() {
+    return db.failed().stream().map(f -> new Failed(f.name(), f.reason())).toList();
+  }
+
+  @Override
   public void upsert(String collection, List<Point> points) {
     db.collection(collection).upsert(points);
   }
@@ -126,13 +131,12 @@ final class EmbeddedBackend implements DbBackend {
 
   @Override
   public String snapshot(String collection) {
-    return Snapshots.create(db, db.collection(collection));
+    return Snapshots.create(db, collection);
   }
 
   @Override
   public List<String> snapshots(String collection) {
-    db.collection(collection); // not found if it does not exist
-    return Snapshots.list(db, collection);
+    return Snapshots.list(db, collection); // not found if it does not exist
   }
 
   @Override

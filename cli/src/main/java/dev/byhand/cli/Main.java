@@ -41,7 +41,31 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        run(args, new PrintWriter(System.out, true), new PrintWriter(directStderr(), true)));
+  }
+
+  /**
+   * The stream the command's own messages go to. The launcher runs database commands with the JVM's
+   * stderr (fd 2) piped through a filter that drops the JVM's incubator-module warning, and hands
+   * the terminal's stderr over as another descriptor named by {@code byhand.stderr}: the command
+   * writes there directly, so its last line is on screen before the shell's prompt returns, which a
+   * filter in between could not promise.
+   */
+  private static java.io.PrintStream directStderr() {
+    String path = System.getProperty("byhand.stderr");
+    if (path != null) {
+      try {
+        java.io.PrintStream direct =
+            new java.io.PrintStream(
+                new java.io.FileOutputStream(path), true, java.nio.charset.StandardCharsets.UTF_8);
+        System.setErr(direct);
+        return direct;
+      } catch (FileNotFoundException | SecurityException e) {
+        // no such descriptor: the JVM's own stderr serves
+      }
+    }
+    return System.err;
   }
 
   /** Runs the command line with the given output streams and returns the exit code. */
@@ -51,7 +75,7 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setParameterExceptionHandler(
         (e, a) -> {
-          e.getCommandLine().getErr().println("byhand: " + e.getMessage());
+          e.getCommandLine().getErr().println("byhand: " + Terminal.safe(e.getMessage()));
           e.getCommandLine()
               .getErr()
               .println("Try 'byhand " + commandPath(e.getCommandLine()) + "--help' for usage.");
@@ -84,12 +108,14 @@ public final class Main implements Runnable {
     }
     String m = t.getMessage();
     if (t instanceof NoSuchFileException || t instanceof FileNotFoundException) {
-      return "no such file: " + m;
+      return "no such file: " + Terminal.safe(m);
     }
     if (m == null || m.isBlank()) {
       m = t.getClass().getSimpleName();
     }
-    return m.lines().findFirst().orElse(m);
+    // a message may quote what a user or a stored point gave (an id, a file name): no control
+    // characters reach the terminal from it
+    return Terminal.safe(m.lines().findFirst().orElse(m));
   }
 
   static int exitCodeOf(Throwable e) {

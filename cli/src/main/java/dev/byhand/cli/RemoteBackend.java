@@ -127,12 +127,29 @@ final class RemoteBackend implements DbBackend {
     return info(call("GET", "/collections/" + seg(name), null));
   }
 
+  private static boolean failed(JsonNode c) {
+    return "failed".equals(c.path("status").asText());
+  }
+
   @Override
   public List<String> list() {
     List<String> out = new ArrayList<>();
-    call("GET", "/collections", null)
-        .get("collections")
-        .forEach(c -> out.add(c.get("name").asText()));
+    for (JsonNode c : call("GET", "/collections", null).get("collections")) {
+      if (!failed(c)) {
+        out.add(c.get("name").asText());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Failed> failed() {
+    List<Failed> out = new ArrayList<>();
+    for (JsonNode c : call("GET", "/collections", null).get("collections")) {
+      if (failed(c)) {
+        out.add(new Failed(c.get("name").asText(), c.path("reason").asText()));
+      }
+    }
     return out;
   }
 

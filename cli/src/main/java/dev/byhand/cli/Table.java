@@ -4,7 +4,11 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table: a header, rows, columns padded to their widest cell (cells cut at 60). */
+/**
+ * A plain-text table: a header, rows, columns padded to their widest cell (cells cut at 60).
+ * Control characters in cells are shown as escapes ({@link Terminal#safe}): cells hold stored ids
+ * and payloads, which may hold anything.
+ */
 final class Table {
 
   /** Why 60: a payload column stays readable on an 120-column terminal beside id and score. */
@@ -20,11 +24,16 @@ final class Table {
   Table row(Object... cells) {
     List<String> r = new ArrayList<>();
     for (Object c : cells) {
-      String s = c == null ? "" : c.toString().replace('\n', ' ');
-      r.add(s.length() > MAX_CELL ? s.substring(0, MAX_CELL - 1) + "…" : s);
+      String s = c == null ? "" : Terminal.safe(c.toString());
+      r.add(s.length() > MAX_CELL ? cut(s, MAX_CELL - 1) + "…" : s);
     }
     rows.add(r);
     return this;
+  }
+
+  /** The first {@code n} characters, one fewer rather than half a surrogate pair. */
+  private static String cut(String s, int n) {
+    return s.substring(0, Character.isHighSurrogate(s.charAt(n - 1)) ? n - 1 : n);
   }
 
   void print(PrintWriter out) {

@@ -1,13 +1,18 @@
 package dev.byhand.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.byhand.server.ApiKeys.Access;
+import dev.byhand.store.CollectionFailedException;
 import dev.byhand.store.ConflictException;
 import dev.byhand.store.CorruptedFileException;
 import dev.byhand.store.Database;
+import dev.byhand.store.DeadlineExceededException;
+import dev.byhand.store.FailedCollection;
 import dev.byhand.store.InvalidRequestException;
 import dev.byhand.store.Json;
+import dev.byhand.store.LimitExceededException;
 import dev.byhand.store.NotFoundException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -22,6 +27,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -48,6 +54,7 @@ public final class ByhandServer implements AutoCloseable {
   private static final String ROUTE = "byhand.route";
   private static final String START = "byhand.start";
   private static final String ANSWERED = "byhand.answered";
+  private static final String DEADLINE = "byhand.deadline";
 
   private final ServerConfig config;
   private final Database db;
@@ -57,12 +64,17 @@ public final class ByhandServer implements AutoCloseable {
   private final ManifestCollections manifests;
   private final List<String> registered = new ArrayList<>();
   private final Javalin app;
+  private final LongSupplier clock;
+  private final SiteCheck site;
   private volatile boolean draining;
   private boolean closed;
 
-  private ByhandServer(ServerConfig config, Database db, List<java.nio.file.Path> manifests) {
+  private ByhandServer(
+      ServerConfig config, Database db, LongSupplier clock, List<java.nio.file.Path> manifests) {
     this.config = config;
     this.db = db;
+    this.clock = clock;
+    this.site = new SiteCheck(config);
     this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
     this.routes = new Routes(db, config, searches);
     this.manifests = ManifestCollections.open(manifests, db, config, searches);
@@ -95,7 +107,7 @@ public final class ByhandServer implements AutoCloseable {
    * @throws IllegalArgumentException if the address is not loopback and no API key is configured
    */
   public static ByhandServer start(ServerConfig config) {
-    return start(config, List.of());
+    return start(config, System::nanoTime, List.of());
   }
 
   /**
@@ -106,10 +118,20 @@ public final class ByhandServer implements AutoCloseable {
    * @throws IllegalArgumentException also if a manifest's name is taken
    */
   public static ByhandServer start(ServerConfig config, List<java.nio.file.Path> manifests) {
+    return start(config, System::nanoTime, manifests);
+  }
+
+  /** The same with another clock for deadlines (tests move time on by hand). */
+  static ByhandServer start(ServerConfig config, LongSupplier clock) {
+    return start(config, clock, List.of());
+  }
+
+  private static ByhandServer start(
+      ServerConfig config, LongSupplier clock, List<java.nio.file.Path> manifests) {
     checkExposure(config);
     Database db = Database.open(config.data());
     try {
-      ByhandServer s = new ByhandServer(config, db, manifests);
+      ByhandServer s = new ByhandServer(config, db, clock, manifests);
       s.app.start(config.host(), config.port());
       return s;
     } catch (RuntimeException e) {
@@ -178,6 +200,7 @@ public final class ByhandServer implements AutoCloseable {
     app.before(
         ctx -> {
           ctx.attribute(START, System.nanoTime());
+          ctx.attribute(DEADLINE, Deadline.in(config.requestTimeoutMillis(), clock));
           metrics.inFlight.incrementAndGet();
           if (draining) {
             throw new ApiError(503, "unavailable", null, "the server is shutting down");
@@ -204,11 +227,7 @@ public final class ByhandServer implements AutoCloseable {
           }
         });
 
-    route(
-        HandlerType.GET,
-        "/healthz",
-        null,
-        ctx -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
+    route(HandlerType.GET, "/healthz", null, this::health);
     route(
         HandlerType.GET,
         "/metrics",
@@ -273,6 +292,7 @@ public final class ByhandServer implements AutoCloseable {
         path,
         ctx -> {
           ctx.attribute(ROUTE, path);
+          site.check(ctx);
           if (need != null) {
             authorize(ctx, need);
           }
@@ -288,12 +308,38 @@ public final class ByhandServer implements AutoCloseable {
         });
   }
 
-  private void authorize(Context ctx, Access need) {
+  /**
+   * Liveness, and whether every collection opened. Always 200 while the server runs, even with a
+   * collection quarantined: a load balancer that took the server out of rotation for one damaged
+   * collection would take every healthy one down with it, and every replica holding the same damage
+   * would go too. So {@code status} is {@code ok} or {@code degraded} with a count, for alerts (and
+   * {@code byhand_collections_failed} in {@code /metrics}); the names and reasons are added for a
+   * caller with a valid key, or when the server has no keys.
+   */
+  private void health(Context ctx) {
+    List<FailedCollection> failed = db.failed();
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("status", failed.isEmpty() ? "ok" : "degraded");
+    o.put("failed_collections", failed.size());
+    if (!failed.isEmpty() && config.keys().access(presentedKey(ctx)) != Access.NONE) {
+      ArrayNode list = o.putArray("failed");
+      failed.forEach(f -> list.add(Routes.failed(f)));
+    }
+    ok(ctx, 200, o);
+  }
+
+  /** The API key the request presents (header {@code api-key} or a bearer token), or null. */
+  private static String presentedKey(Context ctx) {
     String key = ctx.header("api-key");
     String auth = ctx.header("Authorization");
     if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       key = auth.substring(7).strip();
     }
+    return key;
+  }
+
+  private void authorize(Context ctx, Access need) {
+    String key = presentedKey(ctx);
     Access has = config.keys().access(key);
     if (has == Access.NONE) {
       throw new ApiError(
@@ -321,6 +367,10 @@ public final class ByhandServer implements AutoCloseable {
     ApiError a;
     if (e instanceof ApiError x) {
       a = x;
+    } else if (e instanceof LimitExceededException x) {
+      a = ApiError.tooLarge(x.field(), firstLine(x.getMessage()));
+    } else if (e instanceof DeadlineExceededException) {
+      a = deadline(ctx).ranTooLong();
     } else if (e instanceof InvalidRequestException x) {
       a = ApiError.badRequest(x.field(), firstLine(x.getMessage()));
     } else if (e instanceof NotFoundException x) {
@@ -336,6 +386,10 @@ public final class ByhandServer implements AutoCloseable {
               x.getStatus() == 404 ? "not_found" : "http_" + x.getStatus(),
               null,
               firstLine(x.getMessage()));
+    } else if (e instanceof CollectionFailedException x) {
+      // Quarantined: the server is fine, this one collection is not. Not worth a log line per
+      // request; Database logged why when it opened.
+      a = new ApiError(503, "collection_failed", null, firstLine(x.getMessage()));
     } else if (e instanceof IllegalStateException
         || e instanceof CorruptedFileException
         || e instanceof UncheckedIOException) {
@@ -360,6 +414,14 @@ public final class ByhandServer implements AutoCloseable {
             "internal",
             null,
             "internal error (" + e.getClass().getSimpleName() + "); see the server log"));
+  }
+
+  /** The deadline set on a request's arrival. */
+  static Deadline deadline(Context ctx) {
+    Deadline d = ctx.attribute(DEADLINE);
+    return d != null
+        ? d
+        : Deadline.in(ServerConfig.DEFAULT_REQUEST_TIMEOUT_MILLIS, System::nanoTime);
   }
 
   private static String firstLine(String m) {

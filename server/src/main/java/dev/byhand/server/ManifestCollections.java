@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.byhand.store.Database;
+import dev.byhand.store.Filter;
 import dev.byhand.store.Json;
 import dev.byhand.store.Page;
 import dev.byhand.store.Point;
+import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
 import dev.byhand.store.ShardedCollection;
 import io.javalin.http.Context;
@@ -190,12 +192,28 @@ final class ManifestCollections implements AutoCloseable {
     }
   }
 
+  // The read routes, as Routes answers them for one collection: the same limits, deadlines and
+  // answer budget.
+
+  private static final String LESS_HITS =
+      "ask for fewer hits (k), only the payload keys you need (with_payload: [\"key\", …]),"
+          + " or no vectors (with_vector: false)";
+
   private void getPoints(Context ctx, ShardedCollection c) {
     ObjectNode b = body(ctx, Set.of("ids", "with_vector"));
     List<Point> found = c.get(Requests.ids(b, "ids"), Requests.bool(b, "with_vector", false));
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    found.forEach(p -> out.add(Routes.point(p)));
-    ok(ctx, 200, out);
+    JsonAnswer.ok(
+        ctx,
+        config.maxResponseBytes(),
+        "ids",
+        "ask for fewer ids at a time, or leave out the vectors (with_vector: false)",
+        g -> {
+          g.writeStartArray();
+          for (Point p : found) {
+            JsonAnswer.point(g, p);
+          }
+          g.writeEndArray();
+        });
   }
 
   private void getPoint(Context ctx, ShardedCollection c) {
@@ -206,32 +224,55 @@ final class ManifestCollections implements AutoCloseable {
       throw ApiError.notFound(
           "id", "no point '" + id + "' in collection '" + c.config().name() + "'");
     }
-    ok(ctx, 200, Routes.point(found.get(0)));
+    JsonAnswer.ok(
+        ctx,
+        config.maxResponseBytes(),
+        "with_vector",
+        "leave out the vector",
+        g -> JsonAnswer.point(g, found.get(0)));
   }
 
   private void count(Context ctx, ShardedCollection c) {
     ObjectNode b = optionalBody(ctx, Set.of("filter"));
-    long n = c.count(Requests.filter(b, "filter"));
-    ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", n));
+    Filter filter = Requests.filter(b, "filter");
+    if (filter == null) {
+      ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(null)));
+      return;
+    }
+    Deadline d = ByhandServer.deadline(ctx);
+    Filter bounded = d.bound(filter);
+    searches.answer(
+        ctx, d, () -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(bounded))));
   }
 
   private void scroll(Context ctx, ShardedCollection c) {
     ObjectNode b = optionalBody(ctx, Set.of("filter", "offset", "limit", "with_vector"));
-    Page page =
-        c.scroll(
-            Requests.filter(b, "filter"),
-            Requests.has(b, "offset") ? Requests.id(b.get("offset"), "offset") : null,
-            Requests.integer(b, "limit", 10, 1, 10_000),
-            Requests.bool(b, "with_vector", false));
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    ArrayNode points = out.putArray("points");
-    page.points().forEach(p -> points.add(Routes.point(p)));
-    if (page.nextCursor() == null) {
-      out.putNull("next_offset");
-    } else {
-      out.put("next_offset", page.nextCursor());
-    }
-    ok(ctx, 200, out);
+    Deadline d = ByhandServer.deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    String offset = Requests.has(b, "offset") ? Requests.id(b.get("offset"), "offset") : null;
+    int limit = Requests.integer(b, "limit", 10, 1, Routes.MAX_POINTS);
+    boolean withVector = Requests.bool(b, "with_vector", false);
+    searches.answer(
+        ctx,
+        d,
+        () -> {
+          Page page = c.scroll(filter, offset, limit, withVector);
+          JsonAnswer.ok(
+              ctx,
+              config.maxResponseBytes(),
+              "limit",
+              "ask for fewer points a page (limit), or leave out the vectors (with_vector: false)",
+              g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("points");
+                for (Point p : page.points()) {
+                  JsonAnswer.point(g, p);
+                }
+                g.writeEndArray();
+                g.writeStringField("next_offset", page.nextCursor());
+                g.writeEndObject();
+              });
+        });
   }
 
   private void search(Context ctx, ShardedCollection c) {
@@ -242,8 +283,18 @@ final class ManifestCollections implements AutoCloseable {
             config.maxBodyBytes(),
             c.config().dimension());
     Requests.only(b.node(), "", Routes.SEARCH_FIELDS);
-    SearchRequest request = Routes.searchRequest(b.node(), "", b.vector());
-    searches.answer(ctx, () -> ok(ctx, 200, Routes.hits(c.search(request))));
+    SearchRequest parsed = Routes.searchRequest(b.node(), "", b.vector());
+    Deadline d = ByhandServer.deadline(ctx);
+    SearchRequest request =
+        parsed.filter() == null ? parsed : parsed.withFilter(d.bound(parsed.filter()));
+    searches.answer(
+        ctx,
+        d,
+        () -> {
+          List<ScoredPoint> hits = c.search(request);
+          JsonAnswer.ok(
+              ctx, config.maxResponseBytes(), "k", LESS_HITS, g -> JsonAnswer.hits(g, hits));
+        });
   }
 
   private void searchBatch(Context ctx, ShardedCollection c) {
@@ -256,12 +307,28 @@ final class ManifestCollections implements AutoCloseable {
       throw ApiError.tooLarge(
           "searches", "has " + arr.size() + " searches; the limit is " + config.maxBatchSearches());
     }
+    Deadline d = ByhandServer.deadline(ctx);
     List<SearchRequest> requests = new ArrayList<>(arr.size());
+    long withData = 0;
     for (int i = 0; i < arr.size(); i++) {
       if (!arr.get(i).isObject()) {
         throw ApiError.badRequest("searches[" + i + "]", "must be a JSON object");
       }
-      requests.add(Routes.searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]", null));
+      SearchRequest r = Routes.searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]", null);
+      if (r.withPayload() || r.withVector()) {
+        withData += r.k();
+      }
+      requests.add(r.filter() == null ? r : r.withFilter(d.bound(r.filter())));
+    }
+    if (withData > Routes.MAX_POINTS) {
+      throw ApiError.tooLarge(
+          "searches",
+          "asks for "
+              + withData
+              + " hits with payloads or vectors in all (the sum of k); the limit is "
+              + Routes.MAX_POINTS
+              + " a request. Split the batch, lower k, or set with_payload and with_vector to"
+              + " false for the searches that only need ids and scores");
     }
     if (requests.isEmpty()) {
       ok(ctx, 200, Json.MAPPER.createArrayNode());
@@ -269,10 +336,21 @@ final class ManifestCollections implements AutoCloseable {
     }
     searches.answer(
         ctx,
+        d,
         () -> {
-          ArrayNode out = Json.MAPPER.createArrayNode();
-          c.search(requests).forEach(h -> out.add(Routes.hits(h)));
-          ok(ctx, 200, out);
+          List<List<ScoredPoint>> all = c.search(requests);
+          JsonAnswer.ok(
+              ctx,
+              config.maxResponseBytes(),
+              "searches",
+              "split the batch, " + LESS_HITS,
+              g -> {
+                g.writeStartArray();
+                for (List<ScoredPoint> hits : all) {
+                  JsonAnswer.hits(g, hits);
+                }
+                g.writeEndArray();
+              });
         });
   }
 

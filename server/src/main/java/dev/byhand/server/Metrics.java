@@ -2,6 +2,8 @@ package dev.byhand.server;
 
 import dev.byhand.store.CollectionInfo;
 import dev.byhand.store.Database;
+import dev.byhand.store.FailedCollection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -132,6 +134,23 @@ final class Metrics {
         .append(points);
     sb.append("# HELP byhand_wal_bytes Write-ahead log bytes not yet folded into a segment.\n");
     sb.append("# TYPE byhand_wal_bytes gauge\n").append(wal);
+    List<FailedCollection> failed = db.failed();
+    sb.append("# HELP byhand_collections_failed Collections that failed to open and are")
+        .append(" quarantined (the others are served): alert on > 0.\n")
+        .append("# TYPE byhand_collections_failed gauge\n")
+        .append("byhand_collections_failed ")
+        .append(failed.size())
+        .append('\n');
+    sb.append("# HELP byhand_collection_failed 1 for each quarantined collection, by kind of")
+        .append(" failure; GET /collections/{name} says why.\n")
+        .append("# TYPE byhand_collection_failed gauge\n");
+    for (FailedCollection f : failed) {
+      sb.append("byhand_collection_failed{collection=\"")
+          .append(f.name())
+          .append("\",kind=\"")
+          .append(f.kind().label())
+          .append("\"} 1\n");
+    }
     return sb.toString();
   }
 

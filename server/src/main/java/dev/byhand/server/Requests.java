@@ -321,8 +321,16 @@ final class Requests {
 
   /** The filter under {@code f}, or null. */
   static Filter filter(ObjectNode o, String f) {
-    JsonNode n = o.get(f);
-    return n == null || n.isNull() ? null : Filter.parse(n);
+    return filter(o, f, f);
+  }
+
+  /**
+   * The filter under {@code key}, or null; errors name it {@code field} (such as {@code
+   * searches[3].filter}).
+   */
+  static Filter filter(ObjectNode o, String field, String key) {
+    JsonNode n = o.get(key);
+    return n == null || n.isNull() ? null : Filter.parse(n, field);
   }
 
   /** A short description of a value for an error message (never the whole of a huge value). */

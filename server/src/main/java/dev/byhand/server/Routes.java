@@ -5,15 +5,13 @@ import static dev.byhand.server.ByhandServer.ok;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.byhand.embed.EncoderOptions;
-import dev.byhand.embed.Encoders;
 import dev.byhand.embed.EncodingTrace;
-import dev.byhand.embed.TextEncoder;
 import dev.byhand.store.Collection;
 import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
 import dev.byhand.store.Database;
 import dev.byhand.store.Durability;
+import dev.byhand.store.FailedCollection;
 import dev.byhand.store.Filter;
 import dev.byhand.store.Json;
 import dev.byhand.store.Page;
@@ -21,6 +19,8 @@ import dev.byhand.store.PayloadIndexType;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
 import dev.byhand.store.SearchRequest;
+import dev.byhand.store.Snapshots;
+import dev.byhand.vector.HnswIndex;
 import dev.byhand.vector.Metric;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -30,8 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** The handlers of the REST API; {@link ByhandServer} wires them to routes and checks keys. */
@@ -39,7 +40,6 @@ final class Routes implements AutoCloseable {
 
   private final Database db;
   private final ServerConfig config;
-  private final Map<String, TextEncoder> encoders = new ConcurrentHashMap<>();
   private final byte[] openApi;
   private final SearchQueue searches;
 
@@ -102,12 +102,28 @@ final class Routes implements AutoCloseable {
 
   // ---- collections ------------------------------------------------------------------------
 
+  /** Every collection by name, a quarantined one with {@code "status": "failed"} and why. */
   void listCollections(Context ctx) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
+    Map<String, ObjectNode> byName = new TreeMap<>();
     for (String name : db.list()) {
-      out.addObject().put("name", name);
+      byName.put(name, Json.MAPPER.createObjectNode().put("name", name).put("status", "green"));
     }
+    for (FailedCollection f : db.failed()) {
+      byName.put(f.name(), failed(f));
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    out.addAll(byName.values());
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("collections", out));
+  }
+
+  /** What the API says of a quarantined collection: its name, that it failed, and why. */
+  static ObjectNode failed(FailedCollection f) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("name", f.name())
+        .put("status", "failed")
+        .put("failure", f.kind().label())
+        .put("reason", f.reason());
   }
 
   void createCollection(Context ctx) {
@@ -152,11 +168,16 @@ final class Routes implements AutoCloseable {
     ObjectNode hnsw = Requests.object(b, "hnsw");
     if (hnsw != null) {
       Requests.only(hnsw, "hnsw", Set.of("m", "ef_construction"));
-      int m = Requests.integer(hnsw, "m", c.m(), 2, 128);
+      int m = Requests.integer(hnsw, "m", c.m(), 2, HnswIndex.MAX_M);
       c =
           c.withHnsw(
               m,
-              Requests.integer(hnsw, "ef_construction", Math.max(c.efConstruction(), m), m, 4096));
+              Requests.integer(
+                  hnsw,
+                  "ef_construction",
+                  Math.max(c.efConstruction(), m),
+                  m,
+                  HnswIndex.MAX_EF_CONSTRUCTION));
     }
     String durability = Requests.string(b, "durability", null);
     if (durability != null || Requests.has(b, "sync_interval_ms")) {
@@ -210,8 +231,16 @@ final class Routes implements AutoCloseable {
     return o;
   }
 
+  /** A quarantined collection answers 200 with its failure: this is where an admin looks. */
   void collectionInfo(Context ctx) {
-    Collection c = collection(ctx);
+    String name = ctx.pathParam("name");
+    CollectionConfig.checkName(name);
+    Optional<FailedCollection> failure = db.failure(name);
+    if (failure.isPresent()) {
+      ok(ctx, 200, failed(failure.get()));
+      return;
+    }
+    Collection c = db.collection(name);
     ObjectNode o = info(c.info());
     ObjectNode indexes = o.putObject("payload_indexes");
     c.payloadIndexes().forEach((k, t) -> indexes.put(k, t.toString()));
@@ -242,10 +271,6 @@ final class Routes implements AutoCloseable {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
     db.drop(name);
-    TextEncoder e = encoders.remove(name);
-    if (e != null) {
-      e.close();
-    }
     ok(ctx, 200, Json.MAPPER.createObjectNode().put("dropped", name));
   }
 
@@ -286,16 +311,6 @@ final class Routes implements AutoCloseable {
     ok(ctx, 200, Json.MAPPER.createObjectNode().put("upserted", points.size()));
   }
 
-  static ObjectNode point(Point p) {
-    ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("id", p.id());
-    o.set("payload", p.payload() == null ? Json.MAPPER.nullNode() : p.payload());
-    if (p.vector() != null) {
-      o.set("vector", floats(p.vector()));
-    }
-    return o;
-  }
-
   static ArrayNode floats(float[] v) {
     ArrayNode a = Json.MAPPER.createArrayNode();
     for (float x : v) {
@@ -308,9 +323,18 @@ final class Routes implements AutoCloseable {
     Collection c = collection(ctx);
     ObjectNode b = body(ctx, Set.of("ids", "with_vector"));
     List<Point> found = c.get(Requests.ids(b, "ids"), Requests.bool(b, "with_vector", false));
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    found.forEach(p -> out.add(point(p)));
-    ok(ctx, 200, out);
+    JsonAnswer.ok(
+        ctx,
+        config.maxResponseBytes(),
+        "ids",
+        "ask for fewer ids at a time, or leave out the vectors (with_vector: false)",
+        g -> {
+          g.writeStartArray();
+          for (Point p : found) {
+            JsonAnswer.point(g, p);
+          }
+          g.writeEndArray();
+        });
   }
 
   void getPoint(Context ctx) {
@@ -322,7 +346,12 @@ final class Routes implements AutoCloseable {
       throw ApiError.notFound(
           "id", "no point '" + id + "' in collection '" + c.config().name() + "'");
     }
-    ok(ctx, 200, point(found.get(0)));
+    JsonAnswer.ok(
+        ctx,
+        config.maxResponseBytes(),
+        "with_vector",
+        "leave out the vector",
+        g -> JsonAnswer.point(g, found.get(0)));
   }
 
   /** Exactly one of {@code ids} or {@code filter}. */
@@ -334,11 +363,27 @@ final class Routes implements AutoCloseable {
     return ids;
   }
 
+  /** The request's deadline (set on arrival by {@link ByhandServer}). */
+  private static Deadline deadline(Context ctx) {
+    return ByhandServer.deadline(ctx);
+  }
+
   void deletePoints(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = body(ctx, Set.of("ids", "filter"));
-    int n = byIds(b) ? c.delete(Requests.ids(b, "ids")) : c.delete(Requests.filter(b, "filter"));
-    ok(ctx, 200, Json.MAPPER.createObjectNode().put("deleted", n));
+    if (byIds(b)) {
+      int n = c.delete(Requests.ids(b, "ids"));
+      ok(ctx, 200, Json.MAPPER.createObjectNode().put("deleted", n));
+      return;
+    }
+    // Selecting by filter scans points: it waits its turn for a core and has a deadline, as a
+    // search does.
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    searches.answer(
+        ctx,
+        d,
+        () -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("deleted", c.delete(filter))));
   }
 
   void setPayload(Context ctx) {
@@ -353,10 +398,12 @@ final class Routes implements AutoCloseable {
       List<String> ids = Requests.ids(b, "ids");
       c.setPayload(ids, payload);
       out.put("updated", ids.size());
-    } else {
-      out.put("updated", c.setPayload(Requests.filter(b, "filter"), payload));
+      ok(ctx, 200, out);
+      return;
     }
-    ok(ctx, 200, out);
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    searches.answer(ctx, d, () -> ok(ctx, 200, out.put("updated", c.setPayload(filter, payload))));
   }
 
   void overwritePayload(Context ctx) {
@@ -377,39 +424,58 @@ final class Routes implements AutoCloseable {
       List<String> ids = Requests.ids(b, "ids");
       c.deletePayloadKeys(ids, keys);
       out.put("updated", ids.size());
-    } else {
-      out.put("updated", c.deletePayloadKeys(Requests.filter(b, "filter"), keys));
+      ok(ctx, 200, out);
+      return;
     }
-    ok(ctx, 200, out);
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    searches.answer(
+        ctx, d, () -> ok(ctx, 200, out.put("updated", c.deletePayloadKeys(filter, keys))));
   }
 
   void count(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = optionalBody(ctx, Set.of("filter"));
-    ok(
-        ctx,
-        200,
-        Json.MAPPER.createObjectNode().put("count", c.count(Requests.filter(b, "filter"))));
+    Filter filter = Requests.filter(b, "filter");
+    if (filter == null) {
+      ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(null))); // no scan
+      return;
+    }
+    Deadline d = deadline(ctx);
+    Filter bounded = d.bound(filter);
+    searches.answer(
+        ctx, d, () -> ok(ctx, 200, Json.MAPPER.createObjectNode().put("count", c.count(bounded))));
   }
 
   void scroll(Context ctx) {
     Collection c = collection(ctx);
     ObjectNode b = optionalBody(ctx, Set.of("filter", "offset", "limit", "with_vector"));
-    Page page =
-        c.scroll(
-            Requests.filter(b, "filter"),
-            Requests.has(b, "offset") ? Requests.id(b.get("offset"), "offset") : null,
-            Requests.integer(b, "limit", 10, 1, 10_000),
-            Requests.bool(b, "with_vector", false));
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    ArrayNode points = out.putArray("points");
-    page.points().forEach(p -> points.add(point(p)));
-    if (page.nextCursor() == null) {
-      out.putNull("next_offset");
-    } else {
-      out.put("next_offset", page.nextCursor());
-    }
-    ok(ctx, 200, out);
+    Deadline d = deadline(ctx);
+    Filter filter = d.bound(Requests.filter(b, "filter"));
+    String offset = Requests.has(b, "offset") ? Requests.id(b.get("offset"), "offset") : null;
+    int limit = Requests.integer(b, "limit", 10, 1, MAX_POINTS);
+    boolean withVector = Requests.bool(b, "with_vector", false);
+    searches.answer(
+        ctx,
+        d,
+        () -> {
+          Page page = c.scroll(filter, offset, limit, withVector);
+          JsonAnswer.ok(
+              ctx,
+              config.maxResponseBytes(),
+              "limit",
+              "ask for fewer points a page (limit), or leave out the vectors (with_vector: false)",
+              g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("points");
+                for (Point p : page.points()) {
+                  JsonAnswer.point(g, p);
+                }
+                g.writeEndArray();
+                g.writeStringField("next_offset", page.nextCursor()); // null when done
+                g.writeEndObject();
+              });
+        });
   }
 
   static final Set<String> SEARCH_FIELDS =
@@ -464,7 +530,7 @@ final class Routes implements AutoCloseable {
       }
     }
     int ef = Requests.integer(b, "ef", 0, 0, SearchRequest.MAX_EF);
-    Filter filter = Requests.filter(b, "filter");
+    Filter filter = Requests.filter(b, p + "filter", "filter");
     return new SearchRequest(
         vector,
         text,
@@ -477,21 +543,12 @@ final class Routes implements AutoCloseable {
         Requests.number(b, "score_threshold"));
   }
 
-  static ArrayNode hits(List<ScoredPoint> hits) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    for (ScoredPoint h : hits) {
-      ObjectNode o = out.addObject();
-      o.put("id", h.id());
-      o.put("score", h.score());
-      if (h.payload() != null) {
-        o.set("payload", h.payload());
-      }
-      if (h.vector() != null) {
-        o.set("vector", floats(h.vector()));
-      }
-    }
-    return out;
-  }
+  /** Most points one request reads or returns: a scroll page, the hits of a batch with data. */
+  static final int MAX_POINTS = 10_000;
+
+  private static final String LESS_HITS =
+      "ask for fewer hits (k), only the payload keys you need (with_payload: [\"key\", …]),"
+          + " or no vectors (with_vector: false)";
 
   void search(Context ctx) {
     Collection c = collection(ctx);
@@ -502,8 +559,18 @@ final class Routes implements AutoCloseable {
             config.maxBodyBytes(),
             c.config().dimension());
     Requests.only(b.node(), "", SEARCH_FIELDS);
-    SearchRequest request = searchRequest(b.node(), "", b.vector());
-    searches.answer(ctx, () -> ok(ctx, 200, hits(c.search(request))));
+    SearchRequest parsed = searchRequest(b.node(), "", b.vector());
+    Deadline d = deadline(ctx);
+    SearchRequest request =
+        parsed.filter() == null ? parsed : parsed.withFilter(d.bound(parsed.filter()));
+    searches.answer(
+        ctx,
+        d,
+        () -> {
+          List<ScoredPoint> hits = c.search(request);
+          JsonAnswer.ok(
+              ctx, config.maxResponseBytes(), "k", LESS_HITS, g -> JsonAnswer.hits(g, hits));
+        });
   }
 
   void searchBatch(Context ctx) {
@@ -517,12 +584,30 @@ final class Routes implements AutoCloseable {
       throw ApiError.tooLarge(
           "searches", "has " + arr.size() + " searches; the limit is " + config.maxBatchSearches());
     }
+    Deadline d = deadline(ctx);
     List<SearchRequest> requests = new ArrayList<>(arr.size());
+    long withData = 0; // hits that carry a payload or a vector
     for (int i = 0; i < arr.size(); i++) {
       if (!arr.get(i).isObject()) {
         throw ApiError.badRequest("searches[" + i + "]", "must be a JSON object");
       }
-      requests.add(searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]"));
+      SearchRequest r = searchRequest((ObjectNode) arr.get(i), "searches[" + i + "]");
+      if (r.withPayload() || r.withVector()) {
+        withData += r.k();
+      }
+      requests.add(r.filter() == null ? r : r.withFilter(d.bound(r.filter())));
+    }
+    if (withData > MAX_POINTS) {
+      // Checked before any search runs: the store copies every hit's payload, so 100 searches
+      // of k 1,000 over 1 MiB payloads would hold 100 GiB before the answer could be measured.
+      throw ApiError.tooLarge(
+          "searches",
+          "asks for "
+              + withData
+              + " hits with payloads or vectors in all (the sum of k); the limit is "
+              + MAX_POINTS
+              + " a request. Split the batch, lower k, or set with_payload and with_vector to"
+              + " false for the searches that only need ids and scores");
     }
     if (requests.isEmpty()) {
       ok(ctx, 200, Json.MAPPER.createArrayNode());
@@ -530,10 +615,21 @@ final class Routes implements AutoCloseable {
     }
     searches.answer(
         ctx,
+        d,
         () -> {
-          ArrayNode out = Json.MAPPER.createArrayNode();
-          c.search(requests).forEach(h -> out.add(hits(h)));
-          ok(ctx, 200, out);
+          List<List<ScoredPoint>> all = c.search(requests);
+          JsonAnswer.ok(
+              ctx,
+              config.maxResponseBytes(),
+              "searches",
+              "split the batch, " + LESS_HITS,
+              g -> {
+                g.writeStartArray();
+                for (List<ScoredPoint> hits : all) {
+                  JsonAnswer.hits(g, hits);
+                }
+                g.writeEndArray();
+              });
         });
   }
 
@@ -550,21 +646,12 @@ final class Routes implements AutoCloseable {
       throw ApiError.badRequest("text", "is required: the query text");
     }
     int k = Requests.integer(b, "k", 3, 1, 20);
-    String encoderName = c.config().encoder();
-    if (encoderName == null) {
-      throw ApiError.badRequest(
-          "text",
-          "collection '"
-              + c.config().name()
-              + "' has no encoder, so there is no text pipeline to show");
-    }
-    TextEncoder encoder =
-        encoders.computeIfAbsent(
-            c.config().name(),
-            n -> Encoders.open(encoderName, EncoderOptions.defaults(encoderName)));
-    EncodingTrace trace = encoder.trace(text);
+    // The collection's own encoder (the one its searches use), not a second copy of the model.
+    Collection.Explanation explanation = c.explain(text, k);
+    EncodingTrace trace = explanation.trace();
     float[] query = trace.vector();
-    List<ScoredPoint> top = c.search(SearchRequest.vector(query, k).withVector(true));
+    List<ScoredPoint> top = explanation.hits();
+    String encoderName = explanation.encoder();
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("encoder", encoderName);
     out.put("metric", c.config().metric().name().toLowerCase(Locale.ROOT));
@@ -597,18 +684,21 @@ final class Routes implements AutoCloseable {
   // ---- snapshots --------------------------------------------------------------------------
 
   void createSnapshot(Context ctx) {
-    Collection c = collection(ctx);
-    String name = Snapshots.create(db, c);
+    String collection = ctx.pathParam("name");
+    CollectionConfig.checkName(collection);
+    String name = Snapshots.create(db, collection);
     ok(
         ctx,
         201,
-        Json.MAPPER.createObjectNode().put("collection", c.config().name()).put("snapshot", name));
+        Json.MAPPER.createObjectNode().put("collection", collection).put("snapshot", name));
   }
 
+  /** Listed for a quarantined collection too: they are what an admin restores in its place. */
   void listSnapshots(Context ctx) {
-    Collection c = collection(ctx);
+    String collection = ctx.pathParam("name");
+    CollectionConfig.checkName(collection);
     ArrayNode out = Json.MAPPER.createArrayNode();
-    Snapshots.list(db, c.config().name()).forEach(n -> out.addObject().put("snapshot", n));
+    Snapshots.list(db, collection).forEach(n -> out.addObject().put("snapshot", n));
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("snapshots", out));
   }
 
@@ -627,7 +717,5 @@ final class Routes implements AutoCloseable {
   @Override
   public void close() {
     searches.close();
-    encoders.values().forEach(TextEncoder::close);
-    encoders.clear();
   }
 }

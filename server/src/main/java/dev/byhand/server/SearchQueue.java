@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
- * Where searches run: one thread per core, first come first served, off Jetty's threads.
+ * Where searches run, and every other request that scans points (count, scroll, writes by filter):
+ * one thread per core, first come first served, off Jetty's threads.
  *
  * <p>A search is pure CPU. Run more of them at once than there are cores and they only time-slice:
  * each takes longer and the slowest (p99) much longer. So a search waits its turn in this queue and
@@ -75,8 +76,19 @@ final class SearchQueue implements AutoCloseable {
    * @throws ApiError 503 when {@link #MAX_QUEUED} searches are already waiting, or after close
    */
   void answer(Context ctx, Runnable answer) {
+    answer(ctx, null, answer);
+  }
+
+  /**
+   * The same, refused with 503 instead of run if {@code deadline} (null: none) has passed by the
+   * time a core is free for it.
+   */
+  void answer(Context ctx, Deadline deadline, Runnable answer) {
     if (pool.getQueue().isEmpty() && !pool.isShutdown() && freeCore()) {
       try {
+        if (deadline != null && deadline.passed()) {
+          throw deadline.waitedTooLong();
+        }
         answer.run(); // errors go to Javalin's exception mapper, as from any handler
       } finally {
         cores.release();
@@ -89,6 +101,9 @@ final class SearchQueue implements AutoCloseable {
           () -> {
             cores.acquireUninterruptibly();
             try {
+              if (deadline != null && deadline.passed()) {
+                throw deadline.waitedTooLong();
+              }
               answer.run();
             } catch (Throwable t) {
               onError.accept(ctx, t);

@@ -15,6 +15,9 @@ import java.nio.file.Path;
  * @param tlsKeystore a PKCS#12 or JKS keystore holding the server's key and certificate, to serve
  *     HTTPS only; null for plain HTTP
  * @param tlsPassword the keystore's password (and its key's)
+ * @param maxResponseBytes largest answer the server builds (413 beyond it, before anything is sent)
+ * @param requestTimeoutMillis how long a search, count, scroll or filtered write may take from its
+ *     arrival, waiting in the queue included (503 beyond it, nothing changed)
  */
 public record ServerConfig(
     Path data,
@@ -25,7 +28,9 @@ public record ServerConfig(
     int maxBatchSearches,
     long shutdownMillis,
     Path tlsKeystore,
-    String tlsPassword) {
+    String tlsPassword,
+    long maxResponseBytes,
+    long requestTimeoutMillis) {
 
   /** Default port. */
   public static final int DEFAULT_PORT = 7700;
@@ -38,6 +43,18 @@ public record ServerConfig(
 
   /** Default batch-search limit: 100 searches answer in well under a second on two cores. */
   public static final int DEFAULT_MAX_BATCH_SEARCHES = 100;
+
+  /**
+   * Default answer limit, 64 MiB, as for bodies: a scroll of 10,000 points of 384 numbers with
+   * small payloads is about 50 MiB; 10,000 hits with 1 MiB payloads would be 10 GiB.
+   */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 64L << 20;
+
+  /**
+   * Default deadline, 10 s: thousands of times a search's milliseconds, so only a scan that has run
+   * away (a filter no index narrows, over a large collection) meets it.
+   */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
 
   /** Checks the values. */
   public ServerConfig {
@@ -59,6 +76,14 @@ public record ServerConfig(
     if (tlsKeystore != null && tlsPassword == null) {
       throw new IllegalArgumentException("tls-password: required with a keystore");
     }
+    if (maxResponseBytes < 1024 || maxResponseBytes > (1L << 30)) {
+      throw new IllegalArgumentException(
+          "max-response-bytes: must be in [1024, 1 GiB], got " + maxResponseBytes);
+    }
+    if (requestTimeoutMillis < 1 || requestTimeoutMillis > 3_600_000) {
+      throw new IllegalArgumentException(
+          "request-timeout-ms: must be in [1, 3600000], got " + requestTimeoutMillis);
+    }
   }
 
   /** Defaults: loopback, port 7700, no keys, the default limits, 30 s to drain on stop. */
@@ -72,7 +97,9 @@ public record ServerConfig(
         DEFAULT_MAX_BATCH_SEARCHES,
         30_000,
         null,
-        null);
+        null,
+        DEFAULT_MAX_RESPONSE_BYTES,
+        DEFAULT_REQUEST_TIMEOUT_MILLIS);
   }
 
   /** The same with another host and port. */
@@ -86,7 +113,9 @@ public record ServerConfig(
         maxBatchSearches,
         shutdownMillis,
         tlsKeystore,
-        tlsPassword);
+        tlsPassword,
+        maxResponseBytes,
+        requestTimeoutMillis);
   }
 
   /** The same with other keys. */
@@ -100,18 +129,72 @@ public record ServerConfig(
         maxBatchSearches,
         shutdownMillis,
         tlsKeystore,
-        tlsPassword);
+        tlsPassword,
+        maxResponseBytes,
+        requestTimeoutMillis);
   }
 
   /** The same with another body limit. */
   public ServerConfig withMaxBodyBytes(long bytes) {
     return new ServerConfig(
-        data, host, port, keys, bytes, maxBatchSearches, shutdownMillis, tlsKeystore, tlsPassword);
+        data,
+        host,
+        port,
+        keys,
+        bytes,
+        maxBatchSearches,
+        shutdownMillis,
+        tlsKeystore,
+        tlsPassword,
+        maxResponseBytes,
+        requestTimeoutMillis);
   }
 
   /** The same serving HTTPS only, with the key and certificate in {@code keystore}. */
   public ServerConfig withTls(Path keystore, String password) {
     return new ServerConfig(
-        data, host, port, keys, maxBodyBytes, maxBatchSearches, shutdownMillis, keystore, password);
+        data,
+        host,
+        port,
+        keys,
+        maxBodyBytes,
+        maxBatchSearches,
+        shutdownMillis,
+        keystore,
+        password,
+        maxResponseBytes,
+        requestTimeoutMillis);
+  }
+
+  /** The same with another answer limit. */
+  public ServerConfig withMaxResponseBytes(long bytes) {
+    return new ServerConfig(
+        data,
+        host,
+        port,
+        keys,
+        maxBodyBytes,
+        maxBatchSearches,
+        shutdownMillis,
+        tlsKeystore,
+        tlsPassword,
+        bytes,
+        requestTimeoutMillis);
+  }
+
+  /** The same with another request deadline. */
+  public ServerConfig withRequestTimeoutMillis(long millis) {
+    return new ServerConfig(
+        data,
+        host,
+        port,
+        keys,
+        maxBodyBytes,
+        maxBatchSearches,
+        shutdownMillis,
+        tlsKeystore,
+        tlsPassword,
+        maxResponseBytes,
+        millis);
   }
 }

@@ -6,7 +6,6 @@ import dev.byhand.embed.EncodingTrace;
 import dev.byhand.vector.HnswIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -60,17 +58,11 @@ public final class Collection implements AutoCloseable {
 
   static final String PAYLOAD_INDEXES = "payload-indexes.json";
 
-  /** Why 64 MiB: replaying that much takes seconds, and checkpoints stay rare during ingest. */
-  static final long DEFAULT_CHECKPOINT_BYTES = 64L << 20;
-
   /**
    * Compact when this share of the graph is deleted points: beyond it, searches wade through
    * tombstones.
    */
   static final double COMPACT_FRACTION = 0.25;
-
-  /** Longest wait before retrying a failed checkpoint. */
-  static final long MAX_CHECKPOINT_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final Path dir;
   private final CollectionConfig config;
@@ -80,26 +72,9 @@ public final class Collection implements AutoCloseable {
   /** What readers see; swapped whole by a compaction, changed in place by writers (locked). */
   private volatile CollectionState state;
 
-  private volatile Wal wal;
+  /** The log, the segments and the checkpoint that folds one into the other. */
+  private Segments segments;
 
-  /**
-   * The last write in the current segment; with {@link #retiredLogs} and the backoff fields,
-   * guarded by {@link #checkpoints} (a background checkpoint finishes without the write lock).
-   */
-  private volatile long segmentSeq;
-
-  private final Object checkpoints = new Object();
-  private final List<Retired> retiredLogs = new ArrayList<>();
-
-  /**
-   * One checkpoint at a time: a writer that finds the log long takes it with tryAcquire and hands
-   * it to the background thread; explicit checkpoints, snapshots and close wait for it, always
-   * before taking the write lock.
-   */
-  private final java.util.concurrent.Semaphore checkpointPermit =
-      new java.util.concurrent.Semaphore(1);
-
-  private volatile long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
   private volatile boolean closed;
 
   /** Why writes are refused until the collection is reopened, or null. */
@@ -109,12 +84,6 @@ public final class Collection implements AutoCloseable {
   private Compaction compaction;
 
   private Thread compactor;
-
-  /** Failed checkpoints in a row, and when the next may be tried. */
-  private int checkpointFailures;
-
-  private long checkpointRetryAt;
-  private long checkpointRetryBytes;
 
   private Collection(Path dir, CollectionConfig config) {
     this.dir = dir;
@@ -150,8 +119,7 @@ public final class Collection implements AutoCloseable {
     Collection c = new Collection(dir, config);
     Recovery.Result r = Recovery.recover(dir, config, c.readPayloadIndexDefinitions(), c::newIndex);
     c.state = r.state();
-    c.wal = r.wal();
-    c.segmentSeq = r.segmentSeq();
+    c.segments = new Segments(dir, config.name(), r);
     return c;
   }
 
@@ -169,14 +137,14 @@ public final class Collection implements AutoCloseable {
 
   /** Live points, walBytes, sequence numbers. */
   public CollectionInfo info() {
-    Wal w = wal;
+    Wal w = segments.wal();
     CollectionState st = state;
     return new CollectionInfo(
         config,
         st.size(),
         w.size(),
         w.lastSeq(),
-        segmentSeq,
+        segments.segmentSeq(),
         st.index.size() - (long) st.index.liveCount());
   }
 
@@ -187,13 +155,13 @@ public final class Collection implements AutoCloseable {
 
   /** Returns once no background checkpoint runs (tests). */
   void awaitCheckpoint() {
-    checkpointPermit.acquireUninterruptibly();
-    checkpointPermit.release();
+    segments.acquire();
+    segments.release();
   }
 
   /** Sets the log size past which a write triggers a checkpoint (tests make it small). */
   void checkpointBytes(long bytes) {
-    this.checkpointBytes = bytes;
+    segments.checkpointBytes(bytes);
   }
 
   // ---- writes: validate → record → log → apply → acknowledge ---------------------------------
@@ -344,7 +312,7 @@ public final class Collection implements AutoCloseable {
       }
       seq = log(record.type(), body);
       applyLive(seq, record);
-      maybeCheckpoint();
+      segments.maybeCheckpoint(state, this::compactIfCrowded);
     } finally {
       writeLock.unlock();
     }
@@ -369,12 +337,12 @@ public final class Collection implements AutoCloseable {
   /** Appends a record; a failed append fails the collection for writes. Call under the lock. */
   private long log(byte type, byte[] body) {
     try {
-      return wal.append(type, body);
+      return segments.wal().append(type, body);
     } catch (IOException e) {
       // The log may hold part of a record now: refuse further writes until reopened (recovery
       // drops a torn tail), rather than append after garbage.
       failure = "writing the log failed (" + e.getMessage() + "); close and reopen the database";
-      throw new UncheckedIOException(wal.file() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(segments.wal().file() + ": " + e.getMessage(), e);
     }
   }
 
@@ -405,7 +373,7 @@ public final class Collection implements AutoCloseable {
   private void acknowledge(long seq) {
     if (config.durability() == Durability.FSYNC) {
       try {
-        wal.awaitDurable(seq);
+        segments.wal().awaitDurable(seq);
       } catch (UncheckedIOException e) {
         // After a failed fsync the kernel may have dropped the dirty pages and a retry can
         // "succeed": nothing written since can be trusted, so refuse writes until reopened.
@@ -443,9 +411,6 @@ public final class Collection implements AutoCloseable {
     checkOpen();
     if (limit < 1 || limit > 10_000) {
       throw new InvalidRequestException("limit", "must be in [1, 10000], got " + limit);
-    }
-    if (cursor != null) {
-      WriteChecks.id("cursor", cursor);
     }
     return Queries.scroll(state, filter, cursor, limit, withVector);
   }
@@ -535,10 +500,7 @@ public final class Collection implements AutoCloseable {
    * @throws ConflictException if {@code key} is already indexed with another type
    */
   public void createPayloadIndex(String key, PayloadIndexType type) {
-    if (key == null || key.isEmpty() || key.length() > 256) {
-      throw new InvalidRequestException(
-          "key", "must be a non-empty string of at most 256 characters");
-    }
+    WriteChecks.key("key", key);
     if (type == null) {
       throw new InvalidRequestException("type", "must be keyword, integer, float or bool");
     }
@@ -616,7 +578,7 @@ public final class Collection implements AutoCloseable {
     synchronousCheckpoint(
         () -> {
           checkWritable();
-          checkpointNow(true);
+          segments.checkpointNow(state, this::compactIfCrowded);
           return null;
         });
   }
@@ -630,7 +592,7 @@ public final class Collection implements AutoCloseable {
    * write lock, in that order: the order every path takes them in.
    */
   private <T> T synchronousCheckpoint(LockedWork<T> work) {
-    checkpointPermit.acquireUninterruptibly();
+    segments.acquire();
     try {
       writeLock.lock();
       try {
@@ -642,181 +604,8 @@ public final class Collection implements AutoCloseable {
         writeLock.unlock();
       }
     } finally {
-      checkpointPermit.release();
+      segments.release();
     }
-  }
-
-  /** All three phases now. Call with the permit and the write lock held. */
-  private void checkpointNow(boolean mayCompact) throws IOException {
-    Pending p = beginCheckpoint(mayCompact);
-    if (p != null) {
-      writeCheckpoint(p);
-    }
-    synchronized (checkpoints) {
-      checkpointFailures = 0;
-    }
-  }
-
-  /** A checkpoint between its phases: what its segment will hold. */
-  private record Pending(
-      long seq, CollectionState state, int graphSize, List<SegmentFile.Row> table) {}
-
-  /** A closed log that no segment covers yet, and the last sequence number it holds. */
-  private record Retired(Path file, long lastSeq) {}
-
-  /**
-   * Phase 1 of a checkpoint, under the write lock: take what the segment will hold (the graph's
-   * size and the point table as of the last write) and switch writes to a new log, so that the rest
-   * runs without the lock. Returns null if the segment is current. Starts a compaction when
-   * tombstones crowd the graph ({@code mayCompact} is false on close, where it would be thrown
-   * away).
-   */
-  private Pending beginCheckpoint(boolean mayCompact) throws IOException {
-    long seq = wal.lastSeq();
-    if (seq == segmentSeq) {
-      return null;
-    }
-    CollectionState st = state;
-    if (mayCompact && st.index.size() - st.index.liveCount() > COMPACT_FRACTION * st.index.size()) {
-      startCompaction();
-    }
-    List<SegmentFile.Row> table = new ArrayList<>(st.ordinals.size());
-    for (Map.Entry<String, Integer> e : st.ordinals.entrySet()) {
-      table.add(new SegmentFile.Row(e.getValue(), e.getKey(), st.rows.get(e.getValue()).payload()));
-    }
-    Wal old = wal;
-    old.sync(); // the old log must be whole on disk before CURRENT names a segment past it
-    wal = Wal.create(dir.resolve("wal-" + (seq + 1) + ".log"), seq + 1);
-    old.close();
-    synchronized (checkpoints) {
-      retiredLogs.add(new Retired(old.file(), seq));
-    }
-    return new Pending(seq, st, st.index.size(), table);
-  }
-
-  /**
-   * Phases 2 and 3, without the write lock (writes go on into the new log): repair the graph, write
-   * its first {@code graphSize} ordinals ({@link HnswIndex#saveFirst}: a fuzzy image that {@link
-   * Recovery} mends with the point table and the logs) and the point table, name them in {@code
-   * CURRENT}; then delete the logs and the segment they replace. A failure leaves no file of its
-   * own behind and the logs where they were.
-   */
-  private void writeCheckpoint(Pending p) throws IOException {
-    Path hnsw = dir.resolve("segment-" + p.seq() + ".hnsw");
-    Path points = dir.resolve("segment-" + p.seq() + ".points");
-    try {
-      p.state().index.repair();
-      p.state().index.saveFirst(hnsw, p.graphSize());
-      SegmentFile.write(points, p.seq(), p.table());
-      Storage.writeAtomically(
-          dir.resolve("CURRENT"), Long.toString(p.seq()).getBytes(StandardCharsets.UTF_8));
-    } catch (IOException | RuntimeException | Error e) {
-      if (!Long.toString(p.seq()).equals(currentText())) {
-        Files.deleteIfExists(hnsw);
-        Files.deleteIfExists(points);
-      }
-      throw e;
-    }
-    synchronized (checkpoints) {
-      long previous = segmentSeq;
-      segmentSeq = p.seq();
-      for (Iterator<Retired> it = retiredLogs.iterator(); it.hasNext(); ) {
-        Retired r = it.next();
-        if (r.lastSeq() <= p.seq()) {
-          Files.deleteIfExists(r.file());
-          it.remove();
-        }
-      }
-      if (previous != 0 && previous != p.seq()) {
-        Files.deleteIfExists(dir.resolve("segment-" + previous + ".hnsw"));
-        Files.deleteIfExists(dir.resolve("segment-" + previous + ".points"));
-      }
-    }
-  }
-
-  private String currentText() {
-    try {
-      return Files.readString(dir.resolve("CURRENT"), StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /**
-   * Checkpoints in the background when the log is long. The write is logged and applied whatever
-   * happens here: a failed checkpoint leaves the log valid (and longer); it is retried after the
-   * log has grown by another {@link #checkpointBytes} and a delay that doubles with each failure (1
-   * s to 10 min), so a full disk or a checkpoint that runs out of memory does not cost every write
-   * a whole graph save. Call under the write lock.
-   */
-  private void maybeCheckpoint() {
-    long size = wal.size();
-    if (size <= checkpointBytes) {
-      return;
-    }
-    synchronized (checkpoints) {
-      if (checkpointFailures > 0
-          && (size < checkpointRetryBytes || System.nanoTime() - checkpointRetryAt < 0)) {
-        return;
-      }
-    }
-    if (!checkpointPermit.tryAcquire()) {
-      return; // one is running
-    }
-    Pending p;
-    try {
-      p = beginCheckpoint(true);
-    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-      checkpointPermit.release();
-      checkpointFailed(size, e);
-      return;
-    }
-    if (p == null) {
-      checkpointPermit.release();
-      return;
-    }
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                writeCheckpoint(p);
-                synchronized (checkpoints) {
-                  checkpointFailures = 0;
-                }
-              } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                checkpointFailed(size, e);
-              } finally {
-                checkpointPermit.release();
-              }
-            },
-            "byhand-checkpoint-" + config.name());
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private void checkpointFailed(long size, Throwable e) {
-    long delay;
-    int failures;
-    synchronized (checkpoints) {
-      failures = ++checkpointFailures;
-      delay =
-          Math.min(
-              MAX_CHECKPOINT_BACKOFF_NANOS,
-              TimeUnit.SECONDS.toNanos(1) << Math.min(20, failures - 1));
-      checkpointRetryAt = System.nanoTime() + delay;
-      checkpointRetryBytes = size + checkpointBytes;
-    }
-    System.getLogger("dev.byhand.store")
-        .log(
-            System.Logger.Level.WARNING,
-            "checkpoint of '"
-                + config.name()
-                + "' failed ("
-                + failures
-                + " in a row; next try in "
-                + TimeUnit.NANOSECONDS.toSeconds(delay)
-                + " s); the log keeps the writes: "
-                + e);
   }
 
   /**
@@ -840,6 +629,13 @@ public final class Collection implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(
           "interrupted while waiting for the compaction of '" + config.name() + "'", e);
+    }
+  }
+
+  /** Starts a compaction when a quarter of the graph is tombstones. Call under the write lock. */
+  private void compactIfCrowded(CollectionState st) {
+    if (st.index.size() - st.index.liveCount() > COMPACT_FRACTION * st.index.size()) {
+      startCompaction();
     }
   }
 
@@ -906,7 +702,8 @@ public final class Collection implements AutoCloseable {
       if (Files.exists(target)) {
         throw new ConflictException("snapshot", target + " already exists");
       }
-      checkpointNow(true);
+      segments.checkpointNow(state, this::compactIfCrowded);
+      long segmentSeq = segments.segmentSeq();
       Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
       Storage.deleteRecursively(tmp);
       Files.createDirectories(tmp);
@@ -962,7 +759,7 @@ public final class Collection implements AutoCloseable {
 
   /** Fsyncs the log (the interval-durability timer calls this). */
   void syncNow() {
-    Wal w = wal;
+    Wal w = segments.wal();
     try {
       if (!closed) {
         w.sync();
@@ -975,7 +772,7 @@ public final class Collection implements AutoCloseable {
   /** Folds the log into a segment (if it holds anything) and closes the files. */
   @Override
   public void close() {
-    checkpointPermit.acquireUninterruptibly(); // a background checkpoint finishes first
+    segments.acquire(); // a background checkpoint finishes first
     writeLock.lock();
     try {
       if (closed) {
@@ -983,9 +780,9 @@ public final class Collection implements AutoCloseable {
       }
       try {
         if (failure == null) {
-          checkpointNow(false);
+          segments.checkpointNow(state, null);
         }
-        wal.close();
+        segments.wal().close();
       } catch (IOException e) {
         throw new UncheckedIOException(
             "closing collection '" + config.name() + "': " + e.getMessage(), e);
@@ -997,12 +794,17 @@ public final class Collection implements AutoCloseable {
       }
     } finally {
       writeLock.unlock();
-      checkpointPermit.release();
+      segments.release();
     }
   }
 
   Path dir() {
     return dir;
+  }
+
+  /** The log being written, for tests. */
+  Wal wal() {
+    return segments.wal();
   }
 
   /** The ids currently live, for tests. */

@@ -1,6 +1,7 @@
 package dev.byhand.store;
 
 import dev.byhand.embed.Encoders;
+import dev.byhand.vector.HnswIndex;
 import dev.byhand.vector.Metric;
 import java.util.regex.Pattern;
 
@@ -13,8 +14,9 @@ import java.util.regex.Pattern;
  * @param metric how vectors are compared (cosine vectors are stored normalised)
  * @param encoder one of {@link Encoders#NAMES} ({@code minilm}, {@code minilm-q}, {@code
  *     bge-small}, {@code e5-small}, {@code seed}), or null when points always come with vectors
- * @param m HNSW: links per node per layer (level 0 has 2m), in [2, 128]
- * @param efConstruction HNSW: beam width while inserting, in [m, 4096]
+ * @param m HNSW: links per node per layer (level 0 has 2m), in [2, {@link HnswIndex#MAX_M}]
+ * @param efConstruction HNSW: beam width while inserting, in [m, {@link
+ *     HnswIndex#MAX_EF_CONSTRUCTION}]
  * @param durability when writes are acknowledged
  * @param syncIntervalMillis fsync period for {@link Durability#INTERVAL}, in [1, 60000]
  */
@@ -48,12 +50,18 @@ public record CollectionConfig(
           "encoder",
           "unknown '" + encoder + "'; known encoders: " + String.join(", ", Encoders.NAMES));
     }
-    if (m < 2 || m > 128) {
-      throw new InvalidRequestException("m", "must be in [2, 128], got " + m);
+    if (m < 2 || m > HnswIndex.MAX_M) {
+      throw new InvalidRequestException("m", "must be in [2, " + HnswIndex.MAX_M + "], got " + m);
     }
-    if (efConstruction < m || efConstruction > 4096) {
+    if (efConstruction < m || efConstruction > HnswIndex.MAX_EF_CONSTRUCTION) {
       throw new InvalidRequestException(
-          "efConstruction", "must be in [m = " + m + ", 4096], got " + efConstruction);
+          "efConstruction",
+          "must be in [m = "
+              + m
+              + ", "
+              + HnswIndex.MAX_EF_CONSTRUCTION
+              + "], got "
+              + efConstruction);
     }
     if (durability == null) {
       throw new InvalidRequestException("durability", "must be fsync or interval");

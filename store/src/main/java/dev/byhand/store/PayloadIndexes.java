@@ -2,6 +2,7 @@ package dev.byhand.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +26,25 @@ final class PayloadIndexes {
   private static final class Field {
     final PayloadIndexType type;
 
-    /** Value → points; values are String, Long, Double or Boolean according to the type. */
-    final ConcurrentSkipListMap<Object, RoaringBitmap> postings =
-        new ConcurrentSkipListMap<>(PayloadIndexes::compare);
+    /**
+     * Value → points. Keys are {@link #keyOf}'s: Strings, Booleans, or numbers in {@link Numbers}'
+     * canonical form ordered exactly (so a range over them never rounds an integer to a double).
+     */
+    final ConcurrentSkipListMap<Object, RoaringBitmap> postings;
 
-    /** Points with a value of another type at this key (checked one by one for ranges). */
+    /**
+     * Points with a non-null value this index does not hold at this key (a string under a numeric
+     * index, a float under an integer one): checked one by one for any condition they may pass.
+     */
     volatile RoaringBitmap others = new RoaringBitmap();
 
     Field(PayloadIndexType type) {
       this.type = type;
+      this.postings =
+          new ConcurrentSkipListMap<>(
+              type == PayloadIndexType.INTEGER || type == PayloadIndexType.FLOAT
+                  ? PayloadIndexes::compareNumbers
+                  : PayloadIndexes::compare);
     }
   }
 
@@ -156,12 +167,16 @@ final class PayloadIndexes {
     return new Batch();
   }
 
-  /** The index key for a JSON value, or null if this index does not hold values of its kind. */
+  /**
+   * The index key for a JSON value, or null if this index does not hold values of its kind. Numbers
+   * are keyed by their exact canonical form ({@link Numbers#canonical}): equal values, and only
+   * they, share a key, whether written 3, 3.0 or 3e0 (and −0.0 is 0).
+   */
   private static Object keyOf(PayloadIndexType type, JsonNode v) {
     return switch (type) {
       case KEYWORD -> v.isTextual() ? v.textValue() : null;
-      case INTEGER -> v.isIntegralNumber() && v.canConvertToLong() ? v.longValue() : null;
-      case FLOAT -> v.isNumber() ? v.doubleValue() + 0.0 : null; // + 0.0 turns −0.0 into 0.0
+      case INTEGER -> v.isIntegralNumber() ? Numbers.canonical(v) : null;
+      case FLOAT -> Numbers.canonical(v); // null for non-numbers
       case BOOL -> v.isBoolean() ? v.booleanValue() : null;
     };
   }
@@ -171,6 +186,10 @@ final class PayloadIndexes {
     return ((Comparable) a).compareTo(b);
   }
 
+  private static int compareNumbers(Object a, Object b) {
+    return Numbers.compare((Number) a, (Number) b);
+  }
+
   /**
    * Points that may pass {@code filter}: a superset of those that do, or null when the indexes
    * cannot narrow it (no indexed condition in a {@code must} position).
@@ -178,6 +197,9 @@ final class PayloadIndexes {
    * @param idOrdinals looks up a point id's ordinal, for {@code has_id}
    */
   RoaringBitmap candidates(Filter filter, java.util.function.Function<String, Integer> idOrdinals) {
+    if (filter instanceof Filter.WithDeadline d) {
+      return candidates(d.filter(), idOrdinals);
+    }
     if (filter instanceof Filter.Bool b) {
       RoaringBitmap acc = null;
       for (Filter f : b.must()) {
@@ -223,10 +245,11 @@ final class PayloadIndexes {
       if (f == null || (f.type != PayloadIndexType.INTEGER && f.type != PayloadIndexType.FLOAT)) {
         return null;
       }
-      NavigableMap<Object, RoaringBitmap> range =
-          f.type == PayloadIndexType.FLOAT ? doubleRange(f, r) : longRange(f, r);
-      RoaringBitmap out = f.others.clone(); // values of other types are checked one by one
-      for (RoaringBitmap p : range.values()) {
+      // An integer index keeps floats among "others": they may be in range, check them one by
+      // one. A float index keeps only non-numbers there, which no range passes.
+      RoaringBitmap out =
+          f.type == PayloadIndexType.INTEGER ? f.others.clone() : new RoaringBitmap();
+      for (RoaringBitmap p : range(f.postings, r).values()) {
         out.or(p);
       }
       return out;
@@ -234,80 +257,76 @@ final class PayloadIndexes {
     return null;
   }
 
+  /**
+   * Points whose value at {@code key} may equal one of {@code values}: the postings of each value
+   * this index holds, plus the points holding values of other kinds when a value is of a kind the
+   * index does not hold (a string matched on an integer index). Exact, and a superset: a float
+   * index also returns 3.0 for 3, which the filter then tells apart.
+   */
   private RoaringBitmap match(String key, List<JsonNode> values) {
     Field f = fields.get(key);
     if (f == null) {
       return null;
     }
     RoaringBitmap out = new RoaringBitmap();
+    boolean others = false;
     for (JsonNode v : values) {
       Object k = keyOf(f.type, v);
-      if (f.type == PayloadIndexType.FLOAT || k == null) {
-        // A float index cannot tell integers apart exactly, and a value of another type than the
-        // index's sits among "others": no narrowing, check every point.
-        return null;
-      }
-      if (k != null) {
-        RoaringBitmap p = f.postings.get(k);
-        if (p != null) {
-          out.or(p);
+      if (k == null) {
+        if (!others) {
+          out.or(f.others);
+          others = true;
         }
+        continue;
+      }
+      RoaringBitmap p = f.postings.get(k);
+      if (p != null) {
+        out.or(p);
       }
     }
     return out;
   }
 
-  private static NavigableMap<Object, RoaringBitmap> doubleRange(Field f, Filter.Range r) {
-    NavigableMap<Object, RoaringBitmap> m = f.postings;
-    double lo = Double.NEGATIVE_INFINITY;
+  /**
+   * The postings of numbers in {@code r}. Keys and bounds are both exact canonical numbers, so a
+   * fractional bound on an integer index, or an integer bound beyond 2^53 on a float one, selects
+   * exactly the keys the filter's own comparison would pass.
+   */
+  private static NavigableMap<Object, RoaringBitmap> range(
+      ConcurrentSkipListMap<Object, RoaringBitmap> postings, Filter.Range r) {
+    Number lo = null;
     boolean loIn = true;
     if (r.gt() != null) {
       lo = r.gt();
       loIn = false;
     }
-    if (r.gte() != null && (r.gte() > lo || (r.gte() == lo && loIn))) {
-      lo = r.gte();
+    if (r.gte() != null && (lo == null || Numbers.compare(r.gte(), lo) > 0)) {
+      lo = r.gte(); // a tighter bound; on a tie the exclusive gt stays
       loIn = true;
     }
-    double hi = Double.POSITIVE_INFINITY;
+    Number hi = null;
     boolean hiIn = true;
     if (r.lt() != null) {
       hi = r.lt();
       hiIn = false;
     }
-    if (r.lte() != null && (r.lte() < hi || (r.lte() == hi && hiIn))) {
+    if (r.lte() != null && (hi == null || Numbers.compare(r.lte(), hi) < 0)) {
       hi = r.lte();
       hiIn = true;
     }
-    if (lo > hi || (lo == hi && !(loIn && hiIn))) {
-      return new java.util.TreeMap<>();
+    if (lo != null && hi != null) {
+      int c = Numbers.compare(lo, hi);
+      if (c > 0 || (c == 0 && !(loIn && hiIn))) {
+        return Collections.emptyNavigableMap();
+      }
+      return postings.subMap(lo, loIn, hi, hiIn);
     }
-    // Keys are stored without −0.0 (see keyOf); bounds get the same treatment, since primitive
-    // comparison (the filter's) has −0.0 == 0.0 but Double.compareTo does not.
-    return m.subMap(lo + 0.0, loIn, hi + 0.0, hiIn);
-  }
-
-  private static NavigableMap<Object, RoaringBitmap> longRange(Field f, Filter.Range r) {
-    // Integers x with x > gt, x >= gte, x < lt, x <= lte, as inclusive long bounds.
-    double lo = Double.NEGATIVE_INFINITY;
-    if (r.gt() != null) {
-      lo = Math.max(lo, Math.floor(r.gt()) + 1);
+    if (lo != null) {
+      return postings.tailMap(lo, loIn);
     }
-    if (r.gte() != null) {
-      lo = Math.max(lo, Math.ceil(r.gte()));
+    if (hi != null) {
+      return postings.headMap(hi, hiIn);
     }
-    double hi = Double.POSITIVE_INFINITY;
-    if (r.lt() != null) {
-      hi = Math.min(hi, Math.ceil(r.lt()) - 1);
-    }
-    if (r.lte() != null) {
-      hi = Math.min(hi, Math.floor(r.lte()));
-    }
-    if (lo > hi) {
-      return new java.util.TreeMap<>();
-    }
-    long from = lo <= Long.MIN_VALUE ? Long.MIN_VALUE : (long) lo;
-    long to = hi >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) hi;
-    return f.postings.subMap(from, true, to, true);
+    return postings;
   }
 }

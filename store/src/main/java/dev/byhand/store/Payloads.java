@@ -51,10 +51,29 @@ final class Payloads {
     }
   }
 
+  /** Whether a payload value equals a match value: integers exactly, strings and booleans. */
   static boolean same(JsonNode a, JsonNode b) {
     if (a.isIntegralNumber() && b.isIntegralNumber()) {
-      return a.bigIntegerValue().equals(b.bigIntegerValue());
+      return Numbers.sameInteger(a, b);
     }
     return a.equals(b);
+  }
+
+  /**
+   * What a value is matched by, as a hash key: equal for exactly the values {@link #same} finds
+   * equal to a match value (a string, an integer or a boolean); null for values no match value
+   * equals (floats, null, objects, arrays).
+   */
+  static Object matchKey(JsonNode v) {
+    if (v.isTextual()) {
+      return v.textValue();
+    }
+    if (v.isIntegralNumber()) {
+      return Numbers.canonical(v);
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    return null;
   }
 }

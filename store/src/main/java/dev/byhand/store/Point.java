@@ -16,6 +16,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record Point(String id, float[] vector, String text, ObjectNode payload) {
 
+  /** The payload, a copy of its own to change freely; or null. */
+  @Override
+  public ObjectNode payload() {
+    return payload == null ? null : payload.deepCopy();
+  }
+
+  /**
+   * The payload as given or as the collection holds it, shared and not copied: read it, never
+   * change it. Points read back ({@code get}, {@code scroll}) carry the stored payloads themselves,
+   * so a large page costs no copies; {@link #payload()} copies on demand.
+   */
+  public ObjectNode payloadView() {
+    return payload;
+  }
+
   /** A point with a vector and a payload. */
   public static Point of(String id, float[] vector, ObjectNode payload) {
     return new Point(id, vector, null, payload);

@@ -35,11 +35,7 @@ final class Queries {
     if (row == null) {
       return null; // deleted between the two lookups
     }
-    return new Point(
-        id,
-        withVector ? st.index.vector(ord) : null,
-        null,
-        row.payload() == null ? null : row.payload().deepCopy());
+    return new Point(id, withVector ? st.index.vector(ord) : null, null, row.payload());
   }
 
   static List<Point> get(CollectionState st, List<String> ids, boolean withVector) {
@@ -78,12 +74,7 @@ final class Queries {
       Integer ord = st.ordinals.get(id);
       CollectionState.Row row = ord == null ? null : st.rows.get(ord);
       if (row != null && (filter == null || filter.test(id, row.payload()))) {
-        out.add(
-            new Point(
-                id,
-                withVector ? st.index.vector(ord) : null,
-                null,
-                row.payload() == null ? null : row.payload().deepCopy()));
+        out.add(new Point(id, withVector ? st.index.vector(ord) : null, null, row.payload()));
       }
     }
     return new Page(out, null);
@@ -161,18 +152,19 @@ final class Queries {
     return scored;
   }
 
+  /**
+   * The payload a hit answers with: the stored one itself, or a new object sharing the stored
+   * values of the fields asked for (a hit's {@code payload()} copies on demand).
+   */
   private static ObjectNode select(ObjectNode payload, List<String> fields) {
-    if (payload == null) {
-      return null;
-    }
-    if (fields == null) {
-      return payload.deepCopy();
+    if (payload == null || fields == null) {
+      return payload;
     }
     ObjectNode out = Json.MAPPER.createObjectNode();
     for (String f : fields) {
       JsonNode v = payload.get(f);
       if (v != null) {
-        out.set(f, v.deepCopy());
+        out.set(f, v);
       }
     }
     return out;

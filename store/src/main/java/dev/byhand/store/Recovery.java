@@ -27,7 +27,12 @@ import java.util.function.Supplier;
 final class Recovery {
 
   /** What a recovered collection starts from. */
-  record Result(CollectionState state, Wal wal, long segmentSeq) {}
+  /**
+   * What a recovered collection starts from: its state, the log to append to, the segment's
+   * sequence number, and the other logs still needed (file → last sequence number), which the next
+   * checkpoint deletes.
+   */
+  record Result(CollectionState state, Wal wal, long segmentSeq, Map<Path, Long> olderLogs) {}
 
   /** An exception while applying a record that decoded: a bug, not damage to a file. */
   static final class RecoveryBugException extends IllegalStateException {
@@ -107,20 +112,31 @@ final class Recovery {
         lastLog != null && lastLogEnd == last[0]
             ? Wal.openForAppend(lastLog, last[0])
             : Wal.create(dir.resolve("wal-" + (last[0] + 1) + ".log"), last[0] + 1);
-    for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
-      if (!e.getKey().equals(wal.file()) && e.getValue() <= segmentSeq) {
-        Files.deleteIfExists(e.getKey()); // every record is in the segment already
-      }
-    }
-    // Segment files of a crashed checkpoint, or of one replaced just before a crash.
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*")) {
-      for (Path p : s) {
-        if (!p.getFileName().toString().startsWith("segment-" + segmentSeq + ".")) {
-          Files.deleteIfExists(p);
+    Map<Path, Long> olderLogs = new HashMap<>();
+    try {
+      for (Map.Entry<Path, Long> e : logEnds.entrySet()) {
+        if (e.getKey().equals(wal.file())) {
+          continue;
+        }
+        if (e.getValue() <= segmentSeq) {
+          Files.deleteIfExists(e.getKey()); // every record is in the segment already
+        } else {
+          olderLogs.put(e.getKey(), e.getValue());
         }
       }
+      // Segment files of a crashed checkpoint, or of one replaced just before a crash.
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "segment-*")) {
+        for (Path p : s) {
+          if (!p.getFileName().toString().startsWith("segment-" + segmentSeq + ".")) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      wal.close(); // a collection that fails to open keeps no file open (it is quarantined)
+      throw e;
     }
-    return new Result(state, wal, segmentSeq);
+    return new Result(state, wal, segmentSeq, olderLogs);
   }
 
   /**

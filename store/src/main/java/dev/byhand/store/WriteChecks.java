@@ -188,7 +188,7 @@ final class WriteChecks {
         throw new InvalidRequestException(field, "must not be null");
       }
       id(field + ".id", p.id());
-      ObjectNode payload = p.payload() == null ? null : p.payload().deepCopy();
+      ObjectNode payload = p.payloadView() == null ? null : p.payloadView().deepCopy();
       if (p.vector() != null && p.text() != null) {
         throw new InvalidRequestException(field, "give a vector or a text, not both");
       }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,15 +58,31 @@ class CorruptionTest {
     }
     Path points = only(dir.resolve("collections/c"), "segment-*.points");
     flip(points, (int) Files.size(points) / 2);
-    assertThatThrownBy(() -> Database.open(dir))
-        .isInstanceOf(CorruptedFileException.class)
-        .hasMessageContaining(points.getFileName().toString())
-        .hasMessageContaining("checksum");
-    // The lock was released: after repair (here: a restore would do) the folder opens again.
+    // Refused, quarantined: the database opens, the collection does not.
+    try (Database db = Database.open(dir)) {
+      assertThatThrownBy(() -> db.collection("c"))
+          .isInstanceOf(CollectionFailedException.class)
+          .hasCauseInstanceOf(CorruptedFileException.class)
+          .hasMessageContaining(points.getFileName().toString())
+          .hasMessageContaining("checksum");
+      assertThat(db.failed())
+          .singleElement()
+          .satisfies(
+              f -> {
+                assertThat(f.kind()).isEqualTo(FailedCollection.Kind.DAMAGED_FILE);
+                assertThat(f.reason())
+                    .contains(points.getFileName().toString())
+                    .contains("checksum");
+              });
+    }
+    // The lock was released: the folder opens again, and still refuses what is damaged.
     Files.delete(points);
-    assertThatThrownBy(() -> Database.open(dir))
-        .isInstanceOf(CorruptedFileException.class)
-        .hasMessageContaining("is missing");
+    try (Database db = Database.open(dir)) {
+      assertThatThrownBy(() -> db.collection("c"))
+          .isInstanceOf(CollectionFailedException.class)
+          .hasCauseInstanceOf(CorruptedFileException.class)
+          .hasMessageContaining("is missing");
+    }
   }
 
   @Test
@@ -76,14 +93,18 @@ class CorruptionTest {
     }
     Path hnsw = only(dir.resolve("collections/c"), "segment-*.hnsw");
     flip(hnsw, (int) Files.size(hnsw) - 10);
-    assertThatThrownBy(() -> Database.open(dir))
-        .isInstanceOf(CorruptedFileException.class)
-        .hasMessageContaining(hnsw.getFileName().toString());
+    try (Database db = Database.open(dir)) {
+      assertThatThrownBy(() -> db.collection("c"))
+          .isInstanceOf(CollectionFailedException.class)
+          .hasCauseInstanceOf(CorruptedFileException.class)
+          .hasMessageContaining(hnsw.getFileName().toString());
+    }
   }
 
   /**
    * Random damage to the log of a collection that was never closed (the segment holds nothing):
-   * opening either fails with a clear error or recovers a prefix of the writes, exactly.
+   * opening either quarantines the collection with a clear error or recovers a prefix of the
+   * writes, exactly.
    */
   @Test
   void randomDamageToTheLogYieldsAnErrorOrAnExactPrefix() throws IOException {
@@ -120,6 +141,13 @@ class CorruptionTest {
         flip(damaged, (int) random.nextLong(size));
       }
       try (Database db = Database.open(copy)) {
+        Optional<FailedCollection> failed = db.failure("c");
+        if (failed.isPresent()) {
+          assertThat(failed.get().cause()).isInstanceOf(CorruptedFileException.class);
+          assertThat(failed.get().reason()).contains(copy.toString());
+          errors++;
+          continue;
+        }
         Map<String, ObjectNode> found = new HashMap<>();
         Collection c = db.collection("c");
         for (Point p : c.scroll(null, null, 1000, false).points()) {
@@ -129,9 +157,6 @@ class CorruptionTest {
             .as("trial %d recovered a state that was never written", trial)
             .contains(found);
         recovered++;
-      } catch (CorruptedFileException e) {
-        assertThat(e.getMessage()).contains(copy.toString());
-        errors++;
       }
     }
     assertThat(errors + recovered).isEqualTo(40);

@@ -57,9 +57,7 @@ class RecoveryEdgeTest {
   void aFailedFsyncRefusesEveryLaterWrite() throws Exception {
     Collection c = create(dir.resolve("c"));
     c.upsert(List.of(Point.of("a", new float[] {1, 0}, null)));
-    Field walField = Collection.class.getDeclaredField("wal");
-    walField.setAccessible(true);
-    Wal wal = (Wal) walField.get(c);
+    Wal wal = c.wal();
     Field rafField = Wal.class.getDeclaredField("raf");
     rafField.setAccessible(true);
     RandomAccessFile real = (RandomAccessFile) rafField.get(wal);

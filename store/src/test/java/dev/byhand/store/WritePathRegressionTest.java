@@ -353,4 +353,64 @@ class WritePathRegressionTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
+
+  /**
+   * Found by {@code bench/run crash} (round 75, seed 4): a kill just after a checkpoint switched to
+   * a new, empty log left that log as the one recovery appends to; the next checkpoint then tried
+   * to create it again, and close failed.
+   */
+  @Test
+  void aCheckpointAfterRecoveringIntoAnEmptyLogSucceeds() throws IOException {
+    Path d = dir.resolve("c");
+    Collection.initialise(d, CollectionConfig.of("c", 2, Metric.DOT));
+    Collection c = Collection.open(d);
+    c.upsert(List.of(Point.of("a", v(1, 0), null)));
+    // The state a kill leaves after a checkpoint's first phase: the records in wal-1, an empty
+    // wal-2 that new writes were switched to, no segment yet.
+    Path image = dir.resolve("image");
+    CorruptionTest.copyTree(d, image);
+    Wal.create(image.resolve("wal-2.log"), 2).close();
+    Collection again = Collection.open(image);
+    again.close(); // its checkpoint tried to create wal-2.log, the log it was appending to
+    Collection third = Collection.open(image);
+    assertThat(third.ids()).containsExactly("a");
+    third.upsert(List.of(Point.of("b", v(0, 1), null)));
+    third.checkpoint();
+    assertThat(third.ids()).containsExactlyInAnyOrder("a", "b");
+    // The logs the segment covers are gone, the old one included.
+    try (var files = Files.list(image)) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("wal-")))
+          .hasSize(1);
+    }
+    third.close();
+    c.close();
+  }
+
+  /**
+   * Defect 10: a batch of many hits copied every payload (up to 10,000 × 1 MiB) before the server
+   * could measure its answer. Hits and points read back share the stored payload; a copy is made
+   * only when asked for, and it is the caller's own.
+   */
+  @Test
+  void hitsShareTheStoredPayloadAndCopiesAreTheCallersOwn() throws IOException {
+    try (Database db = Database.open(dir.resolve("db"))) {
+      Collection c = db.create(CollectionConfig.of("t", 2, Metric.DOT));
+      c.upsert(
+          List.of(Point.of("a", v(1, 0), Json.MAPPER.createObjectNode().put("k", 1).put("j", 2))));
+      ScoredPoint first = c.search(SearchRequest.vector(v(1, 0), 1)).get(0);
+      ScoredPoint second = c.search(SearchRequest.vector(v(1, 0), 1)).get(0);
+      assertThat(first.payloadView()).isSameAs(second.payloadView());
+      assertThat(c.get(List.of("a"), false).get(0).payloadView()).isSameAs(first.payloadView());
+      ObjectNode mine = first.payload();
+      mine.put("k", 99);
+      c.get(List.of("a"), false).get(0).payload().put("j", 99);
+      Point stored = c.get(List.of("a"), false).get(0);
+      assertThat(stored.payloadView().get("k").asInt()).isEqualTo(1);
+      assertThat(stored.payloadView().get("j").asInt()).isEqualTo(2);
+      // Asking for some fields shares their values too.
+      ScoredPoint some =
+          c.search(SearchRequest.vector(v(1, 0), 1).withPayload(true, List.of("k"))).get(0);
+      assertThat(some.payloadView().fieldNames()).toIterable().containsExactly("k");
+    }
+  }
 }

@@ -1,10 +1,5 @@
-package dev.byhand.server;
+package dev.byhand.store;
 
-import dev.byhand.store.Collection;
-import dev.byhand.store.CollectionConfig;
-import dev.byhand.store.Database;
-import dev.byhand.store.InvalidRequestException;
-import dev.byhand.store.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -17,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where snapshots live and how they are named, shared by the server and the command line: {@code
- * <data>/snapshots/<collection>/<collection>-<UTC time>}, each name matching the collection-name
- * pattern so that no snapshot name can reach outside that folder.
+ * Where a database's snapshots live and how they are named, for every caller (the server, the
+ * command line, embedded use): {@code <data>/snapshots/<collection>/<collection>-<UTC time>}, each
+ * name matching the collection-name pattern so that no snapshot name can reach outside that folder.
+ * {@link Collection#snapshot} writes one; {@link Database#restore} reads one back.
  */
 public final class Snapshots {
 
@@ -33,31 +29,50 @@ public final class Snapshots {
     return db.folder().resolve("snapshots").resolve(collection);
   }
 
-  /** Takes a snapshot of {@code c} and returns its name. */
-  public static synchronized String create(Database db, Collection c) {
-    Path folder = folder(db, c.config().name());
+  /**
+   * Takes a snapshot of {@code collection} and returns its name.
+   *
+   * @throws NotFoundException if there is no such collection
+   * @throws CollectionFailedException if it is quarantined
+   */
+  public static String create(Database db, String collection) {
+    Collection c = db.collection(collection);
+    Path folder = folder(db, collection);
     try {
-      Files.createDirectories(folder);
+      Storage.createDirectories(folder); // snapshots/ and snapshots/<c>/, durable in their parents
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + folder + ": " + e.getMessage(), e);
     }
-    String base = c.config().name() + "-" + TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+    String base = collection + "-" + TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
     // Why cut at 64: a snapshot name obeys the collection-name pattern; the time is kept, the name
     // trimmed.
     base = base.length() > 60 ? base.substring(base.length() - 60) : base;
-    String name = base;
-    for (int i = 2;
-        Files.exists(folder.resolve(name)) || Files.exists(folder.resolve(name + ".tmp"));
-        i++) {
-      name = base + "-" + i;
+    for (int i = 1; ; i++) {
+      String name = i == 1 ? base : base + "-" + i;
+      if (Files.exists(folder.resolve(name))) {
+        continue;
+      }
+      try {
+        c.snapshot(folder.resolve(name));
+        return name;
+      } catch (ConflictException taken) {
+        // a snapshot of the same millisecond got there first (snapshots of one collection take
+        // turns on its write lock): the next suffix
+      }
     }
-    c.snapshot(folder.resolve(name));
-    return name;
   }
 
-  /** The names of the snapshots of {@code collection}, sorted (oldest first). */
+  /**
+   * The names of the snapshots of {@code collection}, sorted (oldest first). A quarantined
+   * collection's are listed too: they are what an admin restores under its name.
+   *
+   * @throws NotFoundException if there is no collection of that name, open or quarantined
+   */
   public static List<String> list(Database db, String collection) {
     Path folder = folder(db, collection);
+    if (db.failure(collection).isEmpty()) {
+      db.collection(collection); // not found if it does not exist
+    }
     List<String> names = new ArrayList<>();
     if (Files.isDirectory(folder)) {
       try (DirectoryStream<Path> s = Files.newDirectoryStream(folder)) {
@@ -76,10 +91,13 @@ public final class Snapshots {
   }
 
   /**
-   * Restores snapshot {@code snapshot} of {@code collection} as a new collection {@code target}.
+   * Restores snapshot {@code snapshot} of {@code collection} as collection {@code target}: a new
+   * one, or in place of a quarantined one (see {@link Database#restore}). {@code collection} need
+   * not exist any more.
    *
    * @throws InvalidRequestException if a name does not match the pattern
    * @throws NotFoundException if there is no such snapshot
+   * @throws ConflictException if an open collection named {@code target} exists
    */
   public static Collection restore(Database db, String collection, String snapshot, String target) {
     if (snapshot == null || !CollectionConfig.NAME.matcher(snapshot).matches()) {
