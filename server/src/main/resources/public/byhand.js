@@ -18,8 +18,8 @@ async function call(method, path, body) {
   const res = await fetch(path, { method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body) });
   const json = await res.json();
   if (!res.ok) {
-    const e = json.error || {};
-    throw new Error(`${res.status} ${e.code}: ${e.message}${e.field ? " (" + e.field + ")" : ""}`);
+    const e = (json && typeof json.status === "object" && json.status) || {};
+    throw new Error(`${res.status} ${e.code}: ${e.error}${e.field ? " (" + e.field + ")" : ""}`);
   }
   return json.result;
 }

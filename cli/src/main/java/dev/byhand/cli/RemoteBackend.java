@@ -3,23 +3,17 @@ package dev.byhand.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.byhand.client.ByhandClient;
 import dev.byhand.store.Json;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link DbBackend} over HTTP to a running {@code byhand db serve}. */
+/**
+ * {@link DbBackend} over HTTP to a running {@code byhand db serve}, through {@link ByhandClient}.
+ */
 final class RemoteBackend implements DbBackend {
 
   /** A failure answered by the server: its status decides the exit code. */
@@ -38,93 +32,79 @@ final class RemoteBackend implements DbBackend {
     }
   }
 
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  private final String base;
-  private final String key;
+  private final ByhandClient client;
 
   RemoteBackend(String url, String key) {
-    this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    this.key = key;
-    if (!base.startsWith("http://") && !base.startsWith("https://")) {
-      throw new IllegalArgumentException(
-          "url: must start with http:// or https://, got '" + url + "'");
-    }
+    this.client = new ByhandClient(url, key, Duration.ofMinutes(5));
   }
 
-  private static String seg(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private JsonNode call(String method, String path, JsonNode body) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5));
-    if (key != null && !key.isEmpty()) {
-      b.header("api-key", key);
-    }
-    b.header("Content-Type", "application/json");
+  /** Runs a call, turning the server's answer into a {@link RemoteError} with the field named. */
+  private static <T> T run(java.util.function.Supplier<T> call) {
     try {
-      b.method(
-          method,
-          body == null
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode json;
-      try {
-        json = Json.MAPPER.readTree(r.body());
-      } catch (IOException e) {
-        throw new RemoteError(
-            r.statusCode() < 400 ? 502 : r.statusCode(),
-            "the server at " + base + " answered " + r.statusCode() + " without JSON");
+      return call.get();
+    } catch (ByhandClient.ApiException e) {
+      String message = e.getMessage();
+      String field = e.field();
+      if (e.status() == 503
+          && "unavailable".equals(e.code())
+          && message.startsWith("cannot reach")) {
+        message = message.replace("(is it running?)", "(is byhand db serve running?)");
       }
-      if (r.statusCode() / 100 != 2) {
-        JsonNode e = json == null ? null : json.get("error");
-        String message = e == null ? "HTTP " + r.statusCode() : e.path("message").asText();
-        String field = e == null || e.path("field").isNull() ? null : e.path("field").asText();
-        throw new RemoteError(
-            r.statusCode(),
-            field == null || message.startsWith(field) ? message : field + ": " + message);
-      }
-      return json.get("result");
-    } catch (ConnectException e) {
       throw new RemoteError(
-          503, "cannot reach the server at " + base + " (is byhand db serve running?)");
-    } catch (IOException e) {
-      throw new UncheckedIOException("talking to " + base + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RemoteError(503, "interrupted while waiting for " + base);
+          e.status(),
+          field == null || message.startsWith(field) ? message : field + ": " + message);
     }
   }
 
-  private static Info info(JsonNode r) {
+  private static void run(Runnable call) {
+    run(
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  /** Qdrant's CollectionInfo (with byhand's name and encoder) as the CLI's. */
+  private static Info info(String name, JsonNode r) {
+    JsonNode vectors = r.at("/config/params/vectors");
     return new Info(
-        r.get("name").asText(),
-        r.get("dimension").asInt(),
-        r.get("metric").asText(),
-        r.get("encoder").isNull() ? null : r.get("encoder").asText(),
-        r.get("points").asLong());
+        name,
+        vectors.path("size").asInt(),
+        metric(vectors.path("distance").asText()),
+        r.path("encoder").isTextual() ? r.get("encoder").asText() : null,
+        r.path("points_count").asLong());
+  }
+
+  /** Qdrant's distance name as byhand's metric name, and back. */
+  private static String metric(String distance) {
+    return switch (distance) {
+      case "Euclid" -> "l2";
+      case "Dot" -> "dot";
+      default -> "cosine";
+    };
+  }
+
+  private static String distance(String metric) {
+    if (metric == null) {
+      return null;
+    }
+    return switch (metric.toLowerCase(java.util.Locale.ROOT)) {
+      case "l2", "euclid" -> "Euclid";
+      case "dot" -> "Dot";
+      case "cosine" -> "Cosine";
+      default -> metric; // the server names what is wrong
+    };
   }
 
   @Override
   public Info create(String name, String encoder, int dimension, String metric) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    if (encoder != null) {
-      b.put("encoder", encoder);
-    }
-    if (dimension != 0) {
-      b.put("dimension", dimension);
-    }
-    if (metric != null) {
-      b.put("metric", metric);
-    }
-    return info(call("PUT", "/collections/" + seg(name), b));
+    run(() -> client.createCollection(name, encoder, dimension, distance(metric)));
+    return info(name);
   }
 
   @Override
   public Info info(String name) {
-    return info(call("GET", "/collections/" + seg(name), null));
+    return info(name, run(() -> client.collection(name)));
   }
 
   private static boolean failed(JsonNode c) {
@@ -134,7 +114,7 @@ final class RemoteBackend implements DbBackend {
   @Override
   public List<String> list() {
     List<String> out = new ArrayList<>();
-    for (JsonNode c : call("GET", "/collections", null).get("collections")) {
+    for (JsonNode c : run(client::collections)) {
       if (!failed(c)) {
         out.add(c.get("name").asText());
       }
@@ -145,7 +125,7 @@ final class RemoteBackend implements DbBackend {
   @Override
   public List<Failed> failed() {
     List<Failed> out = new ArrayList<>();
-    for (JsonNode c : call("GET", "/collections", null).get("collections")) {
+    for (JsonNode c : run(client::collections)) {
       if (failed(c)) {
         out.add(new Failed(c.get("name").asText(), c.path("reason").asText()));
       }
@@ -155,15 +135,11 @@ final class RemoteBackend implements DbBackend {
 
   @Override
   public void upsert(String collection, List<Point> points) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    ArrayNode arr = b.putArray("points");
+    ArrayNode arr = Json.MAPPER.createArrayNode();
     for (Point p : points) {
       ObjectNode o = arr.addObject().put("id", p.id());
       if (p.vector() != null) {
-        ArrayNode v = o.putArray("vector");
-        for (float x : p.vector()) {
-          v.add(x);
-        }
+        o.set("vector", ByhandClient.floats(p.vector()));
       }
       if (p.text() != null) {
         o.put("text", p.text());
@@ -172,118 +148,84 @@ final class RemoteBackend implements DbBackend {
         o.set("payload", p.payload());
       }
     }
-    call("PUT", "/collections/" + seg(collection) + "/points", b);
-  }
-
-  private static float[] floats(JsonNode n) {
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    float[] v = new float[n.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = n.get(i).floatValue();
-    }
-    return v;
+    run(() -> client.upsert(collection, arr));
   }
 
   @Override
   public List<ScoredPoint> search(
       String collection, String text, float[] vector, int k, JsonNode filter) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("k", k);
+    ObjectNode b = Json.MAPPER.createObjectNode().put("limit", k).put("with_payload", true);
     if (text != null) {
       b.put("text", text);
     } else {
-      ArrayNode v = b.putArray("vector");
-      for (float x : vector) {
-        v.add(x);
-      }
+      b.set("query", ByhandClient.floats(vector));
     }
     if (filter != null) {
       b.set("filter", filter);
     }
     List<ScoredPoint> out = new ArrayList<>();
-    for (JsonNode h : call("POST", "/collections/" + seg(collection) + "/points/search", b)) {
+    for (JsonNode h : run(() -> client.query(collection, b))) {
       out.add(
           new ScoredPoint(
               h.get("id").asText(),
               h.get("score").floatValue(),
               DbBackend.payload(h.get("payload")),
-              floats(h.get("vector"))));
+              ByhandClient.floats(h.get("vector"))));
     }
     return out;
   }
 
   @Override
   public List<Point> get(String collection, List<String> ids, boolean withVector) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("with_vector", withVector);
-    ids.forEach(b.putArray("ids")::add);
     List<Point> out = new ArrayList<>();
-    for (JsonNode p : call("POST", "/collections/" + seg(collection) + "/points", b)) {
+    for (JsonNode p : run(() -> client.retrieve(collection, ids, withVector))) {
       out.add(
           Point.of(
-              p.get("id").asText(), floats(p.get("vector")), DbBackend.payload(p.get("payload"))));
+              p.get("id").asText(),
+              ByhandClient.floats(p.get("vector")),
+              DbBackend.payload(p.get("payload"))));
     }
     return out;
   }
 
   @Override
   public int delete(String collection, List<String> ids) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    ids.forEach(b.putArray("ids")::add);
-    return call("POST", "/collections/" + seg(collection) + "/points/delete", b)
-        .get("deleted")
-        .asInt();
+    // Qdrant's delete answers no count: the ids that exist are counted first.
+    int found = get(collection, ids, false).size();
+    run(() -> client.delete(collection, ids));
+    return found;
   }
 
   @Override
   public int delete(String collection, JsonNode filter) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    b.set("filter", filter);
-    return call("POST", "/collections/" + seg(collection) + "/points/delete", b)
-        .get("deleted")
-        .asInt();
+    long found = count(collection, filter); // Qdrant's delete answers no count
+    run(() -> client.delete(collection, filter));
+    return (int) found;
   }
 
   @Override
   public void drop(String collection) {
-    call("DELETE", "/collections/" + seg(collection), null);
+    run(() -> client.deleteCollection(collection));
   }
 
   @Override
   public long count(String collection, JsonNode filter) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    if (filter != null) {
-      b.set("filter", filter);
-    }
-    return call("POST", "/collections/" + seg(collection) + "/points/count", b)
-        .get("count")
-        .asLong();
+    return run(() -> client.count(collection, filter));
   }
 
   @Override
   public String snapshot(String collection) {
-    return call("POST", "/collections/" + seg(collection) + "/snapshots", null)
-        .get("snapshot")
-        .asText();
+    return run(() -> client.createSnapshot(collection));
   }
 
   @Override
   public List<String> snapshots(String collection) {
-    List<String> out = new ArrayList<>();
-    call("GET", "/collections/" + seg(collection) + "/snapshots", null)
-        .get("snapshots")
-        .forEach(s -> out.add(s.get("snapshot").asText()));
-    return out;
+    return run(() -> client.snapshots(collection));
   }
 
   @Override
   public Info restore(String collection, String snapshot, String target) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("collection", target);
-    return info(
-        call(
-            "POST",
-            "/collections/" + seg(collection) + "/snapshots/" + seg(snapshot) + "/restore",
-            b));
+    return info(target, run(() -> client.restoreSnapshot(collection, snapshot, target)));
   }
 
   @Override

@@ -3,86 +3,37 @@ package dev.byhand.langchain4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.byhand.client.ByhandClient;
 import dev.byhand.store.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@link Backend} on a collection of a byhand server, through its REST API. */
+/** {@link Backend} on a collection of a byhand server, through {@link ByhandClient}. */
 final class HttpBackend implements Backend {
 
-  /** A failure answered by the server, with its status and JSON error. */
-  static final class ServerException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final int status;
-
-    ServerException(int status, String message) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  private final String base;
-  private final String key;
+  private final ByhandClient client;
+  private final String name;
 
   HttpBackend(String url, String key, String name) {
-    String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    this.base = u + "/collections/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
-    this.key = key;
+    this.client = new ByhandClient(url, key, Duration.ofMinutes(2));
+    this.name = name;
   }
 
-  private JsonNode call(String method, String path, JsonNode body) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofMinutes(2))
-            .header("Content-Type", "application/json");
-    if (key != null) {
-      b.header("api-key", key);
-    }
-    try {
-      b.method(
-          method,
-          body == null
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
-      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode json = Json.MAPPER.readTree(r.body());
-      if (r.statusCode() / 100 != 2) {
-        JsonNode e = json == null ? null : json.get("error");
-        throw new ServerException(
-            r.statusCode(),
-            "byhand server answered "
-                + r.statusCode()
-                + ": "
-                + (e == null ? "" : e.path("message").asText()));
-      }
-      return json.get("result");
-    } catch (IOException e) {
-      throw new UncheckedIOException("byhand server at " + base + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for " + base, e);
-    }
+  /** The server's words for a failure, with its status. */
+  private static IllegalStateException failure(ByhandClient.ApiException e) {
+    return new IllegalStateException(
+        "byhand server answered " + e.status() + ": " + e.getMessage(), e);
   }
 
   private JsonNode info() {
     try {
-      return call("GET", "", null);
-    } catch (ServerException e) {
-      if (e.status == 404) {
+      return client.collection(name);
+    } catch (ByhandClient.ApiException e) {
+      if (e.status() == 404) {
         return null;
       }
-      throw e;
+      throw failure(e);
     }
   }
 
@@ -97,13 +48,10 @@ final class HttpBackend implements Backend {
       return;
     }
     try {
-      call(
-          "PUT",
-          "",
-          Json.MAPPER.createObjectNode().put("dimension", dimension).put("metric", "cosine"));
-    } catch (ServerException e) {
-      if (e.status != 409) { // another client created it meanwhile
-        throw e;
+      client.createCollection(name, null, dimension, "Cosine");
+    } catch (ByhandClient.ApiException e) {
+      if (e.status() != 409) { // another client created it meanwhile
+        throw failure(e);
       }
     }
   }
@@ -111,31 +59,11 @@ final class HttpBackend implements Backend {
   @Override
   public void checkCosine() {
     JsonNode i = info();
-    if (i != null && !"cosine".equals(i.path("metric").asText())) {
+    String distance = i == null ? null : i.at("/config/params/vectors/distance").asText();
+    if (i != null && !"Cosine".equals(distance)) {
       throw new IllegalArgumentException(
-          "collection: uses metric "
-              + i.path("metric").asText()
-              + "; LangChain4j scores need cosine");
+          "collection: uses distance " + distance + "; LangChain4j scores need cosine");
     }
-  }
-
-  private static ArrayNode floats(float[] v) {
-    ArrayNode a = Json.MAPPER.createArrayNode();
-    for (float x : v) {
-      a.add(x);
-    }
-    return a;
-  }
-
-  private static float[] floats(JsonNode n) {
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    float[] v = new float[n.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = n.get(i).floatValue();
-    }
-    return v;
   }
 
   private static ObjectNode payload(JsonNode n) {
@@ -144,32 +72,46 @@ final class HttpBackend implements Backend {
 
   @Override
   public void upsert(List<String> ids, List<float[]> vectors, List<ObjectNode> payloads) {
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    ArrayNode points = b.putArray("points");
+    ArrayNode points = Json.MAPPER.createArrayNode();
     for (int i = 0; i < ids.size(); i++) {
       ObjectNode p = points.addObject().put("id", ids.get(i));
-      p.set("vector", floats(vectors.get(i)));
+      p.set("vector", ByhandClient.floats(vectors.get(i)));
       if (payloads.get(i) != null) {
         p.set("payload", payloads.get(i));
       }
     }
-    call("PUT", "/points", b);
+    try {
+      client.upsert(name, points);
+    } catch (ByhandClient.ApiException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public List<Hit> search(float[] query, int k, JsonNode filter) {
-    ObjectNode b = Json.MAPPER.createObjectNode().put("k", k).put("with_vector", true);
-    b.set("vector", floats(query));
+    ObjectNode b =
+        Json.MAPPER
+            .createObjectNode()
+            .put("limit", k)
+            .put("with_vector", true)
+            .put("with_payload", true);
+    b.set("query", ByhandClient.floats(query));
     if (filter != null) {
       b.set("filter", filter);
     }
     List<Hit> out = new ArrayList<>();
-    for (JsonNode h : call("POST", "/points/search", b)) {
+    JsonNode hits;
+    try {
+      hits = client.query(name, b);
+    } catch (ByhandClient.ApiException e) {
+      throw failure(e);
+    }
+    for (JsonNode h : hits) {
       out.add(
           new Hit(
               h.get("id").asText(),
               h.get("score").doubleValue(),
-              floats(h.get("vector")),
+              ByhandClient.floats(h.get("vector")),
               payload(h.get("payload"))));
     }
     return out;
@@ -180,9 +122,11 @@ final class HttpBackend implements Backend {
     if (!exists()) {
       return;
     }
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    ids.forEach(b.putArray("ids")::add);
-    call("POST", "/points/delete", b);
+    try {
+      client.delete(name, ids);
+    } catch (ByhandClient.ApiException e) {
+      throw failure(e);
+    }
   }
 
   @Override
@@ -190,24 +134,34 @@ final class HttpBackend implements Backend {
     if (!exists()) {
       return;
     }
-    ObjectNode b = Json.MAPPER.createObjectNode();
-    b.set("filter", filter);
-    call("POST", "/points/delete", b);
+    try {
+      client.delete(name, filter);
+    } catch (ByhandClient.ApiException e) {
+      throw failure(e);
+    }
   }
 
   @Override
   public Page scroll(String cursor, int limit, boolean withVector) {
-    ObjectNode b =
-        Json.MAPPER.createObjectNode().put("limit", limit).put("with_vector", withVector);
-    if (cursor != null) {
-      b.put("offset", cursor);
+    JsonNode r;
+    try {
+      r =
+          client.scroll(
+              name, cursor == null ? null : Json.MAPPER.valueToTree(cursor), limit, withVector);
+    } catch (ByhandClient.ApiException e) {
+      throw failure(e);
     }
-    JsonNode r = call("POST", "/points/scroll", b);
     List<Hit> out = new ArrayList<>();
     for (JsonNode p : r.get("points")) {
-      out.add(new Hit(p.get("id").asText(), 0, floats(p.get("vector")), payload(p.get("payload"))));
+      out.add(
+          new Hit(
+              p.get("id").asText(),
+              0,
+              ByhandClient.floats(p.get("vector")),
+              payload(p.get("payload"))));
     }
-    return new Page(out, r.get("next_offset").isNull() ? null : r.get("next_offset").asText());
+    JsonNode next = r.get("next_page_offset");
+    return new Page(out, next == null || next.isNull() ? null : next.asText());
   }
 
   @Override

@@ -77,7 +77,8 @@ public final class ByhandServer implements AutoCloseable {
     this.site = new SiteCheck(config);
     this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
     this.routes = new Routes(db, config, searches);
-    this.manifests = ManifestCollections.open(manifests, db, config, searches);
+    this.manifests = ManifestCollections.open(manifests, db);
+    routes.serveSharded(this.manifests.byName());
     this.app =
         Javalin.create(
             c -> {
@@ -93,7 +94,7 @@ public final class ByhandServer implements AutoCloseable {
               }
               c.staticFiles.add(
                   s -> {
-                    s.hostedPath = "/";
+                    s.hostedPath = "/dashboard";
                     s.directory = "/public";
                     s.location = Location.CLASSPATH;
                   });
@@ -107,7 +108,12 @@ public final class ByhandServer implements AutoCloseable {
    * @throws IllegalArgumentException if the address is not loopback and no API key is configured
    */
   public static ByhandServer start(ServerConfig config) {
-    return start(config, System::nanoTime, List.of());
+    return start(config, System::nanoTime);
+  }
+
+  /** The same with another clock for deadlines (tests move time on by hand). */
+  static ByhandServer start(ServerConfig config, LongSupplier clock) {
+    return start(config, clock, List.of());
   }
 
   /**
@@ -119,11 +125,6 @@ public final class ByhandServer implements AutoCloseable {
    */
   public static ByhandServer start(ServerConfig config, List<java.nio.file.Path> manifests) {
     return start(config, System::nanoTime, manifests);
-  }
-
-  /** The same with another clock for deadlines (tests move time on by hand). */
-  static ByhandServer start(ServerConfig config, LongSupplier clock) {
-    return start(config, clock, List.of());
   }
 
   private static ByhandServer start(
@@ -236,10 +237,13 @@ public final class ByhandServer implements AutoCloseable {
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.render(db, searches.waiting())));
     route(HandlerType.GET, "/openapi.json", null, routes::openApi);
+    // Qdrant's version answer, open to all as in Qdrant: clients read it to check compatibility.
+    route(HandlerType.GET, "/", null, routes::version);
 
     route(HandlerType.GET, "/collections", Access.READ, routes::listCollections);
     route(HandlerType.PUT, "/collections/{name}", Access.ADMIN, routes::createCollection);
     route(HandlerType.GET, "/collections/{name}", Access.READ, routes::collectionInfo);
+    route(HandlerType.GET, "/collections/{name}/exists", Access.READ, routes::collectionExists);
     route(HandlerType.DELETE, "/collections/{name}", Access.ADMIN, routes::dropCollection);
 
     route(HandlerType.PUT, "/collections/{name}/index", Access.ADMIN, routes::createPayloadIndex);
@@ -265,6 +269,11 @@ public final class ByhandServer implements AutoCloseable {
         "/collections/{name}/points/payload/delete",
         Access.ADMIN,
         routes::deletePayloadKeys);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/points/payload/clear",
+        Access.ADMIN,
+        routes::clearPayload);
     route(HandlerType.POST, "/collections/{name}/points/count", Access.READ, routes::count);
     route(HandlerType.POST, "/collections/{name}/points/scroll", Access.READ, routes::scroll);
     route(HandlerType.POST, "/collections/{name}/points/search", Access.READ, routes::search);
@@ -273,10 +282,21 @@ public final class ByhandServer implements AutoCloseable {
         "/collections/{name}/points/search/batch",
         Access.READ,
         routes::searchBatch);
+    route(HandlerType.POST, "/collections/{name}/points/query", Access.READ, routes::query);
+    route(
+        HandlerType.POST,
+        "/collections/{name}/points/query/batch",
+        Access.READ,
+        routes::queryBatch);
     route(HandlerType.POST, "/collections/{name}/explain", Access.READ, routes::explain);
 
     route(HandlerType.POST, "/collections/{name}/snapshots", Access.ADMIN, routes::createSnapshot);
     route(HandlerType.GET, "/collections/{name}/snapshots", Access.READ, routes::listSnapshots);
+    route(
+        HandlerType.DELETE,
+        "/collections/{name}/snapshots/{snapshot}",
+        Access.ADMIN,
+        routes::deleteSnapshot);
     route(
         HandlerType.POST,
         "/collections/{name}/snapshots/{snapshot}/restore",
@@ -297,9 +317,7 @@ public final class ByhandServer implements AutoCloseable {
             authorize(ctx, need);
           }
           try {
-            if (!manifests.answer(ctx, method.name(), path)) { // a sharded collection's, or ours
-              handler.handle(ctx);
-            }
+            handler.handle(ctx);
           } catch (AssertionError | LinkageError e) {
             // A broken invariant or a missing class is a bug: answer a JSON 500, log it, keep
             // serving.
@@ -428,16 +446,21 @@ public final class ByhandServer implements AutoCloseable {
     return m == null ? "" : m.lines().findFirst().orElse("");
   }
 
+  /**
+   * Writes Qdrant's error body, {@code {"status": {"error": message}, "time": seconds}}, with
+   * byhand's {@code code} and {@code field} beside {@code error}.
+   */
   private static void write(Context ctx, ApiError a) {
     ObjectNode body = Json.MAPPER.createObjectNode();
-    ObjectNode err = body.putObject("error");
+    ObjectNode err = body.putObject("status");
+    err.put("error", a.getMessage());
     err.put("code", a.code());
-    err.put("message", a.getMessage());
     if (a.field() == null) {
       err.putNull("field");
     } else {
       err.put("field", a.field());
     }
+    body.put("time", elapsed(ctx));
     ctx.attribute(ANSWERED, true);
     if (a.status() == 401) {
       ctx.header("WWW-Authenticate", "ApiKey header=\"api-key\"");
@@ -445,11 +468,19 @@ public final class ByhandServer implements AutoCloseable {
     ctx.status(a.status()).contentType("application/json").result(bytes(body));
   }
 
-  /** Writes {@code {"result": result}} with a status. */
+  /** Seconds since the request arrived (Qdrant's {@code time}). */
+  static double elapsed(Context ctx) {
+    Long start = ctx.attribute(START);
+    return start == null ? 0.0 : (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Writes Qdrant's {@code {"result": result, "status": "ok", "time": seconds}} with a status. */
   static void ok(Context ctx, int status, Object result) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     // A tree goes in as it is: valueToTree would copy it through a token buffer first.
     body.set("result", result instanceof JsonNode node ? node : Json.MAPPER.valueToTree(result));
+    body.put("status", "ok");
+    body.put("time", elapsed(ctx));
     ctx.status(status).contentType("application/json").result(bytes(body));
   }
 

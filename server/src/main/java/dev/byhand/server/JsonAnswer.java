@@ -1,9 +1,11 @@
 package dev.byhand.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.byhand.store.Json;
 import dev.byhand.store.Point;
 import dev.byhand.store.ScoredPoint;
+import dev.byhand.vector.Metric;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,6 +82,8 @@ final class JsonAnswer {
       g.writeStartObject();
       g.writeFieldName("result");
       body.write(g);
+      g.writeStringField("status", "ok");
+      g.writeNumberField("time", ByhandServer.elapsed(ctx));
       g.writeEndObject();
       g.flush();
     } catch (IOException | RuntimeException e) {
@@ -92,35 +96,80 @@ final class JsonAnswer {
     ctx.status(200).contentType("application/json").result(out.toByteArray());
   }
 
-  /** Hits as {@code [{"id", "score", "payload"?, "vector"?}, …]}. */
-  static void hits(JsonGenerator g, List<ScoredPoint> hits) throws IOException {
+  /**
+   * A point id in the type it was given: canonical unsigned decimal digits (how {@link Requests#id}
+   * keeps an integer) as a JSON number, anything else (a UUID) as a string.
+   */
+  static void id(JsonGenerator g, String id) throws IOException {
+    if (isInteger(id)) {
+      if (id.length() < 19) {
+        g.writeNumber(Long.parseLong(id));
+      } else {
+        g.writeNumber(new java.math.BigInteger(id));
+      }
+    } else {
+      g.writeString(id);
+    }
+  }
+
+  /** Whether an id is an integer: canonical digits (no leading zero) within 2^64 − 1. */
+  static boolean isInteger(String id) {
+    int n = id.length();
+    if (n == 0 || n > 20 || (n > 1 && id.charAt(0) == '0')) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = id.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return n < 20 || new java.math.BigInteger(id).compareTo(Requests.MAX_ID) <= 0;
+  }
+
+  /** Qdrant's ScoredPoint: {@code {"id", "version", "score", "payload"?, "vector"?}}. */
+  static void scored(JsonGenerator g, ScoredPoint h, Metric metric, PayloadSelector sel)
+      throws IOException {
+    g.writeStartObject();
+    g.writeFieldName("id");
+    id(g, h.id());
+    g.writeNumberField("version", 0);
+    g.writeNumberField("score", Qdrant.score(metric, h.score()));
+    if (h.payloadView() != null) {
+      g.writeFieldName("payload");
+      g.writeTree(sel == null ? h.payloadView() : sel.apply(h.payloadView()));
+    }
+    if (h.vector() != null) {
+      g.writeFieldName("vector");
+      floats(g, h.vector());
+    }
+    g.writeEndObject();
+  }
+
+  /** Hits as an array of ScoredPoints. */
+  static void hits(JsonGenerator g, List<ScoredPoint> hits, Metric metric, PayloadSelector sel)
+      throws IOException {
     g.writeStartArray();
     for (ScoredPoint h : hits) {
-      g.writeStartObject();
-      g.writeStringField("id", h.id());
-      g.writeNumberField("score", h.score());
-      if (h.payloadView() != null) {
-        g.writeFieldName("payload");
-        g.writeTree(h.payloadView());
-      }
-      if (h.vector() != null) {
-        g.writeFieldName("vector");
-        floats(g, h.vector());
-      }
-      g.writeEndObject();
+      scored(g, h, metric, sel);
     }
     g.writeEndArray();
   }
 
-  /** A point as {@code {"id", "payload" (or null), "vector"?}}. */
-  static void point(JsonGenerator g, Point p) throws IOException {
+  /** Qdrant's Record: {@code {"id", "payload" (or null), "vector"?}}. */
+  static void point(JsonGenerator g, Point p, PayloadSelector sel) throws IOException {
     g.writeStartObject();
-    g.writeStringField("id", p.id());
+    g.writeFieldName("id");
+    id(g, p.id());
     g.writeFieldName("payload");
-    if (p.payloadView() == null) {
+    ObjectNode payload =
+        p.payloadView() == null || (sel != null && !sel.any())
+            ? null
+            : sel == null ? p.payloadView() : sel.apply(p.payloadView());
+    if (payload == null) {
       g.writeNull();
     } else {
-      g.writeTree(p.payloadView());
+      g.writeTree(payload);
     }
     if (p.vector() != null) {
       g.writeFieldName("vector");

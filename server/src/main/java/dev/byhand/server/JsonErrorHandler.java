@@ -25,15 +25,16 @@ final class JsonErrorHandler extends ErrorHandler {
 
   static byte[] body(int status, String message) {
     var root = Json.MAPPER.createObjectNode();
-    var err = root.putObject("error");
+    var err = root.putObject("status");
     err.put(
         "code",
         status == 404
             ? "not_found"
             : status == 413 ? "too_large" : status < 500 ? "bad_request" : "internal");
     err.put(
-        "message", message == null || message.isBlank() ? HttpStatus.getMessage(status) : message);
+        "error", message == null || message.isBlank() ? HttpStatus.getMessage(status) : message);
     err.putNull("field");
+    root.put("time", 0.0);
     return root.toString().getBytes(StandardCharsets.UTF_8);
   }
 

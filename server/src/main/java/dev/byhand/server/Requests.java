@@ -274,15 +274,27 @@ final class Requests {
     return v;
   }
 
-  /** A point id: a string, or a non-negative integer written as its decimal string. */
+  /** Largest point id Qdrant allows: an unsigned 64-bit integer. */
+  static final java.math.BigInteger MAX_ID =
+      java.math.BigInteger.ONE.shiftLeft(64).subtract(java.math.BigInteger.ONE);
+
+  /**
+   * A point id: a non-negative integer (up to 2^64 − 1, as Qdrant) kept as its decimal string, or a
+   * string (a UUID, as Qdrant; byhand also takes any other string of at most 256 bytes). An id kept
+   * as canonical digits is answered as a JSON number ({@link JsonAnswer#id}).
+   */
   static String id(JsonNode n, String field) {
     if (n != null && n.isTextual()) {
       return n.textValue();
     }
-    if (n != null && n.isIntegralNumber() && n.canConvertToLong() && n.longValue() >= 0) {
-      return Long.toString(n.longValue());
+    if (n != null
+        && n.isIntegralNumber()
+        && n.bigIntegerValue().signum() >= 0
+        && n.bigIntegerValue().compareTo(MAX_ID) <= 0) {
+      return n.bigIntegerValue().toString();
     }
-    throw ApiError.badRequest(field, "must be a string or a non-negative integer, got " + brief(n));
+    throw ApiError.badRequest(
+        field, "must be an unsigned integer or a UUID string, got " + brief(n));
   }
 
   /** A list of at most {@value #MAX_IDS} ids. */

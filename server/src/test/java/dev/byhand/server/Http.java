@@ -30,16 +30,26 @@ final class Http {
       return json().get("result");
     }
 
-    /** The error object, after checking the shape every error must have. */
+    /**
+     * The error, after checking Qdrant's shape every error must have ({@code {"status": {"error":
+     * message, "code", "field"}, "time"}}), as {@code {code, message, field}}.
+     */
     JsonNode error() {
-      JsonNode e = json().get("error");
+      JsonNode json = json();
+      JsonNode e = json.get("status");
       if (e == null
-          || !e.get("code").isTextual()
-          || !e.get("message").isTextual()
-          || !e.has("field")) {
+          || !e.isObject()
+          || !e.path("error").isTextual()
+          || !e.path("code").isTextual()
+          || !e.has("field")
+          || !json.path("time").isNumber()) {
         throw new AssertionError("not an error body (status " + status + "): " + body);
       }
-      return e;
+      return Json.MAPPER
+          .createObjectNode()
+          .put("code", e.get("code").textValue())
+          .put("message", e.get("error").textValue())
+          .set("field", e.get("field"));
     }
   }
 

@@ -37,8 +37,9 @@ class ServerApiTest {
   }
 
   private void vectors() {
-    assertThat(http.put("/collections/v", j("{'dimension': 3, 'metric': 'dot'}")).status())
-        .isEqualTo(201);
+    assertThat(
+            http.put("/collections/v", j("{'vectors': {'size': 3, 'distance': 'Dot'}}")).status())
+        .isEqualTo(200);
     Http.Answer a =
         http.put(
             "/collections/v/points",
@@ -48,17 +49,21 @@ class ServerApiTest {
                     + "{'id': 'b', 'vector': [0, 1, 0], 'payload': {'color': 'blue', 'n': 2}},"
                     + "{'id': 'c', 'vector': [0, 0, 1], 'payload': {'color': 'red', 'n': 3, 'deep': {'x': true}}},"
                     + "{'id': 7, 'vector': [0.5, 0.5, 0]}]}"));
-    assertThat(a.result().get("upserted").asInt()).isEqualTo(4);
+    assertThat(a.result().get("status").asText()).isEqualTo("completed");
   }
 
   @Test
   void healthAndPage() {
     assertThat(http.get("/healthz").result().get("status").asText()).isEqualTo("ok");
-    Http.Answer page = http.get("/");
+    // Qdrant's answer at /: clients check the version; the web page moved to /dashboard.
+    JsonNode version = http.get("/").json();
+    assertThat(version.get("title").asText()).contains("byhand");
+    assertThat(version.get("version").asText()).isEqualTo(Qdrant.API_VERSION);
+    Http.Answer page = http.get("/dashboard/");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.contentType()).startsWith("text/html");
-    assertThat(page.body()).contains("<title>byhand</title>").contains("/byhand.js");
-    assertThat(http.get("/byhand.js").body()).contains("/explain");
+    assertThat(page.body()).contains("<title>byhand</title>").contains("/dashboard/byhand.js");
+    assertThat(http.get("/dashboard/byhand.js").body()).contains("/explain");
   }
 
   @Test
@@ -80,36 +85,41 @@ class ServerApiTest {
 
   @Test
   void collections() {
-    JsonNode created =
-        http.put(
-                "/collections/docs",
-                j("{'encoder': 'seed', 'hnsw': {'m': 8, 'ef_construction': 40}}"))
-            .result();
-    assertThat(created.get("dimension").asInt()).isEqualTo(4);
+    // Qdrant's create answers true; the info has Qdrant's shape with byhand's extras.
+    assertThat(
+            http.put(
+                    "/collections/docs",
+                    j("{'encoder': 'seed', 'hnsw_config': {'m': 8, 'ef_construct': 40}}"))
+                .result()
+                .asBoolean())
+        .isTrue();
+    JsonNode created = http.get("/collections/docs").result();
+    assertThat(created.at("/config/params/vectors/size").asInt()).isEqualTo(4);
     assertThat(created.get("encoder").asText()).isEqualTo("seed");
-    assertThat(created.get("hnsw").get("m").asInt()).isEqualTo(8);
+    assertThat(created.at("/config/hnsw_config/m").asInt()).isEqualTo(8);
+    assertThat(created.at("/config/hnsw_config/ef_construct").asInt()).isEqualTo(40);
     assertThat(
             http.put(
                     "/collections/plain",
                     j(
-                        "{'dimension': 16, 'metric': 'l2', 'durability': 'interval', 'sync_interval_ms': 50}"))
+                        "{'vectors': {'size': 16, 'distance': 'Euclid'}, 'durability': 'interval', 'sync_interval_ms': 50}"))
                 .status())
-        .isEqualTo(201);
+        .isEqualTo(200);
     JsonNode info = http.get("/collections/plain").result();
-    assertThat(info.get("metric").asText()).isEqualTo("l2");
+    assertThat(info.at("/config/params/vectors/distance").asText()).isEqualTo("Euclid");
     assertThat(info.get("durability").asText()).isEqualTo("interval");
     assertThat(info.get("sync_interval_ms").asInt()).isEqualTo(50);
-    assertThat(info.get("points").asLong()).isZero();
+    assertThat(info.get("points_count").asLong()).isZero();
 
-    Http.Answer again = http.put("/collections/docs", j("{'dimension': 4}"));
+    Http.Answer again =
+        http.put("/collections/docs", j("{'vectors': {'size': 4, 'distance': 'Cosine'}}"));
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.error().get("code").asText()).isEqualTo("conflict");
 
     JsonNode list = http.get("/collections").result().get("collections");
     assertThat(list.findValuesAsText("name")).containsExactlyInAnyOrder("docs", "plain");
 
-    assertThat(http.delete("/collections/plain").result().get("dropped").asText())
-        .isEqualTo("plain");
+    assertThat(http.delete("/collections/plain").result().asBoolean()).isTrue();
     Http.Answer gone = http.get("/collections/plain");
     assertThat(gone.status()).isEqualTo(404);
     assertThat(gone.error().get("code").asText()).isEqualTo("not_found");
@@ -128,9 +138,11 @@ class ServerApiTest {
 
     JsonNode one = http.get("/collections/v/points/7").result();
     assertThat(one.get("id").asText()).isEqualTo("7");
-    assertThat(one.has("vector")).isFalse();
-    assertThat(http.get("/collections/v/points/7?with_vector=true").result().get("vector").size())
-        .isEqualTo(3);
+    assertThat(one.get("id").isIntegralNumber()).isTrue(); // given as an integer, answered as one
+    // Qdrant's GET of one point carries its vector unless asked not to
+    assertThat(http.get("/collections/v/points/7?with_vector=false").result().has("vector"))
+        .isFalse();
+    assertThat(http.get("/collections/v/points/7").result().get("vector").size()).isEqualTo(3);
     Http.Answer missing = http.get("/collections/v/points/nope");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.error().get("field").asText()).isEqualTo("id");
@@ -141,34 +153,38 @@ class ServerApiTest {
     assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong())
         .isEqualTo(2);
 
-    JsonNode page1 = http.post("/collections/v/points/scroll", j("{'limit': 3}")).result();
+    JsonNode page1 =
+        http.post("/collections/v/points/scroll", j("{'limit': 3, 'with_payload': true}")).result();
     assertThat(page1.get("points").findValuesAsText("id")).containsExactly("7", "a", "b");
-    String next = page1.get("next_offset").asText();
+    String next = page1.get("next_page_offset").asText();
     JsonNode page2 =
         http.post("/collections/v/points/scroll", j("{'limit': 3, 'offset': '" + next + "'}"))
             .result();
     assertThat(page2.get("points").findValuesAsText("id")).containsExactly("c");
-    assertThat(page2.get("next_offset").isNull()).isTrue();
+    assertThat(page2.get("next_page_offset").isNull()).isTrue();
 
     assertThat(
-            http.post("/collections/v/points/delete", j("{'ids': ['a', 'missing']}"))
+            http.post("/collections/v/points/delete", j("{'points': ['a', 'missing']}"))
                 .result()
-                .get("deleted")
-                .asInt())
-        .isEqualTo(1);
-    assertThat(http.post("/collections/v/points/delete", j(red)).result().get("deleted").asInt())
-        .isEqualTo(1);
+                .get("status")
+                .asText())
+        .isEqualTo("completed");
+    assertThat(http.post("/collections/v/points/count", "{}").result().get("count").asLong())
+        .isEqualTo(3);
+    assertThat(http.post("/collections/v/points/delete", j(red)).result().get("status").asText())
+        .isEqualTo("completed");
     assertThat(http.post("/collections/v/points/count", "{}").result().get("count").asLong())
         .isEqualTo(2);
-    Http.Answer both = http.post("/collections/v/points/delete", j("{'ids': ['b'], 'filter': {}}"));
+    Http.Answer both =
+        http.post("/collections/v/points/delete", j("{'points': ['b'], 'filter': {}}"));
     assertThat(both.status()).isEqualTo(400);
-    assertThat(both.error().get("field").asText()).isEqualTo("ids");
+    assertThat(both.error().get("field").asText()).isEqualTo("points");
   }
 
   @Test
   void payloads() {
     vectors();
-    http.post("/collections/v/points/payload", j("{'ids': ['a'], 'payload': {'tag': 'x'}}"))
+    http.post("/collections/v/points/payload", j("{'points': ['a'], 'payload': {'tag': 'x'}}"))
         .result();
     JsonNode a = http.get("/collections/v/points/a").result().get("payload");
     assertThat(a.get("tag").asText()).isEqualTo("x");
@@ -180,15 +196,18 @@ class ServerApiTest {
                 j(
                     "{'filter': {'must': [{'key': 'n', 'range': {'gte': 2}}]}, 'payload': {'big': true}}"))
             .result();
-    assertThat(byFilter.get("updated").asInt()).isEqualTo(2);
+    assertThat(byFilter.get("status").asText()).isEqualTo("completed");
+    assertThat(http.get("/collections/v/points/b").result().get("payload").get("big").asBoolean())
+        .isTrue();
     assertThat(http.get("/collections/v/points/c").result().get("payload").get("big").asBoolean())
         .isTrue();
 
-    http.put("/collections/v/points/payload", j("{'ids': ['b'], 'payload': {'only': 1}}")).result();
+    http.put("/collections/v/points/payload", j("{'points': ['b'], 'payload': {'only': 1}}"))
+        .result();
     assertThat(http.get("/collections/v/points/b").result().get("payload").toString())
         .isEqualTo(j("{'only':1}"));
 
-    http.post("/collections/v/points/payload/delete", j("{'ids': ['a'], 'keys': ['tag', 'n']}"))
+    http.post("/collections/v/points/payload/delete", j("{'points': ['a'], 'keys': ['tag', 'n']}"))
         .result();
     assertThat(http.get("/collections/v/points/a").result().get("payload").toString())
         .isEqualTo(j("{'color':'red'}"));
@@ -198,8 +217,7 @@ class ServerApiTest {
                 j(
                     "{'filter': {'must': [{'key': 'big', 'match': {'value': true}}]}, 'keys': ['big']}"))
             .result();
-    assertThat(keysByFilter.get("updated").asInt())
-        .isEqualTo(1); // b's payload was overwritten without 'big'
+    assertThat(keysByFilter.get("status").asText()).isEqualTo("completed");
     assertThat(http.get("/collections/v/points/c").result().get("payload").has("big")).isFalse();
   }
 
@@ -207,34 +225,45 @@ class ServerApiTest {
   void payloadIndexes() {
     vectors();
     assertThat(
-            http.put("/collections/v/index", j("{'key': 'color', 'type': 'keyword'}"))
+            http.put(
+                    "/collections/v/index", j("{'field_name': 'color', 'field_schema': 'keyword'}"))
                 .result()
-                .get("type")
+                .get("status")
                 .asText())
-        .isEqualTo("keyword");
-    http.put("/collections/v/index", j("{'key': 'n', 'type': 'integer'}")).result();
-    assertThat(http.get("/collections/v").result().get("payload_indexes").toString())
-        .isEqualTo(j("{'color':'keyword','n':'integer'}"));
+        .isEqualTo("completed");
+    http.put("/collections/v/index", j("{'field_name': 'n', 'field_schema': 'integer'}")).result();
+    JsonNode schema = http.get("/collections/v").result().get("payload_schema");
+    assertThat(schema.get("color").get("data_type").asText()).isEqualTo("keyword");
+    assertThat(schema.get("n").get("data_type").asText()).isEqualTo("integer");
+    assertThat(schema.size()).isEqualTo(2);
     // the same answers through the index
     String red = "{'filter': {'must': [{'key': 'color', 'match': {'value': 'red'}}]}}";
     assertThat(http.post("/collections/v/points/count", j(red)).result().get("count").asLong())
         .isEqualTo(2);
-    assertThat(http.put("/collections/v/index", j("{'key': 'color', 'type': 'float'}")).status())
+    assertThat(
+            http.put("/collections/v/index", j("{'field_name': 'color', 'field_schema': 'float'}"))
+                .status())
         .isEqualTo(409);
-    assertThat(http.put("/collections/v/index", j("{'key': 'x', 'type': 'vector'}")).status())
+    assertThat(
+            http.put("/collections/v/index", j("{'field_name': 'x', 'field_schema': 'vector'}"))
+                .status())
         .isEqualTo(400);
-    assertThat(http.delete("/collections/v/index/color").result().get("dropped").asText())
-        .isEqualTo("color");
+    assertThat(http.delete("/collections/v/index/color").result().get("status").asText())
+        .isEqualTo("completed");
     assertThat(http.delete("/collections/v/index/color").status()).isEqualTo(404);
-    assertThat(http.get("/collections/v").result().get("payload_indexes").toString())
-        .isEqualTo(j("{'n':'integer'}"));
+    JsonNode left = http.get("/collections/v").result().get("payload_schema");
+    assertThat(left.size()).isEqualTo(1);
+    assertThat(left.get("n").get("data_type").asText()).isEqualTo("integer");
   }
 
   @Test
   void searchAndBatchSearch() {
     vectors();
     JsonNode hits =
-        http.post("/collections/v/points/search", j("{'vector': [1, 0.2, 0], 'k': 2}")).result();
+        http.post(
+                "/collections/v/points/search",
+                j("{'vector': [1, 0.2, 0], 'limit': 2, 'with_payload': true}"))
+            .result();
     assertThat(hits.findValuesAsText("id")).containsExactly("a", "7");
     assertThat(hits.get(0).get("score").floatValue()).isEqualTo(1.0f);
     assertThat(hits.get(0).get("payload").get("color").asText()).isEqualTo("red");
@@ -243,35 +272,36 @@ class ServerApiTest {
         http.post(
                 "/collections/v/points/search",
                 j(
-                    "{'vector': [1, 0.2, 0], 'limit': 5, 'ef': 16, 'filter': {'must': [{'key': 'color', 'match': {'value': 'blue'}}]}}"))
+                    "{'vector': [1, 0.2, 0], 'limit': 5, 'params': {'hnsw_ef': 16}, 'filter': {'must': [{'key': 'color', 'match': {'value': 'blue'}}]}}"))
             .result();
     assertThat(filtered.findValuesAsText("id")).containsExactly("b");
 
     JsonNode thresholded =
         http.post(
                 "/collections/v/points/search",
-                j("{'vector': [1, 0, 0], 'k': 10, 'score_threshold': 0.4}"))
+                j("{'vector': [1, 0, 0], 'limit': 10, 'score_threshold': 0.4}"))
             .result();
     assertThat(thresholded.findValuesAsText("id")).containsExactly("a", "7");
 
     JsonNode bare =
         http.post(
                 "/collections/v/points/search",
-                j("{'vector': [0, 0, 1], 'k': 1, 'with_payload': false, 'with_vector': true}"))
+                j("{'vector': [0, 0, 1], 'limit': 1, 'with_payload': false, 'with_vector': true}"))
             .result();
     assertThat(bare.get(0).has("payload")).isFalse();
     assertThat(bare.get(0).get("vector").toString()).isEqualTo("[0.0,0.0,1.0]");
     JsonNode fields =
         http.post(
                 "/collections/v/points/search",
-                j("{'vector': [0, 0, 1], 'k': 1, 'with_payload': ['n']}"))
+                j("{'vector': [0, 0, 1], 'limit': 1, 'with_payload': ['n']}"))
             .result();
     assertThat(fields.get(0).get("payload").toString()).isEqualTo(j("{'n':3}"));
 
     JsonNode batch =
         http.post(
                 "/collections/v/points/search/batch",
-                j("{'searches': [{'vector': [0, 1, 0], 'k': 1}, {'vector': [0, 0, 1], 'k': 2}]}"))
+                j(
+                    "{'searches': [{'vector': [0, 1, 0], 'limit': 1, 'with_payload': true}, {'vector': [0, 0, 1], 'limit': 2, 'with_payload': true}]}"))
             .result();
     assertThat(batch.size()).isEqualTo(2);
     assertThat(batch.get(0).findValuesAsText("id")).containsExactly("b");
@@ -290,7 +320,10 @@ class ServerApiTest {
                 "{'points': [{'id': 'how', 'text': 'how are you'}, {'id': 'who', 'text': 'who are you'}, {'id': 'am', 'text': 'who am I'}]}"))
         .result();
     JsonNode hits =
-        http.post("/collections/seed/points/search", j("{'text': 'am I you', 'k': 3}")).result();
+        http.post(
+                "/collections/seed/points/search",
+                j("{'text': 'am I you', 'limit': 3, 'with_payload': true}"))
+            .result();
     assertThat(hits.get(0).get("id").asText()).isEqualTo("am"); // the seed's answer, step [10]
     assertThat(hits.get(0).get("payload").get("text").asText()).isEqualTo("who am I");
 
@@ -321,22 +354,19 @@ class ServerApiTest {
   void snapshotsAndRestore() {
     vectors();
     JsonNode snap = http.post("/collections/v/snapshots", null).result();
-    String name = snap.get("snapshot").asText();
+    String name = snap.get("name").asText(); // Qdrant's SnapshotDescription
+    assertThat(snap.get("size").asLong()).isPositive();
     assertThat(name).startsWith("v-");
     http.put("/collections/v/points", j("{'points': [{'id': 'later', 'vector': [1, 1, 1]}]}"))
         .result();
-    assertThat(
-            http.get("/collections/v/snapshots")
-                .result()
-                .get("snapshots")
-                .findValuesAsText("snapshot"))
+    assertThat(http.get("/collections/v/snapshots").result().findValuesAsText("name"))
         .containsExactly(name);
 
     JsonNode restored =
         http.post("/collections/v/snapshots/" + name + "/restore", j("{'collection': 'v2'}"))
             .result();
     assertThat(restored.get("name").asText()).isEqualTo("v2");
-    assertThat(restored.get("points").asLong())
+    assertThat(restored.get("points_count").asLong())
         .isEqualTo(4); // the snapshot's moment, without 'later'
     assertThat(http.get("/collections/v2/points/later").status()).isEqualTo(404);
     assertThat(http.get("/collections/v2/points/c").result().get("payload").get("n").asInt())
@@ -351,12 +381,18 @@ class ServerApiTest {
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.error().get("field").asText()).isEqualTo("snapshot");
     assertThat(http.get("/collections/missing/snapshots").status()).isEqualTo(404);
+    assertThat(http.delete("/collections/v/snapshots/" + name).result().asBoolean()).isTrue();
+    assertThat(http.get("/collections/v/snapshots").result().size()).isZero();
+    assertThat(http.delete("/collections/v/snapshots/" + name).status()).isEqualTo(404);
   }
 
   @Test
   void metricsInPrometheusText() {
     vectors();
-    http.post("/collections/v/points/search", j("{'vector': [1, 0, 0], 'k': 1}")).result();
+    http.post(
+            "/collections/v/points/search",
+            j("{'vector': [1, 0, 0], 'limit': 1, 'with_payload': true}"))
+        .result();
     http.get("/collections/nope");
     Http.Answer m = http.get("/metrics");
     assertThat(m.status()).isEqualTo(200);

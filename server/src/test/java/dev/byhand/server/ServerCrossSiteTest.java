@@ -42,7 +42,7 @@ class ServerCrossSiteTest {
   void start() {
     server = ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0));
     http = new Http(server.url(), null);
-    http.put("/collections/t", j("{'dimension': 2}")).result();
+    http.put("/collections/t", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}")).result();
     http.put(
             "/collections/t/points",
             j("{'points': [{'id': 'a', 'vector': [1, 0]}, {'id': 'b', 'vector': [0, 1]}]}"))
@@ -163,7 +163,12 @@ class ServerCrossSiteTest {
         "unsupported_media_type",
         "Content-Type");
     refused(
-        send("PUT", "/collections/u", "{\"dimension\":2}", "Content-Type", "text/plain"),
+        send(
+            "PUT",
+            "/collections/u",
+            "{\"vectors\":{\"size\":2,\"distance\":\"Cosine\"}}",
+            "Content-Type",
+            "text/plain"),
         415,
         "unsupported_media_type",
         "Content-Type");
@@ -187,7 +192,7 @@ class ServerCrossSiteTest {
     }
     // No body and no type: nothing to misread (a snapshot, a count of everything).
     assertThat(send("POST", "/collections/t/points/count", null).status()).isEqualTo(200);
-    assertThat(send("POST", "/collections/t/snapshots", null).status()).isEqualTo(201);
+    assertThat(send("POST", "/collections/t/snapshots", null).status()).isEqualTo(200);
     assertThat(send("DELETE", "/collections/t/index/nothing", null).status()).isEqualTo(404);
   }
 
@@ -233,7 +238,8 @@ class ServerCrossSiteTest {
     assertThat(mine.status()).as(mine.body()).isEqualTo(200);
     assertThat(send("GET", "/collections", null, "Origin", own).status()).isEqualTo(200);
     // The page itself and its script are served to anyone (they hold no data).
-    assertThat(send("GET", "/", null, "Origin", "http://evil.example").status()).isEqualTo(200);
+    assertThat(send("GET", "/dashboard/", null, "Origin", "http://evil.example").status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -331,7 +337,7 @@ class ServerCrossSiteTest {
   void theClientsThatShipSendJson() throws Exception {
     // The web page's fetches, the CLI's and LangChain4j's clients all declare JSON; the two Java
     // clients are tested end to end in their modules, the page's script is checked here.
-    String js = http.get("/byhand.js").body();
+    String js = http.get("/dashboard/byhand.js").body();
     assertThat(js).contains("\"Content-Type\": \"application/json\"");
     assertThat(Json.MAPPER.readTree(http.get("/openapi.json").body()).get("openapi").asText())
         .startsWith("3.");

@@ -25,7 +25,7 @@ class ServerErrorsTest {
                 .withAddress("127.0.0.1", 0)
                 .withMaxBodyBytes(64 * 1024));
     http = new Http(server.url(), null);
-    http.put("/collections/v", j("{'dimension': 3}")).result();
+    http.put("/collections/v", j("{'vectors': {'size': 3, 'distance': 'Cosine'}}")).result();
     http.put(
             "/collections/v/points",
             j("{'points': [{'id': 'a', 'vector': [1, 2, 3], 'payload': {'k': 'v'}}]}"))
@@ -96,26 +96,27 @@ class ServerErrorsTest {
         "bad_request",
         "vector");
     fails(
-        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1001}")),
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'limit': 1001}")),
         400,
         "bad_request",
-        "k");
+        "limit");
     fails(
         http.post(
-            "/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 99999999999999999999}")),
+            "/collections/v/points/search",
+            j("{'vector': [1, 2, 3], 'limit': 99999999999999999999}")),
         400,
         "bad_request",
-        "k");
+        "limit");
     fails(
-        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 2.5}")),
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'limit': 2.5}")),
         400,
         "bad_request",
-        "k");
+        "limit");
     fails(
-        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1, 'limit': 1}")),
+        http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'k': 1}")),
         400,
         "bad_request",
-        "k");
+        "k"); // byhand's old name for limit: Qdrant's dialect only
     fails(
         http.post("/collections/v/points/search", j("{'vector': [1, 2, 3], 'ef': 5000}")),
         400,
@@ -131,7 +132,8 @@ class ServerErrorsTest {
         400,
         "bad_request",
         "colour");
-    fails(http.post("/collections/v/points/search", j("{'k': 3}")), 400, "bad_request", "vector");
+    fails(
+        http.post("/collections/v/points/search", j("{'limit': 3}")), 400, "bad_request", "vector");
     fails(
         http.post(
             "/collections/v/points/search", j("{'vector': [1, 2, 3], 'filter': {'must': 5}}")),
@@ -141,10 +143,10 @@ class ServerErrorsTest {
     fails(
         http.post(
             "/collections/v/points/search/batch",
-            j("{'searches': [{'vector': [1, 2, 3]}, {'vector': [1, 2, 3], 'k': 0}]}")),
+            j("{'searches': [{'vector': [1, 2, 3]}, {'vector': [1, 2, 3], 'limit': 0}]}")),
         400,
         "bad_request",
-        "searches[1].k");
+        "searches[1].limit");
     fails(
         http.put("/collections/v/points", j("{'points': [{'id': 'b', 'vector': [0, 0, 0]}]}")),
         400,
@@ -192,34 +194,63 @@ class ServerErrorsTest {
         400,
         "bad_request",
         "text");
-    fails(http.put("/collections/x", j("{'dimension': 0}")), 400, "bad_request", "dimension");
-    fails(http.put("/collections/x", j("{'dimension': '3'}")), 400, "bad_request", "dimension");
-    fails(http.put("/collections/x", j("{}")), 400, "bad_request", "dimension");
     fails(
-        http.put("/collections/x", j("{'dimension': 3, 'metric': 'manhattan'}")),
+        http.put("/collections/x", j("{'vectors': {'size': 0, 'distance': 'Cosine'}}")),
         400,
         "bad_request",
-        "metric");
+        "vectors.size");
+    fails(
+        http.put("/collections/x", j("{'vectors': {'size': '3', 'distance': 'Cosine'}}")),
+        400,
+        "bad_request",
+        "vectors.size");
+    fails(http.put("/collections/x", j("{}")), 400, "bad_request", "vectors");
+    fails(
+        http.put("/collections/x", j("{'vectors': {'size': 3}}")),
+        400,
+        "bad_request",
+        "vectors.distance");
+    fails(
+        http.put("/collections/x", j("{'vectors': {'size': 3, 'distance': 'Manhattan'}}")),
+        400,
+        "bad_request",
+        "vectors.distance");
     fails(http.put("/collections/x", j("{'encoder': 'gpt'}")), 400, "bad_request", "encoder");
     fails(
-        http.put("/collections/x", j("{'encoder': 'seed', 'dimension': 5}")),
+        http.put(
+            "/collections/x",
+            j("{'encoder': 'seed', 'vectors': {'size': 5, 'distance': 'Cosine'}}")),
         400,
         "bad_request",
-        "dimension");
+        "vectors.size");
     fails(
-        http.put("/collections/x", j("{'dimension': 3, 'hnsw': {'m': 1}}")),
+        http.put(
+            "/collections/x",
+            j("{'vectors': {'size': 3, 'distance': 'Cosine'}, 'hnsw_config': {'m': 1}}")),
         400,
         "bad_request",
-        "m");
+        "hnsw_config.m");
+    fails(
+        http.post(
+            "/collections/v/points/search",
+            j("{'vector': [1, 2, 3], 'params': {'hnsw_ef': 5000}}")),
+        400,
+        "bad_request",
+        "params.hnsw_ef");
+    fails(
+        http.post("/collections/v/points/query", j("{'query': {'recommend': {}}}")),
+        400,
+        "bad_request",
+        "query");
     fails(
         http.post("/collections/v/points/scroll", j("{'limit': 0}")), 400, "bad_request", "limit");
     fails(
-        http.post("/collections/v/points/payload", j("{'ids': ['a']}")),
+        http.post("/collections/v/points/payload", j("{'points': ['a']}")),
         400,
         "bad_request",
         "payload");
     fails(
-        http.post("/collections/v/points/payload/delete", j("{'ids': ['a'], 'keys': [1]}")),
+        http.post("/collections/v/points/payload/delete", j("{'points': ['a'], 'keys': [1]}")),
         400,
         "bad_request",
         "keys[0]");
@@ -250,7 +281,7 @@ class ServerErrorsTest {
         413,
         "too_large",
         "body");
-    StringBuilder many = new StringBuilder("{\"ids\": [");
+    StringBuilder many = new StringBuilder("{\"points\": [");
     for (int i = 0; i <= Requests.MAX_IDS; i++) {
       many.append(i == 0 ? "" : ",").append(i);
     }
@@ -258,7 +289,7 @@ class ServerErrorsTest {
         http.post("/collections/v/points/delete", many.append("]}").toString()),
         413,
         "too_large",
-        "ids");
+        "points");
     StringBuilder searches = new StringBuilder("{\"searches\": [");
     for (int i = 0; i <= ServerConfig.DEFAULT_MAX_BATCH_SEARCHES; i++) {
       searches.append(i == 0 ? "" : ",").append("{\"vector\": [1, 2, 3]}");

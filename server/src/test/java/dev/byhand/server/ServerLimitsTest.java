@@ -53,7 +53,7 @@ class ServerLimitsTest {
 
   /** Ten points, each with 8,000 characters of text in its payload. */
   void bigPayloads() {
-    http.put("/collections/t", j("{'dimension': 2}")).result();
+    http.put("/collections/t", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}")).result();
     StringBuilder points = new StringBuilder("{\"points\":[");
     for (int i = 0; i < 10; i++) {
       points
@@ -145,28 +145,30 @@ class ServerLimitsTest {
     bigPayloads(); // 10 × 8 kB of payload: 80 kB in all, over the 64 kB budget
 
     Http.Answer search =
-        http.post("/collections/t/points/search", j("{'vector': [1, 0], 'k': 10}"));
-    fails(search, 413, "too_large", "k");
+        http.post(
+            "/collections/t/points/search",
+            j("{'vector': [1, 0], 'limit': 10, 'with_payload': true}"));
+    fails(search, 413, "too_large", "limit");
     assertThat(search.error().get("message").asText())
         .contains("larger than the limit of 65536 bytes")
         .contains("with_payload");
     // Ask for less and it fits: fewer hits, some payload keys, or none.
     assertThat(
-            http.post("/collections/t/points/search", j("{'vector': [1, 0], 'k': 5}"))
+            http.post("/collections/t/points/search", j("{'vector': [1, 0], 'limit': 5}"))
                 .result()
                 .size())
         .isEqualTo(5);
     JsonNode keys =
         http.post(
                 "/collections/t/points/search",
-                j("{'vector': [1, 0], 'k': 10, 'with_payload': ['n']}"))
+                j("{'vector': [1, 0], 'limit': 10, 'with_payload': ['n']}"))
             .result();
     assertThat(keys.size()).isEqualTo(10);
     assertThat(keys.get(0).get("payload").has("text")).isFalse();
     assertThat(
             http.post(
                     "/collections/t/points/search",
-                    j("{'vector': [1, 0], 'k': 10, 'with_payload': false}"))
+                    j("{'vector': [1, 0], 'limit': 10, 'with_payload': false}"))
                 .result()
                 .size())
         .isEqualTo(10);
@@ -174,7 +176,9 @@ class ServerLimitsTest {
     fails(
         http.post(
             "/collections/t/points/search/batch",
-            j("{'searches': [{'vector': [1, 0], 'k': 5}, {'vector': [0, 1], 'k': 5}]}")),
+            j(
+                "{'searches': [{'vector': [1, 0], 'limit': 5, 'with_payload': true},"
+                    + " {'vector': [0, 1], 'limit': 5, 'with_payload': true}]}")),
         413,
         "too_large",
         "searches");
@@ -201,10 +205,12 @@ class ServerLimitsTest {
     StringBuilder withData = new StringBuilder("{\"searches\":[");
     StringBuilder idsOnly = new StringBuilder("{\"searches\":[");
     for (int i = 0; i < 11; i++) {
-      withData.append(i == 0 ? "" : ",").append("{\"vector\":[1,0],\"k\":1000}");
+      withData
+          .append(i == 0 ? "" : ",")
+          .append("{\"vector\":[1,0],\"limit\":1000,\"with_payload\":true}");
       idsOnly
           .append(i == 0 ? "" : ",")
-          .append("{\"vector\":[1,0],\"k\":1000,\"with_payload\":false}");
+          .append("{\"vector\":[1,0],\"limit\":1000,\"with_payload\":false}");
     }
     Http.Answer refused =
         http.post("/collections/t/points/search/batch", withData.append("]}").toString());
@@ -276,7 +282,9 @@ class ServerLimitsTest {
                 .get("count")
                 .asLong())
         .isZero();
-    assertThat(http.post("/collections/t/points/delete", j(filter)).result().get("deleted").asInt())
-        .isEqualTo(5);
+    assertThat(http.post("/collections/t/points/delete", j(filter)).result().get("status").asText())
+        .isEqualTo("completed");
+    assertThat(http.post("/collections/t/points/count", j(filter)).result().get("count").asLong())
+        .isZero();
   }
 }

@@ -113,22 +113,27 @@ class ServerQuarantineTest {
           .doesNotContain("byhand_points{collection=\"bad\"}");
 
       isQuarantined(http.post("/collections/bad/points/count", null));
-      isQuarantined(http.post("/collections/bad/points/search", j("{'vector': [1, 0], 'k': 1}")));
+      isQuarantined(
+          http.post(
+              "/collections/bad/points/search",
+              j("{'vector': [1, 0], 'limit': 1, 'with_payload': true}")));
       isQuarantined(
           http.post(
               "/collections/bad/points/search/batch",
-              j("{'searches': [{'vector': [1, 0], 'k': 1}]}")));
+              j("{'searches': [{'vector': [1, 0], 'limit': 1, 'with_payload': true}]}")));
       isQuarantined(
           http.put("/collections/bad/points", j("{'points': [{'id': 'c', 'vector': [1, 1]}]}")));
       isQuarantined(http.post("/collections/bad/points", j("{'ids': ['a']}")));
       isQuarantined(http.get("/collections/bad/points/a"));
-      isQuarantined(http.post("/collections/bad/points/delete", j("{'ids': ['a']}")));
+      isQuarantined(http.post("/collections/bad/points/delete", j("{'points': ['a']}")));
       isQuarantined(http.post("/collections/bad/points/scroll", null));
       isQuarantined(http.post("/collections/bad/snapshots", null));
       isQuarantined(http.post("/collections/bad/explain", j("{'text': 'x'}")));
       isQuarantined(http.delete("/collections/bad/index/k"));
-      isQuarantined(http.put("/collections/bad/index", j("{'key': 'k', 'type': 'keyword'}")));
-      Http.Answer create = http.put("/collections/bad", j("{'dimension': 2}"));
+      isQuarantined(
+          http.put("/collections/bad/index", j("{'field_name': 'k', 'field_schema': 'keyword'}")));
+      Http.Answer create =
+          http.put("/collections/bad", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}"));
       assertThat(create.status()).isEqualTo(409);
       assertThat(create.error().get("message").asText()).contains("failed to open");
     }
@@ -140,17 +145,13 @@ class ServerQuarantineTest {
     try (ByhandServer server =
         ByhandServer.start(ServerConfig.of(data()).withAddress("127.0.0.1", 0))) {
       Http http = new Http(server.url(), null);
-      assertThat(
-              http.get("/collections/bad/snapshots")
-                  .result()
-                  .get("snapshots")
-                  .findValuesAsText("snapshot"))
+      assertThat(http.get("/collections/bad/snapshots").result().findValuesAsText("name"))
           .containsExactly(snap);
       JsonNode restored =
           http.post("/collections/bad/snapshots/" + snap + "/restore", j("{'collection': 'bad'}"))
               .result();
       assertThat(restored.get("status").asText()).isEqualTo("green");
-      assertThat(restored.get("points").asLong()).isEqualTo(2);
+      assertThat(restored.get("points_count").asLong()).isEqualTo(2);
       assertThat(http.post("/collections/bad/points/count", null).result().get("count").asLong())
           .isEqualTo(2);
       JsonNode health = http.get("/healthz").result();
@@ -166,12 +167,15 @@ class ServerQuarantineTest {
     try (ByhandServer server =
         ByhandServer.start(ServerConfig.of(data()).withAddress("127.0.0.1", 0))) {
       Http http = new Http(server.url(), null);
-      assertThat(http.delete("/collections/bad").result().get("dropped").asText()).isEqualTo("bad");
+      assertThat(http.delete("/collections/bad").result().asBoolean()).isTrue();
       assertThat(http.get("/collections/bad").status()).isEqualTo(404);
       assertThat(http.get("/collections").result().get("collections").findValuesAsText("name"))
           .containsExactly("good");
       assertThat(data().resolve("collections/bad")).doesNotExist();
-      assertThat(http.put("/collections/bad", j("{'dimension': 3}")).status()).isEqualTo(201);
+      assertThat(
+              http.put("/collections/bad", j("{'vectors': {'size': 3, 'distance': 'Cosine'}}"))
+                  .status())
+          .isEqualTo(200);
     }
   }
 

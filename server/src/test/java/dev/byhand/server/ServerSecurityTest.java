@@ -41,8 +41,13 @@ class ServerSecurityTest {
       assertThat(anonymous.withKey("wrong-key-0123456789").get("/collections").status())
           .isEqualTo(401);
 
-      assertThat(admin.put("/collections/v", j("{'dimension': 2}")).status()).isEqualTo(201);
-      Http.Answer forbidden = reader.put("/collections/w", j("{'dimension': 2}"));
+      assertThat(
+              admin
+                  .put("/collections/v", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}"))
+                  .status())
+          .isEqualTo(200);
+      Http.Answer forbidden =
+          reader.put("/collections/w", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}"));
       assertThat(forbidden.status()).isEqualTo(403);
       assertThat(forbidden.error().get("code").asText()).isEqualTo("forbidden");
       assertThat(
@@ -55,14 +60,16 @@ class ServerSecurityTest {
                   .put("/collections/v/points", j("{'points': [{'id': 'a', 'vector': [1, 0]}]}"))
                   .status())
           .isEqualTo(200);
-      assertThat(reader.post("/collections/v/points/delete", j("{'ids': ['a']}")).status())
+      assertThat(reader.post("/collections/v/points/delete", j("{'points': ['a']}")).status())
           .isEqualTo(403);
       assertThat(reader.delete("/collections/v").status()).isEqualTo(403);
       assertThat(reader.post("/collections/v/snapshots", null).status()).isEqualTo(403);
 
       assertThat(
               reader
-                  .post("/collections/v/points/search", j("{'vector': [1, 0], 'k': 1}"))
+                  .post(
+                      "/collections/v/points/search",
+                      j("{'vector': [1, 0], 'limit': 1, 'with_payload': true}"))
                   .result()
                   .get(0)
                   .get("id")

@@ -24,7 +24,7 @@ class ServerShutdownTest {
     ByhandServer server =
         ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0));
     Http http = new Http(server.url(), null);
-    http.put("/collections/v", j("{'dimension': 2}")).result();
+    http.put("/collections/v", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}")).result();
     ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Integer> refusals = new ConcurrentLinkedQueue<>();
     CountDownLatch someDone = new CountDownLatch(20);

@@ -85,7 +85,7 @@ class WebPageTest {
     try (ByhandServer server =
         ByhandServer.start(ServerConfig.of(dir.resolve("data")).withAddress("127.0.0.1", 0))) {
       Http http = new Http(server.url(), null);
-      http.put("/collections/plain", j("{'dimension': 2}")).result();
+      http.put("/collections/plain", j("{'vectors': {'size': 2, 'distance': 'Cosine'}}")).result();
       http.put("/collections/seed", j("{'encoder': 'seed'}")).result();
       http.put(
               "/collections/seed/points",
@@ -127,7 +127,7 @@ class WebPageTest {
         call(
             "POST",
             session + "/url",
-            Json.MAPPER.createObjectNode().put("url", server.url() + "/"));
+            Json.MAPPER.createObjectNode().put("url", server.url() + "/dashboard/"));
         // 3. wait for the collection list, pick "seed", type the seed's query, search
         waitFor(session, "return document.querySelectorAll('#collection option').length === 2");
         script(session, "document.getElementById('collection').value = 'seed'; return true;");

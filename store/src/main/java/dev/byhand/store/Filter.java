@@ -609,10 +609,16 @@ public sealed interface Filter {
         count(ids.size(), path + ".has_id");
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < ids.size(); i++) {
-          if (!ids.get(i).isTextual()) {
-            throw new InvalidRequestException(path + ".has_id[" + i + "]", "must be a string id");
+          JsonNode id = ids.get(i);
+          if (id.isIntegralNumber() && id.bigIntegerValue().signum() >= 0) {
+            out.add(id.bigIntegerValue().toString()); // an integer id, kept as its digits
+            continue;
           }
-          out.add(ids.get(i).textValue());
+          if (!id.isTextual()) {
+            throw new InvalidRequestException(
+                path + ".has_id[" + i + "]", "must be an unsigned integer or a string id");
+          }
+          out.add(id.textValue());
         }
         return new HasId(out);
       }

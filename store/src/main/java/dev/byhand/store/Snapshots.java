@@ -111,4 +111,27 @@ public final class Snapshots {
     }
     return db.restore(dir, target);
   }
+
+  /**
+   * Deletes a snapshot of a collection (Qdrant's delete snapshot).
+   *
+   * @throws NotFoundException if there is no such snapshot
+   */
+  public static void delete(Database db, String collection, String snapshot) {
+    if (snapshot == null || !CollectionConfig.NAME.matcher(snapshot).matches()) {
+      throw new InvalidRequestException("snapshot", "must match [A-Za-z0-9_-]{1,64}");
+    }
+    Path dir = folder(db, collection).resolve(snapshot);
+    if (!Files.isDirectory(dir)) {
+      throw new NotFoundException(
+          "snapshot", "no snapshot '" + snapshot + "' of collection '" + collection + "'");
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+    }
+  }
 }

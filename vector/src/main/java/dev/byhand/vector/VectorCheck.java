@@ -50,7 +50,7 @@ public final class VectorCheck {
           + " is accepted, so that no score overflows";
     }
     if (metric == Metric.COSINE && sum == 0) {
-      return ": is all zeros: a zero vector has no cosine similarity";
+      return ": is a zero vector (all zeros), which has no cosine similarity";
     }
     return null;
   }

@@ -272,10 +272,11 @@ public final class FuzzBench {
   static boolean isErrorJson(String body) {
     try {
       JsonNode n = Json.MAPPER.readTree(body);
+      // Qdrant's error shape, with byhand's code beside the message
       return n != null
-          && n.has("error")
-          && n.get("error").has("code")
-          && n.get("error").has("message");
+          && n.path("status").isObject()
+          && n.get("status").path("error").isTextual()
+          && n.get("status").has("code");
     } catch (IOException e) {
       return false;
     }
@@ -304,10 +305,10 @@ public final class FuzzBench {
     "{\"points\":[{\"id\":\"x1\",\"vector\":[1,2,3,4,5,6,7,8],\"payload\":{\"a\":1}}]}",
     "{\"ids\":[\"d1\",\"d2\"]}",
     "{\"filter\":{\"must\":[{\"key\":\"n\",\"range\":{\"gte\":0}}]}}",
-    "{\"payload\":{\"z\":1},\"ids\":[\"d1\"]}",
+    "{\"payload\":{\"z\":1},\"points\":[\"d1\"]}",
     "{\"keys\":[\"n\"],\"filter\":{\"must\":[{\"key\":\"tag\",\"match\":{\"value\":\"t1\"}}]}}",
-    "{\"vector\":[1,2,3,4,5,6,7,8],\"k\":3,\"filter\":{\"should\":[{\"key\":\"tag\",\"match\":{\"any\":[\"t1\",\"t2\"]}}]}}",
-    "{\"dimension\":4,\"metric\":\"dot\"}",
+    "{\"vector\":[1,2,3,4,5,6,7,8],\"limit\":3,\"filter\":{\"should\":[{\"key\":\"tag\",\"match\":{\"any\":[\"t1\",\"t2\"]}}]}}",
+    "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"}}",
   };
 
   private static Req at(String category, String route, String key, byte[] body) {
@@ -357,7 +358,7 @@ public final class FuzzBench {
       "{\"points\":" + (v.equals("[[1]]") || v.equals("[\"a\"]") ? "{}" : v) + "}",
       "{\"ids\":" + (v.startsWith("[") ? "\"d1\"" : v) + "}",
       "{\"payload\":" + (v.equals("{}") || v.equals("null") ? "[1]" : v) + ",\"ids\":[\"d1\"]}",
-      "{\"dimension\":" + v + "}",
+      "{\"vectors\":{\"size\":" + v + ",\"distance\":\"Cosine\"}}",
     };
     int i = r.nextInt(bodies.length);
     String route =
@@ -385,8 +386,8 @@ public final class FuzzBench {
     String x = nums[r.nextInt(nums.length)];
     String[] bodies = {
       "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3," + x + ",5,6,7,8]}]}",
-      "{\"vector\":[1,2,3,4,5,6,7," + x + "],\"k\":3}",
-      "{\"vector\":[1,2,3,4,5,6,7,8],\"k\":"
+      "{\"vector\":[1,2,3,4,5,6,7," + x + "],\"limit\":3}",
+      "{\"vector\":[1,2,3,4,5,6,7,8],\"limit\":"
           + (x.startsWith("9") || x.contains("e") ? x : "1e10")
           + "}",
       "{\"vector\":[1,2,3,4,5,6,7,8],\"score_threshold\":"
@@ -525,7 +526,7 @@ public final class FuzzBench {
     int i = r.nextInt(routes.length);
     String body =
         i == 1
-            ? "{\"dimension\":4}"
+            ? "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"}}"
             : i == 3
                 ? VALID_BODIES[0]
                 : i == 4
@@ -554,7 +555,7 @@ public final class FuzzBench {
     String[][] writes = {
       {"DELETE /collections/docs", null},
       {"POST /collections/docs/points/delete", "{\"filter\":{\"must\":[]}}"},
-      {"PUT /collections/docs/points/payload", "{\"ids\":[\"d1\"],\"payload\":{}}"},
+      {"PUT /collections/docs/points/payload", "{\"points\":[\"d1\"],\"payload\":{}}"},
       {"PUT /collections/docs/points", VALID_BODIES[0]},
       {"POST /collections/docs/snapshots", null},
       {"GET /collections", null},
@@ -615,13 +616,19 @@ public final class FuzzBench {
         "PUT /collections/docs/points",
         "{\"points\":[{\"id\":\"x\",\"vector\":[1,2,3,4,5,6,7,8],\"extra\":1}]}"
       },
-      {"PUT /collections/docs", "{\"dimension\":8}"},
-      {"PUT /collections/fresh", "{\"dimension\":5000}"},
-      {"PUT /collections/fresh", "{\"dimension\":4,\"metric\":\"hamming\"}"},
+      {"PUT /collections/docs", "{\"vectors\":{\"size\":8,\"distance\":\"Cosine\"}}"},
+      {"PUT /collections/fresh", "{\"vectors\":{\"size\":5000,\"distance\":\"Cosine\"}}"},
+      {"PUT /collections/fresh", "{\"vectors\":{\"size\":4,\"distance\":\"Hamming\"}}"},
       {"PUT /collections/fresh", "{\"encoder\":\"gpt-9\"}"},
-      {"PUT /collections/fresh", "{\"dimension\":4,\"hnsw\":{\"m\":1000}}"},
-      {"PUT /collections/fresh", "{\"dimension\":4,\"durability\":\"never\"}"},
-      {"POST /collections/docs/points/delete", "{\"ids\":[\"d1\"],\"filter\":{\"must\":[]}}"},
+      {
+        "PUT /collections/fresh",
+        "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"hnsw_config\":{\"m\":1000}}"
+      },
+      {
+        "PUT /collections/fresh",
+        "{\"vectors\":{\"size\":4,\"distance\":\"Cosine\"},\"durability\":\"never\"}"
+      },
+      {"POST /collections/docs/points/delete", "{\"points\":[\"d1\"],\"filter\":{\"must\":[]}}"},
       {"POST /collections/docs/points/delete", "{}"},
       {
         "POST /collections/docs/points/delete",
@@ -636,10 +643,13 @@ public final class FuzzBench {
         "{\"filter\":{\"must\":[{\"key\":\"\",\"match\":{\"value\":1}}]}}"
       },
       {"POST /collections/docs/points/payload", "{\"payload\":{\"a\":1}}"},
-      {"POST /collections/docs/points/payload/delete", "{\"keys\":\"n\",\"ids\":[\"d1\"]}"},
+      {"POST /collections/docs/points/payload/delete", "{\"keys\":\"n\",\"points\":[\"d1\"]}"},
       {"POST /collections/docs/points/search", "{\"vector\":[1,2,3,4,5,6,7,8],\"text\":\"both\"}"},
-      {"POST /collections/docs/points/search", "{\"vector\":[1,2,3,4,5,6,7,8],\"k\":0}"},
-      {"POST /collections/docs/points/search", "{\"vector\":[1,2,3,4,5,6,7,8],\"k\":5,\"ef\":2}"},
+      {"POST /collections/docs/points/search", "{\"vector\":[1,2,3,4,5,6,7,8],\"limit\":0}"},
+      {
+        "POST /collections/docs/points/search",
+        "{\"vector\":[1,2,3,4,5,6,7,8],\"limit\":5,\"ef\":2}"
+      },
       {"POST /collections/docs/points/scroll", "{\"limit\":100000}"},
       {"POST /collections/docs/explain", "{\"text\":\"no encoder\"}"},
       {"POST /collections/docs/snapshots/nothing/restore", "{\"collection\":\"docs\"}"},

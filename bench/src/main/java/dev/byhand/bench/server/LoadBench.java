@@ -171,7 +171,11 @@ public final class LoadBench {
     for (int i = 0; i < queries.length; i++) {
       queries[i] = gaussian(random, dim);
       bodies[i] =
-          "{\"vector\":" + Arrays.toString(queries[i]) + ",\"k\":" + k + ",\"with_payload\":false}";
+          "{\"vector\":"
+              + Arrays.toString(queries[i])
+              + ",\"limit\":"
+              + k
+              + ",\"with_payload\":false}";
     }
     boolean[] loads = {false, true};
     AtomicLong ids = new AtomicLong();
