@@ -296,6 +296,14 @@ public final class DbCommand implements Runnable {
         defaultValue = "${env:BYHAND_TLS_PASSWORD}")
     String tlsPassword;
 
+    @Option(
+        names = "--manifest",
+        paramLabel = "FILE",
+        description =
+            "Also serve the sharded collection of this manifest (the Spark index job's manifest.json"
+                + " or its folder, on this machine), read-only, under its own name; repeatable.")
+    List<Path> manifests = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
       PrintWriter err = spec.commandLine().getErr();
@@ -311,7 +319,7 @@ public final class DbCommand implements Runnable {
                 .withRequestTimeoutMillis(requestTimeout);
         server =
             ByhandServer.start(
-                tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword));
+                tlsKeystore == null ? config : config.withTls(tlsKeystore, tlsPassword), manifests);
       } catch (RuntimeException e) {
         err.println("byhand: " + message(e));
         return exitCode(e);

@@ -61,6 +61,7 @@ public final class ByhandServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final SearchQueue searches;
   private final Routes routes;
+  private final ManifestCollections manifests;
   private final List<String> registered = new ArrayList<>();
   private final Javalin app;
   private final LongSupplier clock;
@@ -68,13 +69,16 @@ public final class ByhandServer implements AutoCloseable {
   private volatile boolean draining;
   private boolean closed;
 
-  private ByhandServer(ServerConfig config, Database db, LongSupplier clock) {
+  private ByhandServer(
+      ServerConfig config, Database db, LongSupplier clock, List<java.nio.file.Path> manifests) {
     this.config = config;
     this.db = db;
     this.clock = clock;
     this.site = new SiteCheck(config);
     this.searches = new SearchQueue(Runtime.getRuntime().availableProcessors(), this::fail);
     this.routes = new Routes(db, config, searches);
+    this.manifests = ManifestCollections.open(manifests, db);
+    routes.serveSharded(this.manifests.byName());
     this.app =
         Javalin.create(
             c -> {
@@ -109,10 +113,26 @@ public final class ByhandServer implements AutoCloseable {
 
   /** The same with another clock for deadlines (tests move time on by hand). */
   static ByhandServer start(ServerConfig config, LongSupplier clock) {
+    return start(config, clock, List.of());
+  }
+
+  /**
+   * The same, also serving the sharded collection of each manifest ({@code manifest.json} of the
+   * Spark index job, or its folder), read-only, under its own name (see {@link
+   * ManifestCollections}).
+   *
+   * @throws IllegalArgumentException also if a manifest's name is taken
+   */
+  public static ByhandServer start(ServerConfig config, List<java.nio.file.Path> manifests) {
+    return start(config, System::nanoTime, manifests);
+  }
+
+  private static ByhandServer start(
+      ServerConfig config, LongSupplier clock, List<java.nio.file.Path> manifests) {
     checkExposure(config);
     Database db = Database.open(config.data());
     try {
-      ByhandServer s = new ByhandServer(config, db, clock);
+      ByhandServer s = new ByhandServer(config, db, clock, manifests);
       s.app.start(config.host(), config.port());
       return s;
     } catch (RuntimeException e) {
@@ -496,6 +516,7 @@ public final class ByhandServer implements AutoCloseable {
       app.stop();
     } finally {
       routes.close();
+      manifests.close();
       db.close();
     }
   }

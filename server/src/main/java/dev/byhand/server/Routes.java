@@ -9,6 +9,7 @@ import dev.byhand.embed.EncodingTrace;
 import dev.byhand.store.Collection;
 import dev.byhand.store.CollectionConfig;
 import dev.byhand.store.CollectionInfo;
+import dev.byhand.store.CollectionView;
 import dev.byhand.store.Database;
 import dev.byhand.store.Durability;
 import dev.byhand.store.FailedCollection;
@@ -91,7 +92,40 @@ final class Routes implements AutoCloseable {
   private Collection collection(Context ctx) {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
+    refuseSharded(name);
     return db.collection(name);
+  }
+
+  // ---- sharded collections (issue 18) -----------------------------------------------------
+
+  /** Sharded collections served beside the database's own, read-only, by name. */
+  private Map<String, dev.byhand.store.ShardedCollection> sharded = Map.of();
+
+  /** Serves these sharded collections too (see {@link ManifestCollections}). */
+  void serveSharded(Map<String, dev.byhand.store.ShardedCollection> collections) {
+    this.sharded = Map.copyOf(collections);
+  }
+
+  /** What a read route reads: the sharded collection of that name, or the database's. */
+  private CollectionView view(Context ctx) {
+    String name = ctx.pathParam("name");
+    CollectionConfig.checkName(name);
+    CollectionView s = sharded.get(name);
+    return s != null ? s : db.collection(name);
+  }
+
+  /** Writes, drops, creates and snapshots of a sharded collection's name answer 409. */
+  private void refuseSharded(String name) {
+    if (sharded.containsKey(name)) {
+      throw new ApiError(
+          409,
+          "read_only",
+          null,
+          "collection '"
+              + name
+              + "' is sharded, served from a manifest, and read-only: rebuild it with the Spark"
+              + " index job");
+    }
   }
 
   // ---- service ----------------------------------------------------------------------------
@@ -131,6 +165,9 @@ final class Routes implements AutoCloseable {
     for (FailedCollection f : db.failed()) {
       byName.put(f.name(), failed(f));
     }
+    for (String name : sharded.keySet()) {
+      byName.put(name, Json.MAPPER.createObjectNode().put("name", name).put("status", "green"));
+    }
     ArrayNode out = Json.MAPPER.createArrayNode();
     out.addAll(byName.values());
     ok(ctx, 200, Json.MAPPER.createObjectNode().set("collections", out));
@@ -149,7 +186,8 @@ final class Routes implements AutoCloseable {
   void collectionExists(Context ctx) {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
-    boolean exists = db.list().contains(name) || db.failure(name).isPresent();
+    boolean exists =
+        db.list().contains(name) || db.failure(name).isPresent() || sharded.containsKey(name);
     ok(ctx, 200, Json.MAPPER.createObjectNode().put("exists", exists));
   }
 
@@ -170,6 +208,7 @@ final class Routes implements AutoCloseable {
   void createCollection(Context ctx) {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
+    refuseSharded(name);
     Set<String> allowed = new java.util.HashSet<>(IGNORED_CREATE);
     allowed.addAll(
         Set.of(
@@ -415,7 +454,7 @@ final class Routes implements AutoCloseable {
       ok(ctx, 200, failed(failure.get()));
       return;
     }
-    Collection c = db.collection(name);
+    CollectionView c = sharded.containsKey(name) ? sharded.get(name) : db.collection(name);
     ok(ctx, 200, info(c.info(), c.payloadIndexes()));
   }
 
@@ -458,6 +497,7 @@ final class Routes implements AutoCloseable {
   void dropCollection(Context ctx) {
     String name = ctx.pathParam("name");
     CollectionConfig.checkName(name);
+    refuseSharded(name);
     db.drop(name);
     ok(ctx, 200, Json.MAPPER.getNodeFactory().booleanNode(true));
   }
@@ -587,7 +627,7 @@ final class Routes implements AutoCloseable {
   }
 
   void getPoints(Context ctx) {
-    Collection c = collection(ctx);
+    CollectionView c = view(ctx);
     ObjectNode b =
         body(ctx, Set.of("ids", "with_vector", "with_payload", "shard_key", "consistency"));
     PayloadSelector sel =
@@ -608,7 +648,7 @@ final class Routes implements AutoCloseable {
   }
 
   void getPoint(Context ctx) {
-    Collection c = collection(ctx);
+    CollectionView c = view(ctx);
     String raw = ctx.pathParam("id");
     String id = raw;
     boolean withVector = !"false".equals(ctx.queryParam("with_vector"));
@@ -756,7 +796,7 @@ final class Routes implements AutoCloseable {
   }
 
   void count(Context ctx) {
-    Collection c = collection(ctx);
+    CollectionView c = view(ctx);
     ObjectNode b = optionalBody(ctx, Set.of("filter", "exact", "shard_key"));
     Requests.bool(b, "exact", true); // counts are always exact
     Filter filter = Requests.filter(b, "filter");
@@ -771,7 +811,7 @@ final class Routes implements AutoCloseable {
   }
 
   void scroll(Context ctx) {
-    Collection c = collection(ctx);
+    CollectionView c = view(ctx);
     ObjectNode b =
         optionalBody(
             ctx,
@@ -884,7 +924,7 @@ final class Routes implements AutoCloseable {
    * or null; {@code query} for the Query API's fields.
    */
   private Search searchRequest(
-      Collection c, ObjectNode b, String where, float[] vectorRead, boolean query) {
+      CollectionView c, ObjectNode b, String where, float[] vectorRead, boolean query) {
     String p = where.isEmpty() ? "" : where + ".";
     Requests.only(b, where, query ? QUERY_FIELDS : SEARCH_FIELDS);
     if (query && Requests.has(b, "prefetch")) {
@@ -1005,7 +1045,7 @@ final class Routes implements AutoCloseable {
    * The Query API's {@code query}: a vector, {@code {"nearest": vector or id}}, or a point id (its
    * stored vector is the query).
    */
-  private static float[] queryVector(Collection c, JsonNode q, String field) {
+  private static float[] queryVector(CollectionView c, JsonNode q, String field) {
     if (q.isObject()) {
       if (q.has("nearest")) {
         Requests.only((ObjectNode) q, field, Set.of("nearest", "mmr"));
@@ -1042,7 +1082,7 @@ final class Routes implements AutoCloseable {
   }
 
   private void one(Context ctx, boolean query) {
-    Collection c = collection(ctx);
+    CollectionView c = view(ctx);
     Requests.VectorBody b =
         query
             ? new Requests.VectorBody(
@@ -1092,7 +1132,7 @@ final class Routes implements AutoCloseable {
   }
 
   private void batch(Context ctx, boolean query) {
-    Collection c = collection(ctx);
+    CollectionView c = view(ctx);
     ObjectNode b = body(ctx, Set.of("searches", "consistency"));
     JsonNode arr = b.get("searches");
     if (arr == null || !arr.isArray()) {

@@ -42,7 +42,7 @@ import java.util.function.Function;
  * quarter of the graph is deleted points, a {@link Compaction} rebuilds it in the background.
  * Opening is {@link Recovery}: load the segment, replay the log tail.
  */
-public final class Collection implements AutoCloseable {
+public final class Collection implements AutoCloseable, CollectionView {
 
   /** Most points one upsert takes. */
   public static final int MAX_BATCH = WriteChecks.MAX_BATCH;

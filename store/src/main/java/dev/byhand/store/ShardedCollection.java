@@ -30,7 +30,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  */
-public final class ShardedCollection implements AutoCloseable {
+public final class ShardedCollection implements AutoCloseable, CollectionView {
 
   private final ShardManifest manifest;
   private final CollectionConfig config;
