@@ -276,7 +276,8 @@ final class VideoCommand implements Runnable {
       name = "eval",
       mixinStandardHelpOptions = true,
       description =
-          "Generate clips for every (colour, shape, direction) and score them with analytic detectors.")
+          "Generate clips for every (colour, shape, direction) and for the paraphrase set, and score"
+              + " them with analytic detectors.")
   static final class EvalVideo implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -286,6 +287,14 @@ final class VideoCommand implements Runnable {
         description = "Clips per combination, in [1, 64]. Default: ${DEFAULT-VALUE}.")
     int clips;
 
+    @Option(
+        names = "--paraphrase-clips",
+        defaultValue = "2",
+        description =
+            "Clips per prompt of the paraphrase set (144 prompts in words no training caption"
+                + " uses), in [0, 64]; 0 skips it. Default: ${DEFAULT-VALUE}.")
+    int paraphraseClips;
+
     @picocli.CommandLine.Mixin Sampling sampling = new Sampling();
 
     @Override
@@ -293,9 +302,19 @@ final class VideoCommand implements Runnable {
       if (clips < 1 || clips > 64) {
         throw new IllegalArgumentException("clips: must be in [1, 64], got " + clips);
       }
+      if (paraphraseClips < 0 || paraphraseClips > 64) {
+        throw new IllegalArgumentException(
+            "paraphrase-clips: must be in [0, 64], got " + paraphraseClips);
+      }
       sampling.check();
       Evaluate.run(
-          sampling.model, clips, sampling.steps, sampling.cfg, sampling.seed, stdout(spec));
+          sampling.model,
+          clips,
+          paraphraseClips,
+          sampling.steps,
+          sampling.cfg,
+          sampling.seed,
+          stdout(spec));
       return Main.OK;
     }
   }
