@@ -1,9 +1,9 @@
 package dev.byhand.cli;
 
-import dev.byhand.dit.Evaluate;
 import dev.byhand.dit.Generate;
-import dev.byhand.dit.Train;
 import dev.byhand.dit.VideoGenerator;
+import dev.byhand.dit.eval.Evaluate;
+import dev.byhand.dit.train.Train;
 import dev.byhand.dit.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

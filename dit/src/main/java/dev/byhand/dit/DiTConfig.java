@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The shape of a {@link DiT}: the latent grid it sees, its patches, width, depth and the options
  * that turn the full DiT into the seed's hand-sized one. Use a preset ({@link #tiny()}, {@link
- * #small()}, {@link #seed()}, {@link #of(String)}) or {@link #withGrid} to fit another clip size.
+ * #small()}, {@link #seed()}, {@link #of(String)}) and change fields with {@link #toBuilder()}.
  *
  * @param name preset name, stored in checkpoints
  * @param frames latent frames the model sees
@@ -161,28 +161,14 @@ public record DiTConfig(
 
   /** A 4×4×4 grid of 4 latent channels, D = 32, 2 blocks: for tests (16 tokens). */
   public static DiTConfig tiny() {
-    return new DiTConfig(
-        "tiny",
-        4,
-        4,
-        4,
-        4,
-        1,
-        2,
-        2,
-        32,
-        2,
-        2,
-        4.0,
-        384,
-        0.1,
-        TimestepEncoding.SINUSOIDAL,
-        64,
-        Conditioning.ADALN_ZERO,
-        true,
-        FeedForward.MLP,
-        true,
-        AttentionLayout.FULL);
+    return small().toBuilder()
+        .optName("tiny")
+        .optGrid(4, 4, 4, 4)
+        .optHiddenSize(32)
+        .optDepth(2)
+        .optNumHeads(2)
+        .optTimestepDim(64)
+        .build();
   }
 
   /**
@@ -190,28 +176,24 @@ public record DiTConfig(
    * 32×32), patches 1×2×2 → 128 tokens of 32 values, D = 128, 4 blocks, 4 heads.
    */
   public static DiTConfig small() {
-    return new DiTConfig(
-        "small",
-        8,
-        8,
-        8,
-        8,
-        1,
-        2,
-        2,
-        128,
-        4,
-        4,
-        4.0,
-        384,
-        0.1,
-        TimestepEncoding.SINUSOIDAL,
-        256,
-        Conditioning.ADALN_ZERO,
-        true,
-        FeedForward.MLP,
-        true,
-        AttentionLayout.FULL);
+    return new Builder()
+        .optName("small")
+        .optGrid(8, 8, 8, 8)
+        .optPatch(1, 2, 2)
+        .optHiddenSize(128)
+        .optDepth(4)
+        .optNumHeads(4)
+        .optMlpRatio(4.0)
+        .optTextDim(384)
+        .optTextDropProb(0.1)
+        .optTimestepEncoding(TimestepEncoding.SINUSOIDAL)
+        .optTimestepDim(256)
+        .optConditioning(Conditioning.ADALN_ZERO)
+        .optValueProjection(true)
+        .optFeedForward(FeedForward.MLP)
+        .optPositionalEmbedding(true)
+        .optAttention(AttentionLayout.FULL)
+        .build();
   }
 
   /**
@@ -220,28 +202,24 @@ public record DiTConfig(
    * attention without value projection and a pointwise feed-forward layer.
    */
   public static DiTConfig seed() {
-    return new DiTConfig(
-        "seed",
-        4,
-        1,
-        1,
-        2,
-        1,
-        1,
-        1,
-        2,
-        1,
-        1,
-        1.0,
-        3,
-        0.0,
-        TimestepEncoding.BINARY,
-        2,
-        Conditioning.SCALE_SHIFT,
-        false,
-        FeedForward.POINTWISE,
-        false,
-        AttentionLayout.FULL);
+    return new Builder()
+        .optName("seed")
+        .optGrid(4, 1, 1, 2)
+        .optPatch(1, 1, 1)
+        .optHiddenSize(2)
+        .optDepth(1)
+        .optNumHeads(1)
+        .optMlpRatio(1.0)
+        .optTextDim(3)
+        .optTextDropProb(0.0)
+        .optTimestepEncoding(TimestepEncoding.BINARY)
+        .optTimestepDim(2)
+        .optConditioning(Conditioning.SCALE_SHIFT)
+        .optValueProjection(false)
+        .optFeedForward(FeedForward.POINTWISE)
+        .optPositionalEmbedding(false)
+        .optAttention(AttentionLayout.FULL)
+        .build();
   }
 
   /**
@@ -275,80 +253,318 @@ public record DiTConfig(
 
   /** This config on another latent grid (the rest unchanged). */
   public DiTConfig withGrid(int frames, int height, int width, int inChannels) {
-    return new DiTConfig(
-        name,
-        frames,
-        height,
-        width,
-        inChannels,
-        patchT,
-        patchH,
-        patchW,
-        hiddenSize,
-        depth,
-        numHeads,
-        mlpRatio,
-        textDim,
-        textDropProb,
-        timestepEncoding,
-        timestepDim,
-        conditioning,
-        valueProjection,
-        feedForward,
-        positionalEmbedding,
-        attention);
+    return toBuilder().optGrid(frames, height, width, inChannels).build();
   }
 
   /** This config with another text-embedding length (the rest unchanged). */
   public DiTConfig withTextDim(int newTextDim) {
-    return new DiTConfig(
-        name,
-        frames,
-        height,
-        width,
-        inChannels,
-        patchT,
-        patchH,
-        patchW,
-        hiddenSize,
-        depth,
-        numHeads,
-        mlpRatio,
-        newTextDim,
-        textDropProb,
-        timestepEncoding,
-        timestepDim,
-        conditioning,
-        valueProjection,
-        feedForward,
-        positionalEmbedding,
-        attention);
+    return toBuilder().optTextDim(newTextDim).build();
   }
 
   /** This config with another attention layout (the rest unchanged). */
   public DiTConfig withAttention(AttentionLayout layout) {
-    return new DiTConfig(
-        name,
-        frames,
-        height,
-        width,
-        inChannels,
-        patchT,
-        patchH,
-        patchW,
-        hiddenSize,
-        depth,
-        numHeads,
-        mlpRatio,
-        textDim,
-        textDropProb,
-        timestepEncoding,
-        timestepDim,
-        conditioning,
-        valueProjection,
-        feedForward,
-        positionalEmbedding,
-        layout);
+    return toBuilder().optAttention(layout).build();
+  }
+
+  /** A builder starting from this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A builder with no values set: every field must be given before {@link Builder#build()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Sets the fields of a config by name, DJL style ({@code optX} per field), checked together in
+   * {@link #build()}. Start from a preset ({@code small().toBuilder()}) to change a few.
+   */
+  public static final class Builder {
+    private String name;
+    private Integer frames;
+    private Integer height;
+    private Integer width;
+    private Integer inChannels;
+    private Integer patchT;
+    private Integer patchH;
+    private Integer patchW;
+    private Integer hiddenSize;
+    private Integer depth;
+    private Integer numHeads;
+    private Double mlpRatio;
+    private Integer textDim;
+    private Double textDropProb;
+    private TimestepEncoding timestepEncoding;
+    private Integer timestepDim;
+    private Conditioning conditioning;
+    private Boolean valueProjection;
+    private FeedForward feedForward;
+    private Boolean positionalEmbedding;
+    private AttentionLayout attention;
+
+    private Builder() {}
+
+    private Builder(DiTConfig c) {
+      name = c.name();
+      frames = c.frames();
+      height = c.height();
+      width = c.width();
+      inChannels = c.inChannels();
+      patchT = c.patchT();
+      patchH = c.patchH();
+      patchW = c.patchW();
+      hiddenSize = c.hiddenSize();
+      depth = c.depth();
+      numHeads = c.numHeads();
+      mlpRatio = c.mlpRatio();
+      textDim = c.textDim();
+      textDropProb = c.textDropProb();
+      timestepEncoding = c.timestepEncoding();
+      timestepDim = c.timestepDim();
+      conditioning = c.conditioning();
+      valueProjection = c.valueProjection();
+      feedForward = c.feedForward();
+      positionalEmbedding = c.positionalEmbedding();
+      attention = c.attention();
+    }
+
+    /** Sets {@code name}. */
+    public Builder optName(String value) {
+      name = value;
+      return this;
+    }
+
+    /** Sets {@code frames}. */
+    public Builder optFrames(int value) {
+      frames = value;
+      return this;
+    }
+
+    /** Sets {@code height}. */
+    public Builder optHeight(int value) {
+      height = value;
+      return this;
+    }
+
+    /** Sets {@code width}. */
+    public Builder optWidth(int value) {
+      width = value;
+      return this;
+    }
+
+    /** Sets {@code inChannels}. */
+    public Builder optInChannels(int value) {
+      inChannels = value;
+      return this;
+    }
+
+    /** Sets {@code patchT}. */
+    public Builder optPatchT(int value) {
+      patchT = value;
+      return this;
+    }
+
+    /** Sets {@code patchH}. */
+    public Builder optPatchH(int value) {
+      patchH = value;
+      return this;
+    }
+
+    /** Sets {@code patchW}. */
+    public Builder optPatchW(int value) {
+      patchW = value;
+      return this;
+    }
+
+    /** Sets {@code hiddenSize}. */
+    public Builder optHiddenSize(int value) {
+      hiddenSize = value;
+      return this;
+    }
+
+    /** Sets {@code depth}. */
+    public Builder optDepth(int value) {
+      depth = value;
+      return this;
+    }
+
+    /** Sets {@code numHeads}. */
+    public Builder optNumHeads(int value) {
+      numHeads = value;
+      return this;
+    }
+
+    /** Sets {@code mlpRatio}. */
+    public Builder optMlpRatio(double value) {
+      mlpRatio = value;
+      return this;
+    }
+
+    /** Sets {@code textDim}. */
+    public Builder optTextDim(int value) {
+      textDim = value;
+      return this;
+    }
+
+    /** Sets {@code textDropProb}. */
+    public Builder optTextDropProb(double value) {
+      textDropProb = value;
+      return this;
+    }
+
+    /** Sets {@code timestepEncoding}. */
+    public Builder optTimestepEncoding(TimestepEncoding value) {
+      timestepEncoding = value;
+      return this;
+    }
+
+    /** Sets {@code timestepDim}. */
+    public Builder optTimestepDim(int value) {
+      timestepDim = value;
+      return this;
+    }
+
+    /** Sets {@code conditioning}. */
+    public Builder optConditioning(Conditioning value) {
+      conditioning = value;
+      return this;
+    }
+
+    /** Sets {@code valueProjection}. */
+    public Builder optValueProjection(boolean value) {
+      valueProjection = value;
+      return this;
+    }
+
+    /** Sets {@code feedForward}. */
+    public Builder optFeedForward(FeedForward value) {
+      feedForward = value;
+      return this;
+    }
+
+    /** Sets {@code positionalEmbedding}. */
+    public Builder optPositionalEmbedding(boolean value) {
+      positionalEmbedding = value;
+      return this;
+    }
+
+    /** Sets {@code attention}. */
+    public Builder optAttention(AttentionLayout value) {
+      attention = value;
+      return this;
+    }
+
+    /** Sets the latent grid: frames, rows, columns and channels. */
+    public Builder optGrid(int frames, int height, int width, int inChannels) {
+      this.frames = frames;
+      this.height = height;
+      this.width = width;
+      this.inChannels = inChannels;
+      return this;
+    }
+
+    /** Sets the patch size along frames, rows and columns. */
+    public Builder optPatch(int patchT, int patchH, int patchW) {
+      this.patchT = patchT;
+      this.patchH = patchH;
+      this.patchW = patchW;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException naming the first field not set, or the first bad one and its
+     *     limit
+     */
+    public DiTConfig build() {
+      if (name == null) {
+        throw new IllegalArgumentException("name: not set");
+      }
+      if (frames == null) {
+        throw new IllegalArgumentException("frames: not set");
+      }
+      if (height == null) {
+        throw new IllegalArgumentException("height: not set");
+      }
+      if (width == null) {
+        throw new IllegalArgumentException("width: not set");
+      }
+      if (inChannels == null) {
+        throw new IllegalArgumentException("inChannels: not set");
+      }
+      if (patchT == null) {
+        throw new IllegalArgumentException("patchT: not set");
+      }
+      if (patchH == null) {
+        throw new IllegalArgumentException("patchH: not set");
+      }
+      if (patchW == null) {
+        throw new IllegalArgumentException("patchW: not set");
+      }
+      if (hiddenSize == null) {
+        throw new IllegalArgumentException("hiddenSize: not set");
+      }
+      if (depth == null) {
+        throw new IllegalArgumentException("depth: not set");
+      }
+      if (numHeads == null) {
+        throw new IllegalArgumentException("numHeads: not set");
+      }
+      if (mlpRatio == null) {
+        throw new IllegalArgumentException("mlpRatio: not set");
+      }
+      if (textDim == null) {
+        throw new IllegalArgumentException("textDim: not set");
+      }
+      if (textDropProb == null) {
+        throw new IllegalArgumentException("textDropProb: not set");
+      }
+      if (timestepEncoding == null) {
+        throw new IllegalArgumentException("timestepEncoding: not set");
+      }
+      if (timestepDim == null) {
+        throw new IllegalArgumentException("timestepDim: not set");
+      }
+      if (conditioning == null) {
+        throw new IllegalArgumentException("conditioning: not set");
+      }
+      if (valueProjection == null) {
+        throw new IllegalArgumentException("valueProjection: not set");
+      }
+      if (feedForward == null) {
+        throw new IllegalArgumentException("feedForward: not set");
+      }
+      if (positionalEmbedding == null) {
+        throw new IllegalArgumentException("positionalEmbedding: not set");
+      }
+      if (attention == null) {
+        throw new IllegalArgumentException("attention: not set");
+      }
+      return new DiTConfig(
+          name,
+          frames,
+          height,
+          width,
+          inChannels,
+          patchT,
+          patchH,
+          patchW,
+          hiddenSize,
+          depth,
+          numHeads,
+          mlpRatio,
+          textDim,
+          textDropProb,
+          timestepEncoding,
+          timestepDim,
+          conditioning,
+          valueProjection,
+          feedForward,
+          positionalEmbedding,
+          attention);
+    }
   }
 
   /** Number of spacetime tokens. */

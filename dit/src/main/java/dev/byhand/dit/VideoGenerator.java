@@ -13,7 +13,6 @@ import dev.byhand.dit.diffusion.Objective;
 import dev.byhand.dit.diffusion.RectifiedFlow;
 import dev.byhand.dit.diffusion.Sampler;
 import dev.byhand.dit.nn.Safetensors;
-import dev.byhand.dit.train.VideoTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,15 +64,15 @@ public final class VideoGenerator implements AutoCloseable {
   }
 
   /**
-   * Opens a folder written by {@link VideoTrainer} (its {@value VideoTrainer#AUTOENCODER_FILE} and
-   * {@value VideoTrainer#MODEL_FILE}).
+   * Opens a folder written by {@code video train} (its {@value ModelFiles#AUTOENCODER_FILE} and
+   * {@value ModelFiles#MODEL_FILE}).
    *
    * @param text the prompt encoder the model was trained with (not closed here)
    * @throws IllegalArgumentException naming a missing or foreign file
    */
   public static VideoGenerator open(Path folder, TextEmbeddings text) {
-    Path aeFile = folder.resolve(VideoTrainer.AUTOENCODER_FILE);
-    Path modelFile = folder.resolve(VideoTrainer.MODEL_FILE);
+    Path aeFile = folder.resolve(ModelFiles.AUTOENCODER_FILE);
+    Path modelFile = folder.resolve(ModelFiles.MODEL_FILE);
     for (Path f : List.of(aeFile, modelFile)) {
       if (!Files.isRegularFile(f)) {
         throw new IllegalArgumentException("model: " + f + " does not exist; train first");
@@ -224,7 +223,7 @@ public final class VideoGenerator implements AutoCloseable {
 
   /** Metadata of the model file, for display. */
   public static Map<String, String> describe(Path folder) {
-    return Safetensors.read(folder.resolve(VideoTrainer.MODEL_FILE)).metadata();
+    return Safetensors.read(folder.resolve(ModelFiles.MODEL_FILE)).metadata();
   }
 
   @Override

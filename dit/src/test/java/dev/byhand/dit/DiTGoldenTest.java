@@ -31,28 +31,24 @@ class DiTGoldenTest {
   private static final double TOLERANCE = 1e-4;
 
   private static final DiTConfig CONFIG =
-      new DiTConfig(
-          "golden",
-          2,
-          4,
-          4,
-          3,
-          1,
-          2,
-          2,
-          24,
-          2,
-          2,
-          4.0,
-          5,
-          0.1,
-          TimestepEncoding.SINUSOIDAL,
-          16,
-          Conditioning.ADALN_ZERO,
-          true,
-          FeedForward.MLP,
-          true,
-          AttentionLayout.FULL);
+      DiTConfig.builder()
+          .optName("golden")
+          .optGrid(2, 4, 4, 3)
+          .optPatch(1, 2, 2)
+          .optHiddenSize(24)
+          .optDepth(2)
+          .optNumHeads(2)
+          .optMlpRatio(4.0)
+          .optTextDim(5)
+          .optTextDropProb(0.1)
+          .optTimestepEncoding(TimestepEncoding.SINUSOIDAL)
+          .optTimestepDim(16)
+          .optConditioning(Conditioning.ADALN_ZERO)
+          .optValueProjection(true)
+          .optFeedForward(FeedForward.MLP)
+          .optPositionalEmbedding(true)
+          .optAttention(AttentionLayout.FULL)
+          .build();
 
   @Test
   void forwardGradientsAndOneAdamWStepMatchPyTorch() throws URISyntaxException {

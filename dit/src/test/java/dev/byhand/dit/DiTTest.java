@@ -137,28 +137,11 @@ class DiTTest {
   void factorisedAttentionMixesFramesOnlyInTemporalBlocks() {
     DiTConfig base = DiTConfig.tiny().withTextDim(4);
     DiTConfig oneSpatial =
-        new DiTConfig(
-            "t",
-            4,
-            4,
-            4,
-            4,
-            1,
-            2,
-            2,
-            32,
-            1,
-            2,
-            4.0,
-            4,
-            0.1,
-            DiTConfig.TimestepEncoding.SINUSOIDAL,
-            64,
-            DiTConfig.Conditioning.ADALN_ZERO,
-            true,
-            DiTConfig.FeedForward.MLP,
-            true,
-            DiTConfig.AttentionLayout.SPATIAL_TEMPORAL);
+        base.toBuilder()
+            .optName("t")
+            .optDepth(1)
+            .optAttention(DiTConfig.AttentionLayout.SPATIAL_TEMPORAL)
+            .build();
     assertThat(frameZeroChanges(oneSpatial)).isEqualTo(0f);
     assertThat(frameZeroChanges(base.withAttention(DiTConfig.AttentionLayout.SPATIAL_TEMPORAL)))
         .isGreaterThan(1e-4f);
@@ -212,17 +195,5 @@ class DiTTest {
     // Token 0 sits at the origin: every sin is 0 and every cos is 1.
     assertThat(pos[0]).isEqualTo(0f);
     assertThat(pos[7]).isEqualTo(1f);
-  }
-
-  @Test
-  void stepFlopsCountTheMatrixProductsOfTheSmallPreset() {
-    // Per token and block: qkv 2·D·3D, projection 2·D·D, MLP 2·2·D·4D, scores and mix 2·2·T·D;
-    // patch embedding and final layer 2·2·P·D per token; times 3 for the backward pass.
-    double d = 128;
-    double tokens = 128;
-    double perToken = 4 * (6 * d * d + 2 * d * d + 16 * d * d + 4 * tokens * d) + 4 * 32 * d;
-    assertThat(dev.byhand.dit.train.StepTimer.stepFlops(DiTConfig.small(), 32))
-        .isEqualTo(3 * 32 * tokens * perToken)
-        .isBetween(22.7e9, 22.8e9);
   }
 }

@@ -5,9 +5,11 @@ import dev.byhand.dit.Autoencoder;
 import dev.byhand.dit.AutoencoderConfig;
 import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.ModelFiles;
 import dev.byhand.dit.Records;
 import dev.byhand.dit.TextEmbeddings;
 import dev.byhand.dit.TextNorm;
+import dev.byhand.dit.Trace;
 import dev.byhand.dit.data.CaptionedFolder;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
@@ -39,14 +41,14 @@ import java.util.function.Consumer;
  * #LOSS_CSV} and {@value #LOSS_PNG}.
  */
 public final class VideoTrainer {
-  /** The frozen autoencoder. */
-  public static final String AUTOENCODER_FILE = "autoencoder.safetensors";
+  /** The frozen autoencoder ({@link ModelFiles#AUTOENCODER_FILE}). */
+  public static final String AUTOENCODER_FILE = ModelFiles.AUTOENCODER_FILE;
 
   /** The resumable training state. */
   public static final String CHECKPOINT_FILE = "checkpoint.safetensors";
 
-  /** The EMA weights for sampling. */
-  public static final String MODEL_FILE = "dit-ema.safetensors";
+  /** The EMA weights for sampling ({@link ModelFiles#MODEL_FILE}). */
+  public static final String MODEL_FILE = ModelFiles.MODEL_FILE;
 
   /** Step and loss per line. */
   public static final String LOSS_CSV = "loss.csv";
@@ -244,7 +246,7 @@ public final class VideoTrainer {
                   config.learningRate(step),
                   config.maxGradNorm(),
                   null,
-                  dev.byhand.dit.Trace.NONE);
+                  Trace.NONE);
           step++;
           // EMA warm-up: early on the average would mostly remember the random initialisation.
           ema.update(Math.min(config.emaDecay(), (1.0 + step) / (10.0 + step)));
@@ -294,7 +296,8 @@ public final class VideoTrainer {
     long started = System.nanoTime();
     int total = config.autoencoderSteps();
     int every = Math.max(1, Math.min(config.logEvery() * 4, Math.max(1, total / 20)));
-    autoencoder.train(
+    AutoencoderTrainer.train(
+        autoencoder,
         videos,
         total,
         config.autoencoderBatch(),

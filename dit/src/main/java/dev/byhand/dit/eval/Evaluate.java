@@ -1,6 +1,7 @@
-package dev.byhand.dit;
+package dev.byhand.dit.eval;
 
-import dev.byhand.dit.eval.VideoEvaluation;
+import dev.byhand.dit.TextEmbeddings;
+import dev.byhand.dit.VideoGenerator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
