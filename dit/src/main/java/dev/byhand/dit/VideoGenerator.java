@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.Video;
@@ -139,32 +140,52 @@ public final class VideoGenerator implements AutoCloseable {
     return guidance(model, embedding, scale);
   }
 
-  /** {@link #guided} for any model. */
+  /**
+   * {@link #guided} for any model. The prompt's embedding goes into libtorch once per sampling run
+   * (the first step makes it, in the latents' manager, and the later steps reuse it), not at every
+   * step.
+   */
   public static NoisePredictor guidance(DiT model, float[] embedding, double scale) {
     DiTConfig c = model.config();
-    return (xt, t) -> {
-      int n = t.length;
-      float[] texts = new float[n * c.textDim()];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(embedding, 0, texts, i * c.textDim(), c.textDim());
+    return new NoisePredictor() {
+      private NDArray text; // (N, textDim), or (2N, textDim) with guidance
+      private boolean[] drop;
+      private int[] both;
+
+      @Override
+      public NDArray predict(NDArray xt, int[] t) {
+        int n = t.length;
+        boolean guided = scale != 1.0;
+        int rows = guided ? 2 * n : n;
+        if (text == null
+            || text.isReleased()
+            || text.getManager() != xt.getManager()
+            || text.getShape().get(0) != rows) {
+          float[] texts = new float[rows * c.textDim()];
+          for (int i = 0; i < rows; i++) {
+            System.arraycopy(embedding, 0, texts, i * c.textDim(), c.textDim());
+          }
+          text = xt.getManager().create(texts, new Shape(rows, c.textDim()));
+          NDScope.unregister(text); // lives as long as the latents' manager, across steps
+          drop = new boolean[rows];
+          for (int i = n; i < rows; i++) {
+            drop[i] = true; // the second half is the unconditional pass
+          }
+          both = new int[rows];
+        }
+        if (!guided) {
+          return model.forward(xt, t, text, null);
+        }
+        NDArray pair = NDArrays.concat(new NDList(xt, xt), 0); // (2N, F, H, W, C)
+        for (int i = 0; i < n; i++) {
+          both[i] = t[i];
+          both[n + i] = t[i];
+        }
+        NDList halves = model.forward(pair, both, text, drop).split(2, 0);
+        NDArray conditional = halves.get(0);
+        NDArray unconditional = halves.get(1);
+        return unconditional.add(conditional.sub(unconditional).mul(scale));
       }
-      NDArray textArray = xt.getManager().create(texts, new Shape(n, c.textDim()));
-      if (scale == 1.0) {
-        return model.forward(xt, t, textArray, null);
-      }
-      NDArray both = NDArrays.concat(new NDList(xt, xt), 0); // (2N, F, H, W, C)
-      int[] tt = new int[2 * n];
-      boolean[] drop = new boolean[2 * n];
-      for (int i = 0; i < n; i++) {
-        tt[i] = t[i];
-        tt[n + i] = t[i];
-        drop[n + i] = true;
-      }
-      NDArray text2 = NDArrays.concat(new NDList(textArray, textArray), 0);
-      NDList halves = model.forward(both, tt, text2, drop).split(2, 0);
-      NDArray conditional = halves.get(0);
-      NDArray unconditional = halves.get(1);
-      return unconditional.add(conditional.sub(unconditional).mul(scale));
     };
   }
 
