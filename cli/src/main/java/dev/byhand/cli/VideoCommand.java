@@ -116,6 +116,20 @@ final class VideoCommand implements Runnable {
     Boolean textNorm;
 
     @Option(
+        names = "--captions",
+        description =
+            "How the shapes clips are captioned: templates (four phrasings) or grammar (many"
+                + " words and sentence shapes); default: the preset's.")
+    String captions;
+
+    @Option(
+        names = "--text-tokens",
+        description =
+            "0: condition on the pooled prompt embedding alone; N > 0: the DiT also reads up to N"
+                + " of the prompt's MiniLM token vectors by cross-attention (default: the preset's).")
+    Integer textTokens;
+
+    @Option(
         names = "--data",
         description =
             "A folder of captioned clips (captions.jsonl) instead of the built-in shapes.")
@@ -149,6 +163,15 @@ final class VideoCommand implements Runnable {
       }
       if (textNorm != null) {
         config.optTextNorm(textNorm);
+      }
+      if (captions != null) {
+        config.optCaptions(captions);
+      }
+      if (textTokens != null) {
+        if (textTokens < 0 || textTokens > 512) {
+          throw new IllegalArgumentException("text-tokens: must be in [0, 512], got " + textTokens);
+        }
+        config.optTextTokens(textTokens);
       }
       if (batch != null) {
         if (batch < 1 || batch > 1024) {

@@ -29,6 +29,9 @@ import java.util.List;
  * @param positionalEmbedding whether fixed sin-cos positions over (frame, row, column) are added
  * @param attention over all spacetime tokens at once, or factorised: blocks alternate between
  *     attention within each frame and attention across frames at each position
+ * @param textTokens 0 for the pooled text embedding alone (in adaLN); otherwise the most prompt
+ *     tokens each block attends to by cross-attention (PixArt-α, Open-Sora), beside the pooled
+ *     embedding in adaLN
  */
 public record DiTConfig(
     String name,
@@ -51,7 +54,8 @@ public record DiTConfig(
     boolean valueProjection,
     FeedForward feedForward,
     boolean positionalEmbedding,
-    AttentionLayout attention) {
+    AttentionLayout attention,
+    int textTokens) {
 
   /** Which tokens attend to which. */
   public enum AttentionLayout {
@@ -139,6 +143,9 @@ public record DiTConfig(
       throw new IllegalArgumentException(
           "hiddenSize: positional embeddings need an even size of at least 6, got " + hiddenSize);
     }
+    if (textTokens < 0 || textTokens > 512) {
+      throw new IllegalArgumentException("textTokens: must be in 0..512, got " + textTokens);
+    }
     if (attention == null) {
       throw new IllegalArgumentException("attention: must be FULL or SPATIAL_TEMPORAL, got null");
     }
@@ -150,6 +157,10 @@ public record DiTConfig(
                 + patchDim
                 + ", got "
                 + hiddenSize);
+      }
+      if (textTokens != 0) {
+        throw new IllegalArgumentException(
+            "textTokens: SCALE_SHIFT has no cross-attention, so it must be 0, got " + textTokens);
       }
       if (textDropProb != 0) {
         throw new IllegalArgumentException(
@@ -193,6 +204,7 @@ public record DiTConfig(
         .optFeedForward(FeedForward.MLP)
         .optPositionalEmbedding(true)
         .optAttention(AttentionLayout.FULL)
+        .optTextTokens(0)
         .build();
   }
 
@@ -219,6 +231,7 @@ public record DiTConfig(
         .optFeedForward(FeedForward.POINTWISE)
         .optPositionalEmbedding(false)
         .optAttention(AttentionLayout.FULL)
+        .optTextTokens(0)
         .build();
   }
 
@@ -240,7 +253,8 @@ public record DiTConfig(
 
   /**
    * Reads a config stored by {@link Records#toMetadata} under {@code prefix}. Files written before
-   * the {@code attention} option existed hold full attention, and read as such.
+   * the {@code attention} option existed hold full attention, and those before {@code textTokens}
+   * no cross-attention, and read as such.
    *
    * @throws IllegalArgumentException naming the file and the missing or bad field
    */
@@ -248,6 +262,7 @@ public record DiTConfig(
       String prefix, java.util.Map<String, String> metadata, java.nio.file.Path file) {
     java.util.Map<String, String> filled = new java.util.LinkedHashMap<>(metadata);
     filled.putIfAbsent(prefix + "attention", AttentionLayout.FULL.name());
+    filled.putIfAbsent(prefix + "textTokens", "0");
     return Records.fromMetadata(DiTConfig.class, prefix, filled, file);
   }
 
@@ -302,6 +317,7 @@ public record DiTConfig(
     private FeedForward feedForward;
     private Boolean positionalEmbedding;
     private AttentionLayout attention;
+    private Integer textTokens;
 
     private Builder() {}
 
@@ -327,6 +343,7 @@ public record DiTConfig(
       feedForward = c.feedForward();
       positionalEmbedding = c.positionalEmbedding();
       attention = c.attention();
+      textTokens = c.textTokens();
     }
 
     /** Sets {@code name}. */
@@ -455,6 +472,12 @@ public record DiTConfig(
       return this;
     }
 
+    /** Sets {@code textTokens}. */
+    public Builder optTextTokens(int value) {
+      textTokens = value;
+      return this;
+    }
+
     /** Sets the latent grid: frames, rows, columns and channels. */
     public Builder optGrid(int frames, int height, int width, int inChannels) {
       this.frames = frames;
@@ -539,6 +562,9 @@ public record DiTConfig(
       if (positionalEmbedding == null) {
         throw new IllegalArgumentException("positionalEmbedding: not set");
       }
+      if (textTokens < 0 || textTokens > 512) {
+        throw new IllegalArgumentException("textTokens: must be in 0..512, got " + textTokens);
+      }
       if (attention == null) {
         throw new IllegalArgumentException("attention: not set");
       }
@@ -563,7 +589,8 @@ public record DiTConfig(
           valueProjection,
           feedForward,
           positionalEmbedding,
-          attention);
+          attention,
+          textTokens);
     }
   }
 

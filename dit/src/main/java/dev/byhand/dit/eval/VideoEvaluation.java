@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.byhand.dit.Autoencoder;
 import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.TextCondition;
 import dev.byhand.dit.VideoGenerator;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
@@ -156,7 +157,7 @@ public final class VideoEvaluation {
         scoreParaphrases(generator, clipsPerParaphrase, steps, guidance, seed + 2, progress);
     Autoencoder autoencoder = generator.autoencoder();
     List<Video> trueHeldOut = new ArrayList<>();
-    List<float[]> embeddings = new ArrayList<>();
+    List<TextCondition> embeddings = new ArrayList<>();
     for (int i = 0; i < HELD_OUT_CLIPS; i++) {
       ShapesDataset.Clip clip = reference.heldOutClip(i);
       trueHeldOut.add(clip.video());
@@ -196,7 +197,7 @@ public final class VideoEvaluation {
    * @param embeddings the clips' caption embeddings, already as the model takes them (normalised)
    */
   public static double denoisingLoss(
-      DiT model, Objective objective, List<float[]> latents, List<float[]> embeddings) {
+      DiT model, Objective objective, List<float[]> latents, List<TextCondition> embeddings) {
     if (latents.size() != embeddings.size() || latents.isEmpty()) {
       throw new IllegalArgumentException(
           "latents/embeddings: need as many (≥ 1), got "
@@ -212,9 +213,11 @@ public final class VideoEvaluation {
     float[] eps = new float[n * size];
     float[] textBatch = new float[n * c.textDim()];
     int[] t = new int[n];
+    int width = 0;
     for (int i = 0; i < n; i++) {
+      width = Math.max(width, embeddings.get(i).count());
       System.arraycopy(latents.get(i), 0, x0, i * size, size);
-      System.arraycopy(embeddings.get(i), 0, textBatch, i * c.textDim(), c.textDim());
+      System.arraycopy(embeddings.get(i).pooled(), 0, textBatch, i * c.textDim(), c.textDim());
       t[i] = (int) ((i + 0.5) * objective.steps() / n);
     }
     rng.fillGaussian(eps);
@@ -225,8 +228,18 @@ public final class VideoEvaluation {
       NDArray clean = scratch.create(x0, shape);
       NDArray noise = scratch.create(eps, shape);
       NDArray xt = objective.noised(clean, t, noise);
+      NDArray tokens = null;
+      NDArray mask = null;
+      if (c.textTokens() > 0) {
+        float[] tokenValues = new float[n * width * c.textDim()];
+        float[] maskValues = new float[n * width];
+        TextCondition.pack(embeddings, width, c.textDim(), tokenValues, maskValues);
+        tokens = scratch.create(tokenValues, new Shape(n, width, c.textDim()));
+        mask = scratch.create(maskValues, new Shape(n, width));
+      }
       NDArray predicted =
-          model.forward(xt, t, scratch.create(textBatch, new Shape(n, c.textDim())), null);
+          model.forward(
+              xt, t, scratch.create(textBatch, new Shape(n, c.textDim())), tokens, mask, null);
       return objective.loss(predicted, objective.target(clean, noise)).getFloat();
     }
   }
