@@ -100,6 +100,16 @@ public final class Captions {
 
   private Captions() {}
 
+  /** The grammar's words for a colour (the plain name first). */
+  public static List<String> colourWords(Colour colour) {
+    return COLOURS.get(colour);
+  }
+
+  /** The grammar's nouns for a shape (the plain name first). */
+  public static List<String> shapeWords(Shape shape) {
+    return SHAPES.get(shape);
+  }
+
   /** The plainest caption: "a red circle moving left". */
   public static String plain(Colour colour, Shape shape, Direction direction) {
     return "a " + colour.word() + " " + shape.word() + " moving " + direction.word();
