@@ -28,8 +28,149 @@ public final class TextProbe {
 
   private TextProbe() {}
 
+  /** Colour names beside the grammar's (none in the paraphrase set), 17 per colour. */
+  private static final String[][] COLOUR_NAMES = {
+    {
+      "red", "scarlet", "tomato", "strawberry", "brick", "blood", "cardinal", "garnet",
+      "raspberry", "rust", "poppy", "lipstick", "cranberry", "wine", "fire engine", "ketchup",
+      "rose"
+    },
+    {
+      "green",
+      "grass",
+      "forest",
+      "moss",
+      "pea",
+      "pine",
+      "leaf",
+      "fern",
+      "sage",
+      "clover",
+      "kelly",
+      "avocado",
+      "pistachio",
+      "seaweed",
+      "spinach",
+      "cucumber",
+      "olive"
+    },
+    {
+      "blue",
+      "indigo",
+      "ocean",
+      "ultramarine",
+      "sky",
+      "denim",
+      "royal",
+      "cornflower",
+      "periwinkle",
+      "steel",
+      "blueberry",
+      "midnight",
+      "marine",
+      "lapis",
+      "sea",
+      "baby blue",
+      "teal"
+    },
+    {
+      "yellow",
+      "gold",
+      "golden",
+      "banana",
+      "sunflower",
+      "butter",
+      "corn",
+      "honey",
+      "dandelion",
+      "daffodil",
+      "buttercup",
+      "sunshine",
+      "straw",
+      "blond",
+      "maize",
+      "custard",
+      "sun"
+    }
+  };
+
+  /** The paraphrase set's colour names (its header lists them), five per colour. */
+  private static final String[][] SET_COLOURS = {
+    {"crimson", "vermilion", "cherry", "ruby", "carmine"},
+    {"emerald", "jade", "lime", "mint", "shamrock"},
+    {"cobalt", "azure", "navy", "sapphire", "cerulean"},
+    {"amber", "mustard", "canary", "lemon", "saffron"}
+  };
+
+  /**
+   * {@code words} mode: a readout of single colour names' vectors, trained on {@link #COLOUR_NAMES}
+   * and tested on {@link #SET_COLOURS}, and a few cosines between direction words.
+   */
+  private static void words(String name) {
+    try (TextEncoder encoder = Encoders.open(name)) {
+      List<float[]> x = new ArrayList<>();
+      List<Integer> y = new ArrayList<>();
+      for (int c = 0; c < 4; c++) {
+        for (float[] v : encoder.embedAll(List.of(COLOUR_NAMES[c]))) {
+          x.add(v);
+          y.add(c);
+        }
+      }
+      float[][] train = x.toArray(new float[0][]);
+      TextNorm norm = TextNorm.fit(train);
+      for (int i = 0; i < train.length; i++) {
+        train[i] = norm.apply(train[i]);
+      }
+      double[][] w = fit(train, y.stream().mapToInt(Integer::intValue).toArray(), 4);
+      int right = 0;
+      int total = 0;
+      StringBuilder wrong = new StringBuilder();
+      for (int c = 0; c < 4; c++) {
+        for (String word : SET_COLOURS[c]) {
+          double[] p = probabilities(w, norm.apply(encoder.embed(word)));
+          int best = 0;
+          for (int k = 1; k < 4; k++) {
+            if (p[k] > p[best]) {
+              best = k;
+            }
+          }
+          total++;
+          if (best == c) {
+            right++;
+          } else {
+            wrong.append(' ').append(word).append("→").append(COLOUR_NAMES[best][0]);
+          }
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "%s, readout of single colour names (17 per colour), on the set's %d names: %d right;"
+              + " wrong:%s%n",
+          name,
+          total,
+          right,
+          wrong);
+      String[][] pairs = {{"west", "left"}, {"west", "right"}, {"east", "right"}, {"east", "left"}};
+      StringBuilder cosines = new StringBuilder(name + " cosines:");
+      for (String[] pair : pairs) {
+        float[] a = encoder.embed(pair[0]);
+        float[] b = encoder.embed(pair[1]);
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) {
+          dot += a[i] * b[i];
+        }
+        cosines.append(String.format(Locale.ROOT, " %s~%s %.3f", pair[0], pair[1], dot));
+      }
+      System.out.println(cosines);
+    }
+  }
+
   public static void main(String[] args) {
     String name = args.length > 0 ? args[0] : Encoders.MINILM;
+    if (args.length > 2 && args[2].equals("words")) {
+      words(name);
+      return;
+    }
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
     String source = args.length > 2 ? args[2] : "grammar";
     List<Combination> all = ShapesDataset.allCombinations();
