@@ -11,11 +11,17 @@ over spacetime patches, fixed 3-D sin-cos positions, a linear text projection wi
 embedding, exact (erf) GELU.
 
 Run once (Debian python3-torch): /usr/bin/python3 bench/python/dit_golden.py
+
+With --cross-attention it writes dit_golden_xattn.safetensors instead, for the same model reading the
+prompt's token vectors as well (issue 17): a linear projection of each token to the hidden size and
+a learned null token for dropped prompts, and in every block, between attention and MLP,
+x + CrossAttn(LayerNorm(x), tokens) with the padding masked out (DiTGoldenTest checks both files).
 """
 import json
 import math
 import os
 import struct
+import sys
 
 import torch
 import torch.nn as nn
@@ -89,6 +95,27 @@ class Attention(nn.Module):
         return self.proj(x.transpose(1, 2).reshape(n, t, d))
 
 
+class CrossAttention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(dim, 2 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x, y, keep):
+        n, t, d = x.shape
+        l = y.shape[1]
+        hd = d // self.heads
+        q = self.q(x).reshape(n, t, self.heads, hd).transpose(1, 2)
+        kv = self.kv(y).reshape(n, l, 2, self.heads, hd).permute(2, 0, 3, 1, 4)
+        k, v = kv[0], kv[1]
+        scores = (q @ k.transpose(-2, -1)) * hd ** -0.5
+        scores = scores.masked_fill(~keep[:, None, None, :], float("-inf"))
+        x = scores.softmax(dim=-1) @ v
+        return self.proj(x.transpose(1, 2).reshape(n, t, d))
+
+
 class Mlp(nn.Module):
     def __init__(self, dim, hidden):
         super().__init__()
@@ -100,15 +127,19 @@ class Mlp(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, dim, heads):
+    def __init__(self, dim, heads, cross):
         super().__init__()
         self.attn = Attention(dim, heads)
+        if cross:
+            self.cross_attn = CrossAttention(dim, heads)
         self.mlp = Mlp(dim, int(dim * MLP_RATIO))
         self.adaLN_modulation = nn.Sequential(nn.SiLU(), nn.Linear(dim, 6 * dim))
 
-    def forward(self, x, c):
+    def forward(self, x, c, y=None, keep=None):
         shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = self.adaLN_modulation(c).chunk(6, dim=1)
         x = x + gate_msa.unsqueeze(1) * self.attn(modulate(layer_norm(x), shift_msa, scale_msa))
+        if y is not None:
+            x = x + self.cross_attn(layer_norm(x), y, keep)
         x = x + gate_mlp.unsqueeze(1) * self.mlp(modulate(layer_norm(x), shift_mlp, scale_mlp))
         return x
 
@@ -135,6 +166,25 @@ class TextEmbedder(nn.Module):
         return torch.where(drop[:, None], self.null_embedding[None].expand_as(y), y)
 
 
+class TokenEmbedder(nn.Module):
+    """Token vectors -> hidden size; a dropped prompt is the learned null token alone."""
+
+    def __init__(self):
+        super().__init__()
+        self.token_proj = nn.Linear(TEXT_DIM, HIDDEN)
+        self.null_token = nn.Parameter(torch.zeros(HIDDEN))
+
+    def forward(self, tokens, mask, drop):
+        y = self.token_proj(tokens)
+        nulls = torch.zeros_like(y)
+        nulls[:, 0] = self.null_token
+        y = torch.where(drop[:, None, None], nulls, y)
+        first = torch.zeros_like(mask)
+        first[:, 0] = True
+        keep = torch.where(drop[:, None], first, mask)
+        return y, keep
+
+
 class TimestepEmbedder(nn.Module):
     def __init__(self):
         super().__init__()
@@ -153,23 +203,47 @@ class PatchEmbed(nn.Module):
         return self.proj(x)
 
 
-class DiT(nn.Module):
-    def __init__(self):
+class YEmbedder(nn.Module):
+    """The pooled text projection and null embedding and, with cross-attention, the tokens'."""
+
+    def __init__(self, cross):
         super().__init__()
+        self.proj = nn.Linear(TEXT_DIM, HIDDEN)
+        self.null_embedding = nn.Parameter(torch.zeros(HIDDEN))
+        if cross:
+            self.tokens = TokenEmbedder()
+
+    def forward(self, text, drop):
+        y = self.proj(text)
+        return torch.where(drop[:, None], self.null_embedding[None].expand_as(y), y)
+
+
+class DiT(nn.Module):
+    def __init__(self, cross=False):
+        super().__init__()
+        self.cross = cross
         self.x_embedder = PatchEmbed()
         self.t_embedder = TimestepEmbedder()
-        self.y_embedder = TextEmbedder()
-        self.blocks = nn.ModuleList([Block(HIDDEN, HEADS) for _ in range(DEPTH)])
+        self.y_embedder = YEmbedder(cross) if cross else TextEmbedder()
+        self.blocks = nn.ModuleList([Block(HIDDEN, HEADS, cross) for _ in range(DEPTH)])
         self.final_layer = FinalLayer(HIDDEN, PT * PH * PW * CHANNELS)
         self.register_buffer(
             "pos_embed", pos_embed_3d(HIDDEN, FRAMES // PT, HEIGHT // PH, WIDTH // PW), persistent=False)
 
-    def forward(self, x, t, text, drop):
+    def forward(self, x, t, text, drop, tokens=None, mask=None):
         h = self.x_embedder(patchify(x)) + self.pos_embed
         c = self.t_embedder(t) + self.y_embedder(text, drop)
+        y, keep = (None, None)
+        if self.cross:
+            y, keep = self.y_embedder.tokens(tokens, mask, drop)
         for block in self.blocks:
-            h = block(h, c)
+            h = block(h, c, y, keep)
         return unpatchify(self.final_layer(h, c))
+
+
+def state_name(name):
+    """PyTorch module names -> byhand's (the token embedder's parameters sit in y_embedder)."""
+    return name.replace("y_embedder.tokens.", "y_embedder.")
 
 
 def write_safetensors(path, tensors):
@@ -188,10 +262,14 @@ def write_safetensors(path, tensors):
             out.write(blob)
 
 
+TOKENS = 4  # token positions in the cross-attention file; the first clip has 3 tokens, then padding
+
+
 def main():
-    torch.manual_seed(1234)
+    cross = "--cross-attention" in sys.argv[1:]
+    torch.manual_seed(4321 if cross else 1234)
     torch.set_num_threads(2)
-    model = DiT()
+    model = DiT(cross)
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn_like(p) * 0.3)  # no zeros: every path of the block is exercised
@@ -203,17 +281,22 @@ def main():
     t = torch.tensor([3, 700])
     drop = torch.tensor([False, True])
 
-    predicted = model(x, t, text, drop)
+    tokens = torch.randn(n, TOKENS, TEXT_DIM)
+    mask = torch.tensor([[True, True, True, False], [True, True, False, False]])
+    predicted = model(x, t, text, drop, tokens, mask) if cross else model(x, t, text, drop)
     loss = F.mse_loss(predicted, eps)
     loss.backward()
-    grads = {k: p.grad.detach().clone() for k, p in model.named_parameters()}
+    grads = {state_name(k): p.grad.detach().clone() for k, p in model.named_parameters()}
     norm = torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_NORM)
     optimizer = torch.optim.AdamW(model.parameters(), lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY)
     optimizer.step()
 
     out = {}
     for k, v in initial.items():
-        out["param." + k] = v
+        out["param." + state_name(k)] = v
+    if cross:
+        out["input.tokens"] = tokens
+        out["input.mask"] = mask.float()
     out["input.x"] = x
     out["input.eps"] = eps
     out["input.text"] = text
@@ -225,9 +308,10 @@ def main():
     for k, g in grads.items():
         out["grad." + k] = g
     for k, p in model.named_parameters():
-        out["after." + k] = p
+        out["after." + state_name(k)] = p
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    path = os.path.join(root, "dit", "src", "test", "resources", "golden", "dit_golden.safetensors")
+    name = "dit_golden_xattn.safetensors" if cross else "dit_golden.safetensors"
+    path = os.path.join(root, "dit", "src", "test", "resources", "golden", name)
     write_safetensors(path, out)
     print("torch", torch.__version__, "loss", loss.item(), "grad norm", norm.item(), "->", os.path.normpath(path))
 

@@ -1,9 +1,9 @@
 package dev.byhand.cli;
 
-import dev.byhand.dit.Evaluate;
 import dev.byhand.dit.Generate;
-import dev.byhand.dit.Train;
 import dev.byhand.dit.VideoGenerator;
+import dev.byhand.dit.eval.Evaluate;
+import dev.byhand.dit.train.Train;
 import dev.byhand.dit.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -116,6 +116,20 @@ final class VideoCommand implements Runnable {
     Boolean textNorm;
 
     @Option(
+        names = "--captions",
+        description =
+            "How the shapes clips are captioned: templates (four phrasings) or grammar (many"
+                + " words and sentence shapes); default: the preset's.")
+    String captions;
+
+    @Option(
+        names = "--text-tokens",
+        description =
+            "0: condition on the pooled prompt embedding alone; N > 0: the DiT also reads up to N"
+                + " of the prompt's MiniLM token vectors by cross-attention (default: the preset's).")
+    Integer textTokens;
+
+    @Option(
         names = "--data",
         description =
             "A folder of captioned clips (captions.jsonl) instead of the built-in shapes.")
@@ -149,6 +163,15 @@ final class VideoCommand implements Runnable {
       }
       if (textNorm != null) {
         config.optTextNorm(textNorm);
+      }
+      if (captions != null) {
+        config.optCaptions(captions);
+      }
+      if (textTokens != null) {
+        if (textTokens < 0 || textTokens > 512) {
+          throw new IllegalArgumentException("text-tokens: must be in [0, 512], got " + textTokens);
+        }
+        config.optTextTokens(textTokens);
       }
       if (batch != null) {
         if (batch < 1 || batch > 1024) {
@@ -276,7 +299,8 @@ final class VideoCommand implements Runnable {
       name = "eval",
       mixinStandardHelpOptions = true,
       description =
-          "Generate clips for every (colour, shape, direction) and score them with analytic detectors.")
+          "Generate clips for every (colour, shape, direction) and for the paraphrase set, and score"
+              + " them with analytic detectors.")
   static final class EvalVideo implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -286,6 +310,14 @@ final class VideoCommand implements Runnable {
         description = "Clips per combination, in [1, 64]. Default: ${DEFAULT-VALUE}.")
     int clips;
 
+    @Option(
+        names = "--paraphrase-clips",
+        defaultValue = "2",
+        description =
+            "Clips per prompt of the paraphrase set (144 prompts in words no training caption"
+                + " uses), in [0, 64]; 0 skips it. Default: ${DEFAULT-VALUE}.")
+    int paraphraseClips;
+
     @picocli.CommandLine.Mixin Sampling sampling = new Sampling();
 
     @Override
@@ -293,9 +325,19 @@ final class VideoCommand implements Runnable {
       if (clips < 1 || clips > 64) {
         throw new IllegalArgumentException("clips: must be in [1, 64], got " + clips);
       }
+      if (paraphraseClips < 0 || paraphraseClips > 64) {
+        throw new IllegalArgumentException(
+            "paraphrase-clips: must be in [0, 64], got " + paraphraseClips);
+      }
       sampling.check();
       Evaluate.run(
-          sampling.model, clips, sampling.steps, sampling.cfg, sampling.seed, stdout(spec));
+          sampling.model,
+          clips,
+          paraphraseClips,
+          sampling.steps,
+          sampling.cfg,
+          sampling.seed,
+          stdout(spec));
       return Main.OK;
     }
   }

@@ -1,11 +1,9 @@
 package dev.byhand.dit;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.byhand.dit.data.Patchify;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.Video;
@@ -13,17 +11,16 @@ import dev.byhand.dit.nn.Linear;
 import dev.byhand.dit.nn.Parameters;
 import dev.byhand.dit.nn.Safetensors;
 import dev.byhand.dit.nn.Tensor;
-import dev.byhand.dit.train.AdamW;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntConsumer;
 
 /**
  * The visual encoder and decoder (seed steps [3] and [13]): pixels of one spacetime patch → a few
- * latent numbers → pixels. Trained first on frames, then frozen while the DiT trains.
+ * latent numbers → pixels. Trained first on frames (by {@code AutoencoderTrainer} of the training
+ * package), then frozen while the DiT trains.
  *
  * <p>Why patch-wise MLPs rather than a convolutional VAE: the seed's encoder is exactly this
  * ("multiply the patches with weights and biases, followed by ReLU"); on the shapes data a 4×4
@@ -167,84 +164,19 @@ public final class Autoencoder implements AutoCloseable {
   }
 
   /**
-   * Trains on random patches of {@code clips} with MSE on pixels, then sets the latent
-   * normalisation from the clips' latents.
+   * Sets the latent normalisation, {@code z = (e - mean) / std} per channel (training fits it on
+   * the training clips' latents).
    *
-   * @param steps optimiser steps
-   * @param batch patches per step
-   * @param progress called with the step number after each step (may be null)
-   * @return the loss of the last step
+   * @throws IllegalArgumentException unless both hold one number per latent channel
    */
-  public double train(
-      List<Video> clips, int steps, int batch, double lr, Rng rng, IntConsumer progress) {
-    if (clips.isEmpty()) {
-      throw new IllegalArgumentException("clips: need at least one clip");
-    }
-    if (steps < 0 || batch < 1) {
-      throw new IllegalArgumentException(
-          "steps/batch: need steps ≥ 0 and batch ≥ 1, got " + steps + ", " + batch);
-    }
-    int p = config.patchDim();
-    List<float[]> patchSets = new ArrayList<>();
-    for (Video v : clips) {
-      checkChannels(v);
-      patchSets.add(patchify.patchify(v));
-    }
-    double last = Double.NaN;
-    try (AdamW optimizer = new AdamW(parameters, 0.9, 0.999, 1e-8, 0.0)) {
-      float[] input = new float[batch * p];
-      for (int s = 0; s < steps; s++) {
-        for (int b = 0; b < batch; b++) {
-          float[] set = patchSets.get(rng.nextInt(patchSets.size()));
-          int which = rng.nextInt(set.length / p);
-          System.arraycopy(set, which * p, input, b * p, p);
-        }
-        // Cosine decay to 10% of lr: reconstruction keeps improving late in training.
-        double rate = lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * s / Math.max(1, steps))));
-        try (NDManager stepManager = parameters.manager().newSubManager();
-            NDScope scope = new NDScope()) {
-          scope.suppressNotUsedWarning();
-          NDArray x = stepManager.create(input, new Shape(batch, p));
-          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray reconstruction = decode(encode(x, Trace.NONE), Trace.NONE);
-            NDArray loss = reconstruction.sub(x).square().mean();
-            collector.backward(loss);
-            last = loss.getFloat();
-          }
-          optimizer.step(rate, 1.0);
-        }
-        if (progress != null) {
-          progress.accept(s + 1);
-        }
-      }
-    }
-    fitLatentScale(clips);
-    parameters.freeze();
-    return last;
-  }
-
-  /** Sets the per-channel mean and standard deviation of the raw latents of {@code clips}. */
-  public void fitLatentScale(List<Video> clips) {
+  public void setLatentScale(float[] mean, float[] std) {
     int c = config.latentChannels();
-    java.util.Arrays.fill(latentMean, 0f);
-    java.util.Arrays.fill(latentStd, 1f);
-    double[] sum = new double[c];
-    double[] sumSq = new double[c];
-    long n = 0;
-    for (float[] z : encodeVideos(clips)) {
-      for (int i = 0; i < z.length; i++) {
-        sum[i % c] += z[i];
-        sumSq[i % c] += (double) z[i] * z[i];
-      }
-      n += z.length / c;
+    if (mean.length != c || std.length != c) {
+      throw new IllegalArgumentException(
+          "mean/std: need " + c + " numbers each, got " + mean.length + " and " + std.length);
     }
-    for (int k = 0; k < c; k++) {
-      double mean = sum[k] / n;
-      double var = Math.max(sumSq[k] / n - mean * mean, 0);
-      latentMean[k] = (float) mean;
-      // A channel the encoder never uses (all ReLU-dead) keeps scale 1 instead of dividing by 0.
-      latentStd[k] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
-    }
+    latentMean = mean.clone();
+    latentStd = std.clone();
   }
 
   /** Mean PSNR (dB) of reconstructions of {@code clips}. */

@@ -195,6 +195,97 @@ public final class DiT implements AutoCloseable {
     }
   }
 
+  /**
+   * Embeds the prompt's token vectors for cross-attention: a linear projection of each to D, and a
+   * learned null token that stands alone for dropped prompts (classifier-free guidance). Padding
+   * positions are masked out of the attention.
+   */
+  static final class TokenEmbedder {
+    final Linear proj;
+    final NDArray nullToken;
+
+    TokenEmbedder(Parameters p, DiTConfig config) {
+      this.proj =
+          new Linear(p, "y_embedder.token_proj", config.textDim(), config.hiddenSize(), true);
+      this.nullToken = p.add("y_embedder.null_token", config.hiddenSize());
+    }
+
+    /**
+     * @param tokens (N, L, textDim)
+     * @param mask (N, L), 1 for a token and 0 for padding
+     * @return the embedded tokens (N, L, D) and the additive attention bias (N, 1, 1, L): 0 where a
+     *     query may look, -1e9 where it may not
+     */
+    NDList forward(NDArray tokens, NDArray mask, boolean[] dropText) {
+      NDArray y = proj.forward(tokens); // (N, L, D)
+      NDArray keepMask = mask;
+      if (dropText != null) {
+        long n = tokens.getShape().get(0);
+        long l = tokens.getShape().get(1);
+        float[] dropped = new float[(int) n];
+        for (int i = 0; i < dropped.length; i++) {
+          dropped[i] = dropText[i] ? 1f : 0f;
+        }
+        float[] first = new float[(int) l];
+        first[0] = 1f;
+        NDManager m = tokens.getManager();
+        NDArray drop = m.create(dropped, new Shape(n, 1)); // (N, 1)
+        NDArray keep = drop.mul(-1).add(1); // (N, 1)
+        NDArray firstOnly = m.create(first, new Shape(1, l)); // (1, L)
+        // A dropped prompt is the null token alone, at position 0.
+        NDArray nulls = firstOnly.expandDims(2).mul(nullToken.reshape(1, 1, -1)); // (1, L, D)
+        y = y.mul(keep.expandDims(2)).add(nulls.mul(drop.expandDims(2))); // (N, L, D)
+        keepMask = mask.mul(keep).add(firstOnly.mul(drop)); // (N, L)
+      }
+      NDArray bias = keepMask.sub(1).mul(1e9f).expandDims(1).expandDims(1); // (N, 1, 1, L)
+      return new NDList(y, bias);
+    }
+  }
+
+  /**
+   * Multi-head cross-attention from the video tokens (queries) to the prompt's tokens (keys and
+   * values), as PixArt-α and Open-Sora read T5's tokens; the output projection starts at zero, so a
+   * new model begins as the DiT without it.
+   */
+  static final class CrossAttention {
+    final int numHeads;
+    final Linear q;
+    final Linear kv;
+    final Linear proj;
+
+    CrossAttention(Parameters p, String name, DiTConfig config) {
+      int d = config.hiddenSize();
+      this.numHeads = config.numHeads();
+      this.q = new Linear(p, name + ".q", d, d, true);
+      this.kv = new Linear(p, name + ".kv", d, 2 * d, true);
+      this.proj = new Linear(p, name + ".proj", d, d, true);
+    }
+
+    /**
+     * @param x (N, T, D) queries
+     * @param y (N, L, D) prompt tokens
+     * @param bias (N, 1, 1, L) additive mask
+     */
+    NDArray forward(NDArray x, NDArray y, NDArray bias, String name, Trace trace) {
+      Shape s = x.getShape();
+      long n = s.get(0);
+      long tokens = s.get(1);
+      long d = s.get(2);
+      long l = y.getShape().get(1);
+      long headDim = d / numHeads;
+      NDArray query = q.forward(x).reshape(n, tokens, numHeads, headDim).transpose(0, 2, 1, 3);
+      NDList split = kv.forward(y).reshape(n, l, 2, numHeads, headDim).split(2, 2);
+      NDArray key = split.get(0).squeeze(2).transpose(0, 2, 1, 3); // (N, H, L, hd)
+      NDArray value = split.get(1).squeeze(2).transpose(0, 2, 1, 3); // (N, H, L, hd)
+      NDArray scores =
+          query.mul(1.0 / Math.sqrt(headDim)).matMul(key.transpose(0, 1, 3, 2)).add(bias);
+      NDArray weights = scores.softmax(-1); // (N, H, T, L)
+      trace.record(name + ".weights", weights);
+      NDArray pooled = weights.matMul(value); // (N, H, T, hd)
+      return proj.forward(pooled.transpose(0, 2, 1, 3).reshape(n, tokens, d)); // (N, T, D)
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Core DiT model
   // ---------------------------------------------------------------------------------------------
@@ -290,6 +381,7 @@ public final class DiT implements AutoCloseable {
     final Mlp mlp;
     final Linear adaLnModulation;
     final LayerNorm norm;
+    final CrossAttention crossAttn;
 
     DiTBlock(
         Parameters p, String name, DiTConfig config, int conditionDim, Axis axis, LayerNorm norm) {
@@ -304,13 +396,15 @@ public final class DiT implements AutoCloseable {
       int chunks = conditioning == Conditioning.ADALN_ZERO ? 6 : 2;
       this.adaLnModulation =
           new Linear(p, name + ".adaLN_modulation.1", conditionDim, chunks * d, true);
+      this.crossAttn =
+          config.textTokens() > 0 ? new CrossAttention(p, name + ".cross_attn", config) : null;
     }
 
     NDArray attend(NDArray x, Trace trace) {
       return attendAlong(attn, name + ".attn", axis, gridT, x, trace);
     }
 
-    NDArray forward(NDArray x, NDArray c, Trace trace) {
+    NDArray forward(NDArray x, NDArray c, NDList text, Trace trace) {
       if (conditioning == Conditioning.SCALE_SHIFT) {
         NDList mod = adaLnModulation.forward(c).split(2, 1); // 2 × (N, D)
         NDArray scale = mod.get(0);
@@ -335,6 +429,13 @@ public final class DiT implements AutoCloseable {
       trace.record(name + ".conditioned", h);
       NDArray a = attend(h, trace); // (N, T, D)
       x = x.add(gateMsa.expandDims(1).mul(a)); // (N, T, D)
+      if (crossAttn != null) {
+        // Reads the prompt's tokens: x + CrossAttn(LN(x), tokens), between attention and MLP.
+        x =
+            x.add(
+                crossAttn.forward(
+                    norm.forward(x), text.get(0), text.get(1), name + ".cross_attn", trace));
+      }
       NDArray m = mlp.forward(modulate(norm.forward(x), shiftMlp, scaleMlp)); // (N, T, D)
       x = x.add(gateMlp.expandDims(1).mul(m)); // (N, T, D)
       trace.record(name + ".out", x);
@@ -397,6 +498,7 @@ public final class DiT implements AutoCloseable {
   private final Linear xEmbedder;
   private final TimestepEmbedder tEmbedder;
   private final TextEmbedder yEmbedder;
+  private final TokenEmbedder tokenEmbedder;
   private final List<DiTBlock> blocks = new ArrayList<>();
   private final FinalLayer finalLayer;
   private final NDArray posEmbed;
@@ -415,6 +517,7 @@ public final class DiT implements AutoCloseable {
         full ? new Linear(parameters, "x_embedder.proj", config.patchDim(), d, true) : null;
     this.tEmbedder = new TimestepEmbedder(parameters, config);
     this.yEmbedder = new TextEmbedder(parameters, config);
+    this.tokenEmbedder = config.textTokens() > 0 ? new TokenEmbedder(parameters, config) : null;
     int conditionDim = full ? d : config.textDim() + config.timestepDim();
     LayerNorm norm = new LayerNorm(parameters.manager(), d);
     for (int i = 0; i < config.depth(); i++) {
@@ -454,6 +557,8 @@ public final class DiT implements AutoCloseable {
    *   <li>text projection and null embedding: normal, std 0.02 (DiT's label-embedding table);
    *   <li>timestep MLP: normal, std 0.02;
    *   <li>adaLN modulation in every block: zero, so each block starts as the identity (adaLN-Zero);
+   *   <li>with cross-attention: the token projection and null token normal, std 0.02, and each
+   *       block's cross-attention output projection zero;
    *   <li>final layer: modulation and output zero, so the model starts by predicting 0.
    * </ul>
    *
@@ -472,15 +577,41 @@ public final class DiT implements AutoCloseable {
       parameters.zero("blocks." + i + ".adaLN_modulation.1.weight");
       parameters.zero("blocks." + i + ".adaLN_modulation.1.bias");
     }
+    if (config.textTokens() > 0) {
+      parameters.normal("y_embedder.token_proj.weight", 0.02, rng);
+      parameters.normal("y_embedder.null_token", 0.02, rng);
+      for (int i = 0; i < config.depth(); i++) {
+        // Zero output: the block starts as if it had no cross-attention (as adaLN-Zero's gates).
+        parameters.zero("blocks." + i + ".cross_attn.proj.weight");
+        parameters.zero("blocks." + i + ".cross_attn.proj.bias");
+      }
+    }
     parameters.zero("final_layer.adaLN_modulation.1.weight");
     parameters.zero("final_layer.adaLN_modulation.1.bias");
     parameters.zero("final_layer.linear.weight");
     parameters.zero("final_layer.linear.bias");
   }
 
-  /** Predicts the noise; see {@link #forward(NDArray, int[], NDArray, boolean[], Trace)}. */
+  /**
+   * Predicts the noise; see {@link #forward(NDArray, int[], NDArray, NDArray, NDArray, boolean[],
+   * Trace)}.
+   */
   public NDArray forward(NDArray x, int[] t, NDArray text, boolean[] dropText) {
-    return forward(x, t, text, dropText, Trace.NONE);
+    return forward(x, t, text, null, null, dropText, Trace.NONE);
+  }
+
+  /** Predicts the noise without prompt tokens (a model with {@code textTokens} 0). */
+  public NDArray forward(NDArray x, int[] t, NDArray text, boolean[] dropText, Trace trace) {
+    return forward(x, t, text, null, null, dropText, trace);
+  }
+
+  /**
+   * Predicts the noise; see {@link #forward(NDArray, int[], NDArray, NDArray, NDArray, boolean[],
+   * Trace)}.
+   */
+  public NDArray forward(
+      NDArray x, int[] t, NDArray text, NDArray tokens, NDArray tokenMask, boolean[] dropText) {
+    return forward(x, t, text, tokens, tokenMask, dropText, Trace.NONE);
   }
 
   /**
@@ -489,11 +620,24 @@ public final class DiT implements AutoCloseable {
    * @param x noised latents {@code x_t}, (N, frames, height, width, inChannels)
    * @param t diffusion step per clip
    * @param text text embeddings, (N, textDim)
-   * @param dropText per clip, true to use the null embedding instead of the text (or null)
+   * @param tokens the prompt's token vectors, (N, L, textDim) with L ≤ {@code textTokens}, for a
+   *     model with cross-attention; null otherwise
+   * @param tokenMask (N, L): 1 for a token, 0 for padding; null when {@code tokens} is
+   * @param dropText per clip, true to use the null embedding (and the null token) instead of the
+   *     text (or null)
    * @param trace receives intermediates
    * @return predicted noise {@code eps}, the shape of {@code x}
+   * @throws IllegalArgumentException for shapes that do not fit, or tokens given to a model without
+   *     cross-attention or missing for one with it
    */
-  public NDArray forward(NDArray x, int[] t, NDArray text, boolean[] dropText, Trace trace) {
+  public NDArray forward(
+      NDArray x,
+      int[] t,
+      NDArray text,
+      NDArray tokens,
+      NDArray tokenMask,
+      boolean[] dropText,
+      Trace trace) {
     Shape s = x.getShape();
     if (s.dimension() != 5
         || s.get(1) != config.frames()
@@ -534,9 +678,38 @@ public final class DiT implements AutoCloseable {
         throw new IllegalArgumentException("t: " + step + " is outside 0.." + config.maxTimestep());
       }
     }
-    NDArray tokens = patchify(x, config.patchT(), config.patchH(), config.patchW()); // (N, T, P)
-    trace.record("patches", tokens);
-    NDArray h = xEmbedder != null ? xEmbedder.forward(tokens) : tokens; // (N, T, D)
+    if ((tokens != null) != (tokenEmbedder != null)) {
+      throw new IllegalArgumentException(
+          "tokens: the model has textTokens "
+              + config.textTokens()
+              + ", so prompt tokens must be "
+              + (tokenEmbedder != null ? "given" : "null"));
+    }
+    NDList text2 = null;
+    if (tokens != null) {
+      Shape ts = tokens.getShape();
+      if (ts.dimension() != 3
+          || ts.get(0) != n
+          || ts.get(1) < 1
+          || ts.get(1) > config.textTokens()
+          || ts.get(2) != config.textDim()
+          || tokenMask == null
+          || !tokenMask.getShape().equals(new Shape(n, ts.get(1)))) {
+        throw new IllegalArgumentException(
+            "tokens: need (N, L ≤ "
+                + config.textTokens()
+                + ", "
+                + config.textDim()
+                + ") and a (N, L) mask, got "
+                + ts
+                + " and "
+                + (tokenMask == null ? "no mask" : tokenMask.getShape()));
+      }
+      text2 = tokenEmbedder.forward(tokens, tokenMask, dropText);
+    }
+    NDArray patches = patchify(x, config.patchT(), config.patchH(), config.patchW()); // (N, T, P)
+    trace.record("patches", patches);
+    NDArray h = xEmbedder != null ? xEmbedder.forward(patches) : patches; // (N, T, D)
     if (posEmbed != null) {
       h = h.add(posEmbed); // (N, T, D)
     }
@@ -548,7 +721,7 @@ public final class DiT implements AutoCloseable {
             : NDArrays.concat(new NDList(yEmb, tEmb), 1); // (N, textDim + bits)
     trace.record("condition", c);
     for (DiTBlock block : blocks) {
-      h = block.forward(h, c, trace); // (N, T, D)
+      h = block.forward(h, c, text2, trace); // (N, T, D)
     }
     NDArray out = finalLayer != null ? finalLayer.forward(h, c) : h; // (N, T, P)
     trace.record("predicted", out);

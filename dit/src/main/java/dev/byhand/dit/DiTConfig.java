@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The shape of a {@link DiT}: the latent grid it sees, its patches, width, depth and the options
  * that turn the full DiT into the seed's hand-sized one. Use a preset ({@link #tiny()}, {@link
- * #small()}, {@link #seed()}, {@link #of(String)}) or {@link #withGrid} to fit another clip size.
+ * #small()}, {@link #seed()}, {@link #of(String)}) and change fields with {@link #toBuilder()}.
  *
  * @param name preset name, stored in checkpoints
  * @param frames latent frames the model sees
@@ -29,6 +29,9 @@ import java.util.List;
  * @param positionalEmbedding whether fixed sin-cos positions over (frame, row, column) are added
  * @param attention over all spacetime tokens at once, or factorised: blocks alternate between
  *     attention within each frame and attention across frames at each position
+ * @param textTokens 0 for the pooled text embedding alone (in adaLN); otherwise the most prompt
+ *     tokens each block attends to by cross-attention (PixArt-α, Open-Sora), beside the pooled
+ *     embedding in adaLN
  */
 public record DiTConfig(
     String name,
@@ -51,7 +54,8 @@ public record DiTConfig(
     boolean valueProjection,
     FeedForward feedForward,
     boolean positionalEmbedding,
-    AttentionLayout attention) {
+    AttentionLayout attention,
+    int textTokens) {
 
   /** Which tokens attend to which. */
   public enum AttentionLayout {
@@ -139,6 +143,9 @@ public record DiTConfig(
       throw new IllegalArgumentException(
           "hiddenSize: positional embeddings need an even size of at least 6, got " + hiddenSize);
     }
+    if (textTokens < 0 || textTokens > 512) {
+      throw new IllegalArgumentException("textTokens: must be in 0..512, got " + textTokens);
+    }
     if (attention == null) {
       throw new IllegalArgumentException("attention: must be FULL or SPATIAL_TEMPORAL, got null");
     }
@@ -151,6 +158,10 @@ public record DiTConfig(
                 + ", got "
                 + hiddenSize);
       }
+      if (textTokens != 0) {
+        throw new IllegalArgumentException(
+            "textTokens: SCALE_SHIFT has no cross-attention, so it must be 0, got " + textTokens);
+      }
       if (textDropProb != 0) {
         throw new IllegalArgumentException(
             "textDropProb: SCALE_SHIFT has no null embedding, so it must be 0, got "
@@ -161,28 +172,14 @@ public record DiTConfig(
 
   /** A 4×4×4 grid of 4 latent channels, D = 32, 2 blocks: for tests (16 tokens). */
   public static DiTConfig tiny() {
-    return new DiTConfig(
-        "tiny",
-        4,
-        4,
-        4,
-        4,
-        1,
-        2,
-        2,
-        32,
-        2,
-        2,
-        4.0,
-        384,
-        0.1,
-        TimestepEncoding.SINUSOIDAL,
-        64,
-        Conditioning.ADALN_ZERO,
-        true,
-        FeedForward.MLP,
-        true,
-        AttentionLayout.FULL);
+    return small().toBuilder()
+        .optName("tiny")
+        .optGrid(4, 4, 4, 4)
+        .optHiddenSize(32)
+        .optDepth(2)
+        .optNumHeads(2)
+        .optTimestepDim(64)
+        .build();
   }
 
   /**
@@ -190,28 +187,25 @@ public record DiTConfig(
    * 32×32), patches 1×2×2 → 128 tokens of 32 values, D = 128, 4 blocks, 4 heads.
    */
   public static DiTConfig small() {
-    return new DiTConfig(
-        "small",
-        8,
-        8,
-        8,
-        8,
-        1,
-        2,
-        2,
-        128,
-        4,
-        4,
-        4.0,
-        384,
-        0.1,
-        TimestepEncoding.SINUSOIDAL,
-        256,
-        Conditioning.ADALN_ZERO,
-        true,
-        FeedForward.MLP,
-        true,
-        AttentionLayout.FULL);
+    return new Builder()
+        .optName("small")
+        .optGrid(8, 8, 8, 8)
+        .optPatch(1, 2, 2)
+        .optHiddenSize(128)
+        .optDepth(4)
+        .optNumHeads(4)
+        .optMlpRatio(4.0)
+        .optTextDim(384)
+        .optTextDropProb(0.1)
+        .optTimestepEncoding(TimestepEncoding.SINUSOIDAL)
+        .optTimestepDim(256)
+        .optConditioning(Conditioning.ADALN_ZERO)
+        .optValueProjection(true)
+        .optFeedForward(FeedForward.MLP)
+        .optPositionalEmbedding(true)
+        .optAttention(AttentionLayout.FULL)
+        .optTextTokens(0)
+        .build();
   }
 
   /**
@@ -220,28 +214,25 @@ public record DiTConfig(
    * attention without value projection and a pointwise feed-forward layer.
    */
   public static DiTConfig seed() {
-    return new DiTConfig(
-        "seed",
-        4,
-        1,
-        1,
-        2,
-        1,
-        1,
-        1,
-        2,
-        1,
-        1,
-        1.0,
-        3,
-        0.0,
-        TimestepEncoding.BINARY,
-        2,
-        Conditioning.SCALE_SHIFT,
-        false,
-        FeedForward.POINTWISE,
-        false,
-        AttentionLayout.FULL);
+    return new Builder()
+        .optName("seed")
+        .optGrid(4, 1, 1, 2)
+        .optPatch(1, 1, 1)
+        .optHiddenSize(2)
+        .optDepth(1)
+        .optNumHeads(1)
+        .optMlpRatio(1.0)
+        .optTextDim(3)
+        .optTextDropProb(0.0)
+        .optTimestepEncoding(TimestepEncoding.BINARY)
+        .optTimestepDim(2)
+        .optConditioning(Conditioning.SCALE_SHIFT)
+        .optValueProjection(false)
+        .optFeedForward(FeedForward.POINTWISE)
+        .optPositionalEmbedding(false)
+        .optAttention(AttentionLayout.FULL)
+        .optTextTokens(0)
+        .build();
   }
 
   /**
@@ -262,7 +253,8 @@ public record DiTConfig(
 
   /**
    * Reads a config stored by {@link Records#toMetadata} under {@code prefix}. Files written before
-   * the {@code attention} option existed hold full attention, and read as such.
+   * the {@code attention} option existed hold full attention, and those before {@code textTokens}
+   * no cross-attention, and read as such.
    *
    * @throws IllegalArgumentException naming the file and the missing or bad field
    */
@@ -270,85 +262,336 @@ public record DiTConfig(
       String prefix, java.util.Map<String, String> metadata, java.nio.file.Path file) {
     java.util.Map<String, String> filled = new java.util.LinkedHashMap<>(metadata);
     filled.putIfAbsent(prefix + "attention", AttentionLayout.FULL.name());
+    filled.putIfAbsent(prefix + "textTokens", "0");
     return Records.fromMetadata(DiTConfig.class, prefix, filled, file);
   }
 
   /** This config on another latent grid (the rest unchanged). */
   public DiTConfig withGrid(int frames, int height, int width, int inChannels) {
-    return new DiTConfig(
-        name,
-        frames,
-        height,
-        width,
-        inChannels,
-        patchT,
-        patchH,
-        patchW,
-        hiddenSize,
-        depth,
-        numHeads,
-        mlpRatio,
-        textDim,
-        textDropProb,
-        timestepEncoding,
-        timestepDim,
-        conditioning,
-        valueProjection,
-        feedForward,
-        positionalEmbedding,
-        attention);
+    return toBuilder().optGrid(frames, height, width, inChannels).build();
   }
 
   /** This config with another text-embedding length (the rest unchanged). */
   public DiTConfig withTextDim(int newTextDim) {
-    return new DiTConfig(
-        name,
-        frames,
-        height,
-        width,
-        inChannels,
-        patchT,
-        patchH,
-        patchW,
-        hiddenSize,
-        depth,
-        numHeads,
-        mlpRatio,
-        newTextDim,
-        textDropProb,
-        timestepEncoding,
-        timestepDim,
-        conditioning,
-        valueProjection,
-        feedForward,
-        positionalEmbedding,
-        attention);
+    return toBuilder().optTextDim(newTextDim).build();
   }
 
   /** This config with another attention layout (the rest unchanged). */
   public DiTConfig withAttention(AttentionLayout layout) {
-    return new DiTConfig(
-        name,
-        frames,
-        height,
-        width,
-        inChannels,
-        patchT,
-        patchH,
-        patchW,
-        hiddenSize,
-        depth,
-        numHeads,
-        mlpRatio,
-        textDim,
-        textDropProb,
-        timestepEncoding,
-        timestepDim,
-        conditioning,
-        valueProjection,
-        feedForward,
-        positionalEmbedding,
-        layout);
+    return toBuilder().optAttention(layout).build();
+  }
+
+  /** A builder starting from this config's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A builder with no values set: every field must be given before {@link Builder#build()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Sets the fields of a config by name, DJL style ({@code optX} per field), checked together in
+   * {@link #build()}. Start from a preset ({@code small().toBuilder()}) to change a few.
+   */
+  public static final class Builder {
+    private String name;
+    private Integer frames;
+    private Integer height;
+    private Integer width;
+    private Integer inChannels;
+    private Integer patchT;
+    private Integer patchH;
+    private Integer patchW;
+    private Integer hiddenSize;
+    private Integer depth;
+    private Integer numHeads;
+    private Double mlpRatio;
+    private Integer textDim;
+    private Double textDropProb;
+    private TimestepEncoding timestepEncoding;
+    private Integer timestepDim;
+    private Conditioning conditioning;
+    private Boolean valueProjection;
+    private FeedForward feedForward;
+    private Boolean positionalEmbedding;
+    private AttentionLayout attention;
+    private Integer textTokens;
+
+    private Builder() {}
+
+    private Builder(DiTConfig c) {
+      name = c.name();
+      frames = c.frames();
+      height = c.height();
+      width = c.width();
+      inChannels = c.inChannels();
+      patchT = c.patchT();
+      patchH = c.patchH();
+      patchW = c.patchW();
+      hiddenSize = c.hiddenSize();
+      depth = c.depth();
+      numHeads = c.numHeads();
+      mlpRatio = c.mlpRatio();
+      textDim = c.textDim();
+      textDropProb = c.textDropProb();
+      timestepEncoding = c.timestepEncoding();
+      timestepDim = c.timestepDim();
+      conditioning = c.conditioning();
+      valueProjection = c.valueProjection();
+      feedForward = c.feedForward();
+      positionalEmbedding = c.positionalEmbedding();
+      attention = c.attention();
+      textTokens = c.textTokens();
+    }
+
+    /** Sets {@code name}. */
+    public Builder optName(String value) {
+      name = value;
+      return this;
+    }
+
+    /** Sets {@code frames}. */
+    public Builder optFrames(int value) {
+      frames = value;
+      return this;
+    }
+
+    /** Sets {@code height}. */
+    public Builder optHeight(int value) {
+      height = value;
+      return this;
+    }
+
+    /** Sets {@code width}. */
+    public Builder optWidth(int value) {
+      width = value;
+      return this;
+    }
+
+    /** Sets {@code inChannels}. */
+    public Builder optInChannels(int value) {
+      inChannels = value;
+      return this;
+    }
+
+    /** Sets {@code patchT}. */
+    public Builder optPatchT(int value) {
+      patchT = value;
+      return this;
+    }
+
+    /** Sets {@code patchH}. */
+    public Builder optPatchH(int value) {
+      patchH = value;
+      return this;
+    }
+
+    /** Sets {@code patchW}. */
+    public Builder optPatchW(int value) {
+      patchW = value;
+      return this;
+    }
+
+    /** Sets {@code hiddenSize}. */
+    public Builder optHiddenSize(int value) {
+      hiddenSize = value;
+      return this;
+    }
+
+    /** Sets {@code depth}. */
+    public Builder optDepth(int value) {
+      depth = value;
+      return this;
+    }
+
+    /** Sets {@code numHeads}. */
+    public Builder optNumHeads(int value) {
+      numHeads = value;
+      return this;
+    }
+
+    /** Sets {@code mlpRatio}. */
+    public Builder optMlpRatio(double value) {
+      mlpRatio = value;
+      return this;
+    }
+
+    /** Sets {@code textDim}. */
+    public Builder optTextDim(int value) {
+      textDim = value;
+      return this;
+    }
+
+    /** Sets {@code textDropProb}. */
+    public Builder optTextDropProb(double value) {
+      textDropProb = value;
+      return this;
+    }
+
+    /** Sets {@code timestepEncoding}. */
+    public Builder optTimestepEncoding(TimestepEncoding value) {
+      timestepEncoding = value;
+      return this;
+    }
+
+    /** Sets {@code timestepDim}. */
+    public Builder optTimestepDim(int value) {
+      timestepDim = value;
+      return this;
+    }
+
+    /** Sets {@code conditioning}. */
+    public Builder optConditioning(Conditioning value) {
+      conditioning = value;
+      return this;
+    }
+
+    /** Sets {@code valueProjection}. */
+    public Builder optValueProjection(boolean value) {
+      valueProjection = value;
+      return this;
+    }
+
+    /** Sets {@code feedForward}. */
+    public Builder optFeedForward(FeedForward value) {
+      feedForward = value;
+      return this;
+    }
+
+    /** Sets {@code positionalEmbedding}. */
+    public Builder optPositionalEmbedding(boolean value) {
+      positionalEmbedding = value;
+      return this;
+    }
+
+    /** Sets {@code attention}. */
+    public Builder optAttention(AttentionLayout value) {
+      attention = value;
+      return this;
+    }
+
+    /** Sets {@code textTokens}. */
+    public Builder optTextTokens(int value) {
+      textTokens = value;
+      return this;
+    }
+
+    /** Sets the latent grid: frames, rows, columns and channels. */
+    public Builder optGrid(int frames, int height, int width, int inChannels) {
+      this.frames = frames;
+      this.height = height;
+      this.width = width;
+      this.inChannels = inChannels;
+      return this;
+    }
+
+    /** Sets the patch size along frames, rows and columns. */
+    public Builder optPatch(int patchT, int patchH, int patchW) {
+      this.patchT = patchT;
+      this.patchH = patchH;
+      this.patchW = patchW;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException naming the first field not set, or the first bad one and its
+     *     limit
+     */
+    public DiTConfig build() {
+      if (name == null) {
+        throw new IllegalArgumentException("name: not set");
+      }
+      if (frames == null) {
+        throw new IllegalArgumentException("frames: not set");
+      }
+      if (height == null) {
+        throw new IllegalArgumentException("height: not set");
+      }
+      if (width == null) {
+        throw new IllegalArgumentException("width: not set");
+      }
+      if (inChannels == null) {
+        throw new IllegalArgumentException("inChannels: not set");
+      }
+      if (patchT == null) {
+        throw new IllegalArgumentException("patchT: not set");
+      }
+      if (patchH == null) {
+        throw new IllegalArgumentException("patchH: not set");
+      }
+      if (patchW == null) {
+        throw new IllegalArgumentException("patchW: not set");
+      }
+      if (hiddenSize == null) {
+        throw new IllegalArgumentException("hiddenSize: not set");
+      }
+      if (depth == null) {
+        throw new IllegalArgumentException("depth: not set");
+      }
+      if (numHeads == null) {
+        throw new IllegalArgumentException("numHeads: not set");
+      }
+      if (mlpRatio == null) {
+        throw new IllegalArgumentException("mlpRatio: not set");
+      }
+      if (textDim == null) {
+        throw new IllegalArgumentException("textDim: not set");
+      }
+      if (textDropProb == null) {
+        throw new IllegalArgumentException("textDropProb: not set");
+      }
+      if (timestepEncoding == null) {
+        throw new IllegalArgumentException("timestepEncoding: not set");
+      }
+      if (timestepDim == null) {
+        throw new IllegalArgumentException("timestepDim: not set");
+      }
+      if (conditioning == null) {
+        throw new IllegalArgumentException("conditioning: not set");
+      }
+      if (valueProjection == null) {
+        throw new IllegalArgumentException("valueProjection: not set");
+      }
+      if (feedForward == null) {
+        throw new IllegalArgumentException("feedForward: not set");
+      }
+      if (positionalEmbedding == null) {
+        throw new IllegalArgumentException("positionalEmbedding: not set");
+      }
+      if (textTokens < 0 || textTokens > 512) {
+        throw new IllegalArgumentException("textTokens: must be in 0..512, got " + textTokens);
+      }
+      if (attention == null) {
+        throw new IllegalArgumentException("attention: not set");
+      }
+      return new DiTConfig(
+          name,
+          frames,
+          height,
+          width,
+          inChannels,
+          patchT,
+          patchH,
+          patchW,
+          hiddenSize,
+          depth,
+          numHeads,
+          mlpRatio,
+          textDim,
+          textDropProb,
+          timestepEncoding,
+          timestepDim,
+          conditioning,
+          valueProjection,
+          feedForward,
+          positionalEmbedding,
+          attention,
+          textTokens);
+    }
   }
 
   /** Number of spacetime tokens. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.Video;
@@ -13,7 +14,7 @@ import dev.byhand.dit.diffusion.Objective;
 import dev.byhand.dit.diffusion.RectifiedFlow;
 import dev.byhand.dit.diffusion.Sampler;
 import dev.byhand.dit.nn.Safetensors;
-import dev.byhand.dit.train.VideoTrainer;
+import dev.byhand.dit.nn.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +39,7 @@ public final class VideoGenerator implements AutoCloseable {
   private final Autoencoder autoencoder;
   private final DiT model;
   private final Objective objective;
-  private final TextEmbeddings text;
-  private final TextNorm textNorm;
+  private final TextCondition.Encoder textEncoder;
   private final int frames;
   private final int height;
   private final int width;
@@ -49,14 +49,12 @@ public final class VideoGenerator implements AutoCloseable {
       Autoencoder autoencoder,
       DiT model,
       Objective objective,
-      TextEmbeddings text,
-      TextNorm textNorm) {
+      TextCondition.Encoder textEncoder) {
     this.manager = manager;
-    this.textNorm = textNorm;
+    this.textEncoder = textEncoder;
     this.autoencoder = autoencoder;
     this.model = model;
     this.objective = objective;
-    this.text = text;
     DiTConfig c = model.config();
     AutoencoderConfig a = autoencoder.config();
     this.frames = c.frames() * a.patchT();
@@ -65,15 +63,15 @@ public final class VideoGenerator implements AutoCloseable {
   }
 
   /**
-   * Opens a folder written by {@link VideoTrainer} (its {@value VideoTrainer#AUTOENCODER_FILE} and
-   * {@value VideoTrainer#MODEL_FILE}).
+   * Opens a folder written by {@code video train} (its {@value ModelFiles#AUTOENCODER_FILE} and
+   * {@value ModelFiles#MODEL_FILE}).
    *
    * @param text the prompt encoder the model was trained with (not closed here)
    * @throws IllegalArgumentException naming a missing or foreign file
    */
   public static VideoGenerator open(Path folder, TextEmbeddings text) {
-    Path aeFile = folder.resolve(VideoTrainer.AUTOENCODER_FILE);
-    Path modelFile = folder.resolve(VideoTrainer.MODEL_FILE);
+    Path aeFile = folder.resolve(ModelFiles.AUTOENCODER_FILE);
+    Path modelFile = folder.resolve(ModelFiles.MODEL_FILE);
     for (Path f : List.of(aeFile, modelFile)) {
       if (!Files.isRegularFile(f)) {
         throw new IllegalArgumentException("model: " + f + " does not exist; train first");
@@ -104,12 +102,29 @@ public final class VideoGenerator implements AutoCloseable {
           autoencoder,
           model,
           Objective.of(contents.metadata().getOrDefault("objective", "eps"), schedule, steps),
-          text,
-          TextNorm.from(contents.tensors(), config.textDim()));
+          textEncoder(contents.tensors(), config, text));
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /** The prompt's norms as saved beside the weights (a model without them: no change). */
+  private static TextCondition.Encoder textEncoder(
+      Map<String, Tensor> tensors, DiTConfig config, TextEmbeddings text) {
+    TextNorm pooled = TextNorm.from(tensors, config.textDim());
+    TextNorm tokens = null;
+    if (config.textTokens() > 0) {
+      Map<String, Tensor> prefixed = new java.util.HashMap<>();
+      tensors.forEach(
+          (k, v) -> {
+            if (k.startsWith(TextCondition.TOKEN_NORM)) {
+              prefixed.put(k.substring(TextCondition.TOKEN_NORM.length()), v);
+            }
+          });
+      tokens = TextNorm.from(prefixed, config.textDim());
+    }
+    return new TextCondition.Encoder(text, pooled, tokens, config.textTokens());
   }
 
   /** The model. */
@@ -122,9 +137,12 @@ public final class VideoGenerator implements AutoCloseable {
     return autoencoder;
   }
 
-  /** A prompt's embedding as the model takes it: encoded, then normalised as in training. */
-  public float[] embed(String prompt) {
-    return textNorm.apply(text.embed(prompt));
+  /**
+   * A prompt as the model takes it: encoded (pooled, and tokens for a model with cross-attention),
+   * then standardised as in training.
+   */
+  public TextCondition embed(String prompt) {
+    return textEncoder.encode(prompt);
   }
 
   /** What the model was trained on: DDPM noise prediction or rectified flow. */
@@ -136,36 +154,73 @@ public final class VideoGenerator implements AutoCloseable {
    * The guided noise prediction for a prompt: {@code eps = eps(∅) + s·(eps(text) - eps(∅))}, both
    * halves in one batch; scale 1 is the conditional model alone (one pass).
    */
-  public NoisePredictor guided(float[] embedding, double scale) {
-    return guidance(model, embedding, scale);
+  public NoisePredictor guided(TextCondition prompt, double scale) {
+    return guidance(model, prompt, scale);
   }
 
-  /** {@link #guided} for any model. */
-  public static NoisePredictor guidance(DiT model, float[] embedding, double scale) {
+  /**
+   * {@link #guided} for any model. The prompt's embedding goes into libtorch once per sampling run
+   * (the first step makes it, in the latents' manager, and the later steps reuse it), not at every
+   * step.
+   */
+  public static NoisePredictor guidance(DiT model, TextCondition prompt, double scale) {
     DiTConfig c = model.config();
-    return (xt, t) -> {
-      int n = t.length;
-      float[] texts = new float[n * c.textDim()];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(embedding, 0, texts, i * c.textDim(), c.textDim());
+    float[] embedding = prompt.pooled();
+    return new NoisePredictor() {
+      private NDArray text; // (N, textDim), or (2N, textDim) with guidance
+      private NDArray tokens; // (rows, L, textDim) for a model with cross-attention
+      private NDArray mask; // (rows, L)
+      private boolean[] drop;
+      private int[] both;
+
+      @Override
+      public NDArray predict(NDArray xt, int[] t) {
+        int n = t.length;
+        boolean guided = scale != 1.0;
+        int rows = guided ? 2 * n : n;
+        if (text == null
+            || text.isReleased()
+            || text.getManager() != xt.getManager()
+            || text.getShape().get(0) != rows) {
+          float[] texts = new float[rows * c.textDim()];
+          for (int i = 0; i < rows; i++) {
+            System.arraycopy(embedding, 0, texts, i * c.textDim(), c.textDim());
+          }
+          text = xt.getManager().create(texts, new Shape(rows, c.textDim()));
+          NDScope.unregister(text); // lives as long as the latents' manager, across steps
+          if (c.textTokens() > 0) {
+            int width = prompt.count();
+            float[] tokenValues = new float[rows * width * c.textDim()];
+            float[] maskValues = new float[rows * width];
+            TextCondition.pack(
+                java.util.Collections.nCopies(rows, prompt),
+                width,
+                c.textDim(),
+                tokenValues,
+                maskValues);
+            tokens = xt.getManager().create(tokenValues, new Shape(rows, width, c.textDim()));
+            mask = xt.getManager().create(maskValues, new Shape(rows, width));
+            NDScope.unregister(tokens, mask);
+          }
+          drop = new boolean[rows];
+          for (int i = n; i < rows; i++) {
+            drop[i] = true; // the second half is the unconditional pass
+          }
+          both = new int[rows];
+        }
+        if (!guided) {
+          return model.forward(xt, t, text, tokens, mask, null);
+        }
+        NDArray pair = NDArrays.concat(new NDList(xt, xt), 0); // (2N, F, H, W, C)
+        for (int i = 0; i < n; i++) {
+          both[i] = t[i];
+          both[n + i] = t[i];
+        }
+        NDList halves = model.forward(pair, both, text, tokens, mask, drop).split(2, 0);
+        NDArray conditional = halves.get(0);
+        NDArray unconditional = halves.get(1);
+        return unconditional.add(conditional.sub(unconditional).mul(scale));
       }
-      NDArray textArray = xt.getManager().create(texts, new Shape(n, c.textDim()));
-      if (scale == 1.0) {
-        return model.forward(xt, t, textArray, null);
-      }
-      NDArray both = NDArrays.concat(new NDList(xt, xt), 0); // (2N, F, H, W, C)
-      int[] tt = new int[2 * n];
-      boolean[] drop = new boolean[2 * n];
-      for (int i = 0; i < n; i++) {
-        tt[i] = t[i];
-        tt[n + i] = t[i];
-        drop[n + i] = true;
-      }
-      NDArray text2 = NDArrays.concat(new NDList(textArray, textArray), 0);
-      NDList halves = model.forward(both, tt, text2, drop).split(2, 0);
-      NDArray conditional = halves.get(0);
-      NDArray unconditional = halves.get(1);
-      return unconditional.add(conditional.sub(unconditional).mul(scale));
     };
   }
 
@@ -224,7 +279,7 @@ public final class VideoGenerator implements AutoCloseable {
 
   /** Metadata of the model file, for display. */
   public static Map<String, String> describe(Path folder) {
-    return Safetensors.read(folder.resolve(VideoTrainer.MODEL_FILE)).metadata();
+    return Safetensors.read(folder.resolve(ModelFiles.MODEL_FILE)).metadata();
   }
 
   @Override

@@ -31,35 +31,46 @@ class DiTGoldenTest {
   private static final double TOLERANCE = 1e-4;
 
   private static final DiTConfig CONFIG =
-      new DiTConfig(
-          "golden",
-          2,
-          4,
-          4,
-          3,
-          1,
-          2,
-          2,
-          24,
-          2,
-          2,
-          4.0,
-          5,
-          0.1,
-          TimestepEncoding.SINUSOIDAL,
-          16,
-          Conditioning.ADALN_ZERO,
-          true,
-          FeedForward.MLP,
-          true,
-          AttentionLayout.FULL);
+      DiTConfig.builder()
+          .optName("golden")
+          .optGrid(2, 4, 4, 3)
+          .optPatch(1, 2, 2)
+          .optHiddenSize(24)
+          .optDepth(2)
+          .optNumHeads(2)
+          .optMlpRatio(4.0)
+          .optTextDim(5)
+          .optTextDropProb(0.1)
+          .optTimestepEncoding(TimestepEncoding.SINUSOIDAL)
+          .optTimestepDim(16)
+          .optConditioning(Conditioning.ADALN_ZERO)
+          .optValueProjection(true)
+          .optFeedForward(FeedForward.MLP)
+          .optPositionalEmbedding(true)
+          .optAttention(AttentionLayout.FULL)
+          .optTextTokens(0)
+          .build();
 
   @Test
   void forwardGradientsAndOneAdamWStepMatchPyTorch() throws URISyntaxException {
-    Path file = Path.of(getClass().getResource("/golden/dit_golden.safetensors").toURI());
+    check("/golden/dit_golden.safetensors", CONFIG);
+  }
+
+  /**
+   * The same with cross-attention to the prompt's token vectors ({@code dit_golden.py
+   * --cross-attention}): one clip with three tokens and a padded fourth, one dropped to the null
+   * token.
+   */
+  @Test
+  void crossAttentionToPromptTokensMatchesPyTorch() throws URISyntaxException {
+    check("/golden/dit_golden_xattn.safetensors", CONFIG.toBuilder().optTextTokens(4).build());
+  }
+
+  private void check(String resource, DiTConfig config) throws URISyntaxException {
+    Path file = Path.of(getClass().getResource(resource).toURI());
     Map<String, Tensor> golden = Safetensors.read(file).tensors();
     try (NDManager manager = NDManager.newBaseManager();
-        DiT model = new DiT(CONFIG, manager);
+        DiT model = new DiT(config, manager);
         AdamW optimizer = new AdamW(model.parameters(), 0.9, 0.999, 1e-6, 0.01)) {
       model.parameters().load(golden, "param.");
       Tensor x = golden.get("input.x");
@@ -75,7 +86,17 @@ class DiTGoldenTest {
           .containsExactly(false, true); // one clip with text, one with the null embedding
 
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray predicted = model.forward(xt, t, text, drop);
+        NDArray tokens = null;
+        NDArray mask = null;
+        if (config.textTokens() > 0) {
+          tokens =
+              manager.create(
+                  golden.get("input.tokens").data(), new Shape(golden.get("input.tokens").shape()));
+          mask =
+              manager.create(
+                  golden.get("input.mask").data(), new Shape(golden.get("input.mask").shape()));
+        }
+        NDArray predicted = model.forward(xt, t, text, tokens, mask, drop);
         assertClose("predicted", predicted.toFloatArray(), golden.get("output.predicted").data());
         NDArray loss = predicted.sub(eps).square().mean();
         assertThat((double) loss.getFloat())

@@ -137,28 +137,11 @@ class DiTTest {
   void factorisedAttentionMixesFramesOnlyInTemporalBlocks() {
     DiTConfig base = DiTConfig.tiny().withTextDim(4);
     DiTConfig oneSpatial =
-        new DiTConfig(
-            "t",
-            4,
-            4,
-            4,
-            4,
-            1,
-            2,
-            2,
-            32,
-            1,
-            2,
-            4.0,
-            4,
-            0.1,
-            DiTConfig.TimestepEncoding.SINUSOIDAL,
-            64,
-            DiTConfig.Conditioning.ADALN_ZERO,
-            true,
-            DiTConfig.FeedForward.MLP,
-            true,
-            DiTConfig.AttentionLayout.SPATIAL_TEMPORAL);
+        base.toBuilder()
+            .optName("t")
+            .optDepth(1)
+            .optAttention(DiTConfig.AttentionLayout.SPATIAL_TEMPORAL)
+            .build();
     assertThat(frameZeroChanges(oneSpatial)).isEqualTo(0f);
     assertThat(frameZeroChanges(base.withAttention(DiTConfig.AttentionLayout.SPATIAL_TEMPORAL)))
         .isGreaterThan(1e-4f);
@@ -214,15 +197,70 @@ class DiTTest {
     assertThat(pos[7]).isEqualTo(1f);
   }
 
+  /**
+   * Cross-attention to the prompt's tokens: a fresh model ignores them (its output projections
+   * start at zero); with weights that use them, padding positions and the tokens of a dropped
+   * prompt change nothing, and real tokens do.
+   */
   @Test
-  void stepFlopsCountTheMatrixProductsOfTheSmallPreset() {
-    // Per token and block: qkv 2·D·3D, projection 2·D·D, MLP 2·2·D·4D, scores and mix 2·2·T·D;
-    // patch embedding and final layer 2·2·P·D per token; times 3 for the backward pass.
-    double d = 128;
-    double tokens = 128;
-    double perToken = 4 * (6 * d * d + 2 * d * d + 16 * d * d + 4 * tokens * d) + 4 * 32 * d;
-    assertThat(dev.byhand.dit.train.StepTimer.stepFlops(DiTConfig.small(), 32))
-        .isEqualTo(3 * 32 * tokens * perToken)
-        .isBetween(22.7e9, 22.8e9);
+  void crossAttentionReadsRealTokensOnly() {
+    DiTConfig config = DiTConfig.tiny().toBuilder().optTextDim(8).optTextTokens(5).build();
+    Rng rng = new Rng(3);
+    int n = 2;
+    int l = 5;
+    try (NDManager manager = NDManager.newBaseManager();
+        DiT model = new DiT(config, manager)) {
+      model.initializeWeights(new Rng(1));
+      Shape shape =
+          new Shape(n, config.frames(), config.height(), config.width(), config.inChannels());
+      NDArray x = manager.create(gaussian(n * latentSize(config), rng), shape);
+      NDArray text = manager.create(gaussian(n * 8, rng), new Shape(n, 8));
+      float[] tokenValues = gaussian(n * l * 8, rng);
+      NDArray mask =
+          manager.create(new float[] {1, 1, 1, 0, 0, 1, 1, 1, 1, 1}, new Shape(n, l)); // 3 and 5
+      int[] t = {10, 900};
+      float[] fresh = forward(model, x, t, text, tokenValues, mask, null);
+      float[] other = forward(model, x, t, text, gaussian(n * l * 8, rng), mask, null);
+      assertThat(other).containsExactly(fresh);
+      // Weights everywhere, so every path of every block does work.
+      for (Map.Entry<String, NDArray> p : model.parameters().all().entrySet()) {
+        dev.byhand.dit.nn.Parameters.write(p.getValue(), gaussian((int) p.getValue().size(), rng));
+        p.getValue().muli(0.2);
+      }
+      float[] base = forward(model, x, t, text, tokenValues, mask, null);
+      float[] padded = tokenValues.clone();
+      for (int k = 3 * 8; k < 5 * 8; k++) {
+        padded[k] = 7f; // clip 0's positions 3 and 4 are padding
+      }
+      float[] withPadding = forward(model, x, t, text, padded, mask, null);
+      assertThat(withPadding).containsExactly(base);
+      float[] real = tokenValues.clone();
+      real[0] += 1f; // clip 0's first token
+      float[] changed = forward(model, x, t, text, real, mask, null);
+      int half = changed.length / 2;
+      assertThat(maxDifference(changed, base, 0, half)).isGreaterThan(1e-4f);
+      assertThat(maxDifference(changed, base, half, changed.length)).isEqualTo(0f);
+      boolean[] drop = {true, false};
+      float[] dropped = forward(model, x, t, text, tokenValues, mask, drop);
+      float[] droppedOther = forward(model, x, t, text, real, mask, drop);
+      assertThat(droppedOther).containsExactly(dropped);
+      assertThatThrownBy(() -> model.forward(x, t, text, null, null, null))
+          .hasMessageStartingWith("tokens:");
+    }
+  }
+
+  private static float[] forward(
+      DiT model, NDArray x, int[] t, NDArray text, float[] tokens, NDArray mask, boolean[] drop) {
+    NDArray tokenArray =
+        x.getManager().create(tokens, new Shape(t.length, tokens.length / t.length / 8, 8));
+    return model.forward(x, t, text, tokenArray, mask, drop).toFloatArray();
+  }
+
+  private static float maxDifference(float[] a, float[] b, int from, int to) {
+    float max = 0;
+    for (int i = from; i < to; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
   }
 }

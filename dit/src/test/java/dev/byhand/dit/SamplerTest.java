@@ -158,6 +158,8 @@ class SamplerTest {
 
   private static float[] guidedWith(
       DiT model, float[] embedding, double scale, NDArray xt, int[] t) {
-    return VideoGenerator.guidance(model, embedding, scale).predict(xt, t).toFloatArray();
+    return VideoGenerator.guidance(model, new TextCondition(embedding, null, 0), scale)
+        .predict(xt, t)
+        .toFloatArray();
   }
 }

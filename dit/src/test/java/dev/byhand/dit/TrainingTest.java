@@ -43,7 +43,10 @@ class TrainingTest {
     return folder;
   }
 
-  /** A stand-in for MiniLM: a fixed pseudo-random vector per caption, 16 numbers. */
+  /**
+   * A stand-in for MiniLM: a fixed pseudo-random vector per caption, 16 numbers, and one per word
+   * as its tokens.
+   */
   private static TextEmbeddings fakeText() {
     return new TextEmbeddings(
         caption -> {
@@ -52,8 +55,48 @@ class TrainingTest {
           rng.fillGaussian(v);
           return v;
         },
+        caption -> {
+          String[] words = caption.split(" ");
+          float[][] out = new float[words.length][16];
+          for (int i = 0; i < words.length; i++) {
+            new Rng(words[i].hashCode()).fillGaussian(out[i]);
+          }
+          return out;
+        },
         16,
         null);
+  }
+
+  @Test
+  void aModelWithCrossAttentionTrainsOnGrammarCaptionsAndGenerates() throws Exception {
+    TrainConfig config =
+        TrainConfig.tiny().toBuilder()
+            .optSteps(3)
+            .optObjective("flow")
+            .optTextNorm(true)
+            .optCaptions("grammar")
+            .optTextTokens(6)
+            .build();
+    withAutoencoder(dir);
+    try (TextEmbeddings text = fakeText()) {
+      VideoTrainer.Result r = new VideoTrainer(config, dir, text, null).run();
+      assertThat(r.heldOutLoss()).isFinite();
+      Map<String, Tensor> saved = Safetensors.read(dir.resolve(VideoTrainer.MODEL_FILE)).tensors();
+      assertThat(saved).containsKeys(TextCondition.TOKEN_NORM + TextNorm.MEAN);
+      assertThat(saved).containsKey("blocks.0.cross_attn.kv.weight");
+      try (VideoGenerator generator = VideoGenerator.open(dir, text)) {
+        assertThat(generator.model().config().textTokens()).isEqualTo(6);
+        // A prompt longer than 6 tokens is cut to 6.
+        assertThat(generator.embed("a very long prompt with more than six words in it").count())
+            .isEqualTo(6);
+        java.util.List<dev.byhand.dit.data.Video> a =
+            generator.generate("a crimson orb drifting west", 4, 1.5, 0.0, 3, 2, null);
+        java.util.List<dev.byhand.dit.data.Video> b =
+            generator.generate("a crimson orb drifting west", 4, 1.5, 0.0, 3, 2, null);
+        assertThat(a).isEqualTo(b);
+        assertThat(a.get(0).sizeString()).isEqualTo("4×16×16×3");
+      }
+    }
   }
 
   @Test

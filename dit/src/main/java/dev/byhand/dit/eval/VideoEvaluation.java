@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.byhand.dit.Autoencoder;
 import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.TextCondition;
 import dev.byhand.dit.VideoGenerator;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
@@ -40,19 +41,22 @@ public final class VideoEvaluation {
       double shape,
       double direction,
       double consistent,
+      double colourAndDirection,
       double allThree,
       Map<String, Integer> shapeMisses) {
-    /** One line: "42 prompts × 4 → 168 clips: colour 0.95 shape ...". */
+    /** One line: "training 336 clips colour 0.95 shape ...". */
     public String line(String label) {
       return String.format(
           Locale.ROOT,
-          "%-9s %4d clips  colour %.3f  shape %.3f  direction %.3f  consistent %.3f  all three %.3f",
+          "%-10s %4d clips  colour %.3f  shape %.3f  direction %.3f  consistent %.3f"
+              + "  colour+direction %.3f  all three %.3f",
           label,
           clips,
           colour,
           shape,
           direction,
           consistent,
+          colourAndDirection,
           allThree);
     }
 
@@ -79,20 +83,28 @@ public final class VideoEvaluation {
   public record Report(
       Scores training,
       Scores heldOut,
+      Scores paraphrase,
       double autoencoderPsnr,
       Scores roundTrip,
       double heldOutLoss) {
-    /** Four lines: training, held-out, the autoencoder's round trip, the losses. */
+    /**
+     * Lines for training phrasings, held-out combinations, the paraphrase set, the autoencoder's
+     * round trip, the misread shapes and the losses.
+     */
     public String table() {
       return training.line("training")
           + "\n"
           + heldOut.line("held-out")
+          + "\n"
+          + paraphrase.line("paraphrase")
           + "\n"
           + roundTrip.line("ae-ceil")
           + "\nshapes misread (asked→read): training "
           + training.misses()
           + "; held-out "
           + heldOut.misses()
+          + "; paraphrase "
+          + paraphrase.misses()
           + String.format(
               Locale.ROOT,
               "%nautoencoder PSNR %.1f dB on %d true held-out clips; held-out denoising loss %.4f",
@@ -114,6 +126,8 @@ public final class VideoEvaluation {
    * Evaluates a model.
    *
    * @param clipsPerPrompt clips generated per combination (one batch)
+   * @param clipsPerParaphrase clips generated per prompt of the paraphrase set ({@link
+   *     Paraphrases}); 0 skips it
    * @param steps DDIM steps
    * @param guidance classifier-free guidance scale
    * @param progress receives each finished combination's caption (may be null)
@@ -121,6 +135,7 @@ public final class VideoEvaluation {
   public static Report run(
       VideoGenerator generator,
       int clipsPerPrompt,
+      int clipsPerParaphrase,
       int steps,
       double guidance,
       long seed,
@@ -138,9 +153,11 @@ public final class VideoEvaluation {
     Scores heldOut =
         score(
             generator, ShapesDataset.HELD_OUT, clipsPerPrompt, steps, guidance, seed + 1, progress);
+    Scores paraphrase =
+        scoreParaphrases(generator, clipsPerParaphrase, steps, guidance, seed + 2, progress);
     Autoencoder autoencoder = generator.autoencoder();
     List<Video> trueHeldOut = new ArrayList<>();
-    List<float[]> embeddings = new ArrayList<>();
+    List<TextCondition> embeddings = new ArrayList<>();
     for (int i = 0; i < HELD_OUT_CLIPS; i++) {
       ShapesDataset.Clip clip = reference.heldOutClip(i);
       trueHeldOut.add(clip.video());
@@ -164,7 +181,12 @@ public final class VideoEvaluation {
             autoencoder.encodeVideos(trueHeldOut),
             embeddings);
     return new Report(
-        training, heldOut, autoencoder.psnr(trueHeldOut), score(roundTrips, labels), loss);
+        training,
+        heldOut,
+        paraphrase,
+        autoencoder.psnr(trueHeldOut),
+        score(roundTrips, labels),
+        loss);
   }
 
   /**
@@ -175,7 +197,7 @@ public final class VideoEvaluation {
    * @param embeddings the clips' caption embeddings, already as the model takes them (normalised)
    */
   public static double denoisingLoss(
-      DiT model, Objective objective, List<float[]> latents, List<float[]> embeddings) {
+      DiT model, Objective objective, List<float[]> latents, List<TextCondition> embeddings) {
     if (latents.size() != embeddings.size() || latents.isEmpty()) {
       throw new IllegalArgumentException(
           "latents/embeddings: need as many (≥ 1), got "
@@ -191,9 +213,11 @@ public final class VideoEvaluation {
     float[] eps = new float[n * size];
     float[] textBatch = new float[n * c.textDim()];
     int[] t = new int[n];
+    int width = 0;
     for (int i = 0; i < n; i++) {
+      width = Math.max(width, embeddings.get(i).count());
       System.arraycopy(latents.get(i), 0, x0, i * size, size);
-      System.arraycopy(embeddings.get(i), 0, textBatch, i * c.textDim(), c.textDim());
+      System.arraycopy(embeddings.get(i).pooled(), 0, textBatch, i * c.textDim(), c.textDim());
       t[i] = (int) ((i + 0.5) * objective.steps() / n);
     }
     rng.fillGaussian(eps);
@@ -204,8 +228,18 @@ public final class VideoEvaluation {
       NDArray clean = scratch.create(x0, shape);
       NDArray noise = scratch.create(eps, shape);
       NDArray xt = objective.noised(clean, t, noise);
+      NDArray tokens = null;
+      NDArray mask = null;
+      if (c.textTokens() > 0) {
+        float[] tokenValues = new float[n * width * c.textDim()];
+        float[] maskValues = new float[n * width];
+        TextCondition.pack(embeddings, width, c.textDim(), tokenValues, maskValues);
+        tokens = scratch.create(tokenValues, new Shape(n, width, c.textDim()));
+        mask = scratch.create(maskValues, new Shape(n, width));
+      }
       NDArray predicted =
-          model.forward(xt, t, scratch.create(textBatch, new Shape(n, c.textDim())), null);
+          model.forward(
+              xt, t, scratch.create(textBatch, new Shape(n, c.textDim())), tokens, mask, null);
       return objective.loss(predicted, objective.target(clean, noise)).getFloat();
     }
   }
@@ -216,7 +250,7 @@ public final class VideoEvaluation {
       throw new IllegalArgumentException(
           "clips/expected: " + clips.size() + " clips but " + expected.size() + " labels");
     }
-    int[] right = new int[5];
+    int[] right = new int[6];
     Map<String, Integer> misses = new TreeMap<>();
     for (int i = 0; i < clips.size(); i++) {
       Detectors.Detection d = Detectors.detect(clips.get(i));
@@ -232,7 +266,8 @@ public final class VideoEvaluation {
       right[1] += shape ? 1 : 0;
       right[2] += direction ? 1 : 0;
       right[3] += d.consistent() ? 1 : 0;
-      right[4] += colour && shape && direction ? 1 : 0;
+      right[4] += colour && direction ? 1 : 0;
+      right[5] += colour && shape && direction ? 1 : 0;
     }
     double n = Math.max(1, clips.size());
     return new Scores(
@@ -242,6 +277,7 @@ public final class VideoEvaluation {
         right[2] / n,
         right[3] / n,
         right[4] / n,
+        right[5] / n,
         Map.copyOf(misses));
   }
 
@@ -266,6 +302,32 @@ public final class VideoEvaluation {
       }
       if (progress != null) {
         progress.accept(prompt);
+      }
+    }
+    return score(clips, labels);
+  }
+
+  private static Scores scoreParaphrases(
+      VideoGenerator generator,
+      int clipsPerPrompt,
+      int steps,
+      double guidance,
+      long seed,
+      Consumer<String> progress) {
+    List<Video> clips = new ArrayList<>();
+    List<Combination> labels = new ArrayList<>();
+    if (clipsPerPrompt > 0) {
+      long s = seed * 1000;
+      for (Paraphrases.Prompt p : Paraphrases.all()) {
+        List<Video> videos =
+            generator.generate(p.text(), steps, guidance, 0.0, s++, clipsPerPrompt, null);
+        clips.addAll(videos);
+        for (int i = 0; i < videos.size(); i++) {
+          labels.add(p.combination());
+        }
+        if (progress != null) {
+          progress.accept(p.text());
+        }
       }
     }
     return score(clips, labels);

@@ -27,6 +27,13 @@ package dev.byhand.dit.train;
  * @param objective {@code eps} (DDPM noise prediction, as DiT) or {@code flow} (rectified flow)
  * @param textNorm standardise the prompt embeddings on the training captions ({@link
  *     dev.byhand.dit.TextNorm}) before the model projects them
+ * @param captions how the shapes clips are captioned: {@code templates} (the four phrasings of
+ *     {@code ShapesDataset.captions}, one fixed per clip) or {@code grammar} ({@code Captions}: a
+ *     pool of sentences per combination, one drawn at random each time a clip is used)
+ * @param captionPool sentences drawn per combination for {@code grammar}
+ * @param textTokens 0 to condition on the pooled prompt embedding alone; otherwise the DiT also
+ *     reads up to this many of the prompt's token vectors by cross-attention ({@code
+ *     DiTConfig.textTokens})
  */
 public record TrainConfig(
     String preset,
@@ -50,7 +57,10 @@ public record TrainConfig(
     int checkpointEvery,
     int logEvery,
     String objective,
-    boolean textNorm) {
+    boolean textNorm,
+    String captions,
+    int captionPool,
+    int textTokens) {
 
   /**
    * @throws IllegalArgumentException naming the field and its limit
@@ -84,6 +94,11 @@ public record TrainConfig(
     if (!"eps".equals(objective) && !"flow".equals(objective)) {
       throw new IllegalArgumentException("objective: must be eps or flow, got " + objective);
     }
+    if (!"templates".equals(captions) && !"grammar".equals(captions)) {
+      throw new IllegalArgumentException("captions: must be templates or grammar, got " + captions);
+    }
+    atLeast("captionPool", captionPool, 1);
+    atLeast("textTokens", textTokens, 0);
     if (!"linear".equals(schedule) && !"cosine".equals(schedule)) {
       throw new IllegalArgumentException("schedule: must be linear or cosine, got " + schedule);
     }
@@ -102,15 +117,61 @@ public record TrainConfig(
    */
   public static TrainConfig defaults() {
     return new TrainConfig(
-        "small", 8, 32, 1, 4096, 3000, 1024, 2e-3, 12000, 32, 2e-3, 0.0, 1.0, 500, 3000, 0.999,
-        "linear", 1000, 500, 50, "flow", true);
+        "small",
+        8,
+        32,
+        1,
+        4096,
+        3000,
+        1024,
+        2e-3,
+        12000,
+        32,
+        2e-3,
+        0.0,
+        1.0,
+        500,
+        3000,
+        0.999,
+        "linear",
+        1000,
+        500,
+        50,
+        "flow",
+        true,
+        "templates",
+        64,
+        0);
   }
 
   /** A run small enough for tests: the {@code tiny} preset on 4 frames of 16×16. */
   public static TrainConfig tiny() {
     return new TrainConfig(
-        "tiny", 4, 16, 1, 64, 200, 256, 3e-3, 20, 4, 1e-3, 0.0, 1.0, 5, 0, 0.99, "linear", 1000, 10,
-        5, "eps", false);
+        "tiny",
+        4,
+        16,
+        1,
+        64,
+        200,
+        256,
+        3e-3,
+        20,
+        4,
+        1e-3,
+        0.0,
+        1.0,
+        5,
+        0,
+        0.99,
+        "linear",
+        1000,
+        10,
+        5,
+        "eps",
+        false,
+        "templates",
+        8,
+        0);
   }
 
   /** With another step count. */
@@ -165,6 +226,9 @@ public record TrainConfig(
     private int logEvery;
     private String objective;
     private boolean textNorm;
+    private String captions;
+    private int captionPool;
+    private int textTokens;
 
     private Builder(TrainConfig c) {
       preset = c.preset();
@@ -189,6 +253,9 @@ public record TrainConfig(
       logEvery = c.logEvery();
       objective = c.objective();
       textNorm = c.textNorm();
+      captions = c.captions();
+      captionPool = c.captionPool();
+      textTokens = c.textTokens();
     }
 
     /** Sets {@code preset}. */
@@ -323,6 +390,24 @@ public record TrainConfig(
       return this;
     }
 
+    /** Sets {@code captions}: {@code templates} or {@code grammar}. */
+    public Builder optCaptions(String value) {
+      captions = value;
+      return this;
+    }
+
+    /** Sets {@code textTokens}. */
+    public Builder optTextTokens(int value) {
+      textTokens = value;
+      return this;
+    }
+
+    /** Sets {@code captionPool}. */
+    public Builder optCaptionPool(int value) {
+      captionPool = value;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -351,7 +436,10 @@ public record TrainConfig(
           checkpointEvery,
           logEvery,
           objective,
-          textNorm);
+          textNorm,
+          captions,
+          captionPool,
+          textTokens);
     }
   }
 

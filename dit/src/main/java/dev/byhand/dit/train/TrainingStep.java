@@ -33,8 +33,25 @@ public final class TrainingStep {
    * @param t diffusion step per clip
    * @param text text embeddings, n × textDim
    * @param dropText per clip, true to train the null embedding instead of the text
+   * @param tokens the prompts' token vectors, n × width × textDim (zeros past each prompt's end),
+   *     for a model with cross-attention; null otherwise
+   * @param tokenMask n × width: 1 for a token, 0 for padding (null without tokens)
+   * @param width token positions per clip (0 without tokens)
    */
-  public record Batch(float[] x0, float[] eps, int[] t, float[] text, boolean[] dropText) {
+  public record Batch(
+      float[] x0,
+      float[] eps,
+      int[] t,
+      float[] text,
+      boolean[] dropText,
+      float[] tokens,
+      float[] tokenMask,
+      int width) {
+    /** A batch without prompt tokens (a model with {@code textTokens} 0). */
+    public Batch(float[] x0, float[] eps, int[] t, float[] text, boolean[] dropText) {
+      this(x0, eps, t, text, dropText, null, null, 0);
+    }
+
     /** Clips in the batch. */
     public int size() {
       return t.length;
@@ -45,7 +62,7 @@ public final class TrainingStep {
   public record Result(double loss, double gradientNorm) {}
 
   /** Reused direct buffers for the step's inputs; see {@link #input}. */
-  private final ByteBuffer[] buffers = new ByteBuffer[3];
+  private final ByteBuffer[] buffers = new ByteBuffer[5];
 
   /** A step runner that reuses its input buffers from step to step (one per training loop). */
   public TrainingStep() {}
@@ -95,12 +112,21 @@ public final class TrainingStep {
       NDArray x0 = input(step, 0, batch.x0(), shape);
       NDArray eps = input(step, 1, batch.eps(), shape);
       NDArray text = input(step, 2, batch.text(), new Shape(n, c.textDim()));
+      NDArray tokens =
+          batch.tokens() == null
+              ? null
+              : input(step, 3, batch.tokens(), new Shape(n, batch.width(), c.textDim()));
+      NDArray mask =
+          batch.tokens() == null
+              ? null
+              : input(step, 4, batch.tokenMask(), new Shape(n, batch.width()));
       double loss;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray xt = diffusion.noised(x0, batch.t(), eps);
         trace.record("x_t", xt);
         trace.record("eps", eps);
-        NDArray predicted = model.forward(xt, batch.t(), text, batch.dropText(), trace);
+        NDArray predicted =
+            model.forward(xt, batch.t(), text, tokens, mask, batch.dropText(), trace);
         NDArray mse = diffusion.loss(predicted, diffusion.target(x0, eps));
         collector.backward(mse);
         loss = mse.getFloat();

@@ -5,10 +5,14 @@ import dev.byhand.dit.Autoencoder;
 import dev.byhand.dit.AutoencoderConfig;
 import dev.byhand.dit.DiT;
 import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.ModelFiles;
 import dev.byhand.dit.Records;
+import dev.byhand.dit.TextCondition;
 import dev.byhand.dit.TextEmbeddings;
 import dev.byhand.dit.TextNorm;
+import dev.byhand.dit.Trace;
 import dev.byhand.dit.data.CaptionedFolder;
+import dev.byhand.dit.data.Captions;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.ShapesDataset;
 import dev.byhand.dit.data.Video;
@@ -39,14 +43,14 @@ import java.util.function.Consumer;
  * #LOSS_CSV} and {@value #LOSS_PNG}.
  */
 public final class VideoTrainer {
-  /** The frozen autoencoder. */
-  public static final String AUTOENCODER_FILE = "autoencoder.safetensors";
+  /** The frozen autoencoder ({@link ModelFiles#AUTOENCODER_FILE}). */
+  public static final String AUTOENCODER_FILE = ModelFiles.AUTOENCODER_FILE;
 
   /** The resumable training state. */
   public static final String CHECKPOINT_FILE = "checkpoint.safetensors";
 
-  /** The EMA weights for sampling. */
-  public static final String MODEL_FILE = "dit-ema.safetensors";
+  /** The EMA weights for sampling ({@link ModelFiles#MODEL_FILE}). */
+  public static final String MODEL_FILE = ModelFiles.MODEL_FILE;
 
   /** Step and loss per line. */
   public static final String LOSS_CSV = "loss.csv";
@@ -83,7 +87,7 @@ public final class VideoTrainer {
   private final Consumer<Progress> progress;
   private final AtomicBoolean stop = new AtomicBoolean();
   private Path dataFolder;
-  private TextNorm textNorm;
+  private TextCondition.Encoder textEncoder;
 
   /**
    * @param text the prompt encoder ({@link TextEmbeddings#minilm()} for real runs)
@@ -130,12 +134,14 @@ public final class VideoTrainer {
       throw new UncheckedIOException("cannot create " + outputDir, e);
     }
     List<Video> videos = new ArrayList<>();
-    List<String> captions = new ArrayList<>();
+    List<String> captions = new ArrayList<>(); // distinct sentences, embedded once each
+    List<int[]> captionGroups = new ArrayList<>(); // per clip: the captions it may be shown with
     List<Video> heldOutVideos = new ArrayList<>();
     List<String> heldOutCaptions = new ArrayList<>();
     if (dataFolder != null) {
       for (CaptionedFolder.Item item : CaptionedFolder.read(dataFolder)) {
         videos.add(item.video());
+        captionGroups.add(new int[] {captions.size()});
         captions.add(item.caption());
       }
       int n = Math.min(HELD_OUT_CLIPS, videos.size());
@@ -143,10 +149,28 @@ public final class VideoTrainer {
       heldOutCaptions.addAll(captions.subList(0, n));
     } else {
       ShapesDataset data = new ShapesDataset(config.frames(), config.size(), config.seed());
+      boolean grammar = "grammar".equals(config.captions());
+      Map<ShapesDataset.Combination, int[]> pools = new LinkedHashMap<>();
+      if (grammar) {
+        Rng words = new Rng(config.seed() * 31 + 11);
+        for (ShapesDataset.Combination c : data.trainingCombinations()) {
+          int[] pool = new int[config.captionPool()];
+          for (int k = 0; k < pool.length; k++) {
+            pool[k] = captions.size();
+            captions.add(Captions.caption(c.colour(), c.shape(), c.direction(), words));
+          }
+          pools.put(c, pool);
+        }
+      }
       for (int i = 0; i < config.clips(); i++) {
         ShapesDataset.Clip clip = data.trainingClip(i);
         videos.add(clip.video());
-        captions.add(clip.caption());
+        if (grammar) {
+          captionGroups.add(pools.get(clip.combination()));
+        } else {
+          captionGroups.add(new int[] {captions.size()});
+          captions.add(clip.caption());
+        }
       }
       for (int i = 0; i < HELD_OUT_CLIPS; i++) {
         ShapesDataset.Clip clip = data.heldOutClip(i);
@@ -163,19 +187,33 @@ public final class VideoTrainer {
       int[] grid = autoencoder.latentGrid(first.frames(), first.height(), first.width());
       videos.clear(); // the pixels (400 MB for the default data) are not needed past this point
       DiTConfig ditConfig =
-          DiTConfig.of(config.preset())
-              .withGrid(grid[0], grid[1], grid[2], grid[3])
-              .withTextDim(text.dimension());
-      float[][] embeddings = new float[captions.size()][];
+          DiTConfig.of(config.preset()).toBuilder()
+              .optGrid(grid[0], grid[1], grid[2], grid[3])
+              .optTextDim(text.dimension())
+              .optTextTokens(config.textTokens())
+              .build();
+      float[][] pooled = new float[captions.size()][];
       for (int i = 0; i < captions.size(); i++) {
-        embeddings[i] = text.embed(captions.get(i));
+        pooled[i] = text.embed(captions.get(i));
       }
       TextNorm norm =
-          config.textNorm() ? TextNorm.fit(embeddings) : TextNorm.identity(text.dimension());
-      for (int i = 0; i < embeddings.length; i++) {
-        embeddings[i] = norm.apply(embeddings[i]);
+          config.textNorm() ? TextNorm.fit(pooled) : TextNorm.identity(text.dimension());
+      TextNorm tokenNorm = null;
+      if (ditConfig.textTokens() > 0) {
+        List<float[]> rows = new ArrayList<>();
+        for (String caption : captions) {
+          rows.addAll(List.of(text.tokens(caption)));
+        }
+        tokenNorm =
+            config.textNorm()
+                ? TextNorm.fit(rows.toArray(new float[0][]))
+                : TextNorm.identity(text.dimension());
       }
-      this.textNorm = norm;
+      this.textEncoder = new TextCondition.Encoder(text, norm, tokenNorm, ditConfig.textTokens());
+      List<TextCondition> embeddings = new ArrayList<>();
+      for (String caption : captions) {
+        embeddings.add(textEncoder.encode(caption));
+      }
       Objective diffusion =
           Objective.of(config.objective(), config.schedule(), config.diffusionSteps());
       try (DiT model = new DiT(ditConfig, manager);
@@ -234,7 +272,7 @@ public final class VideoTrainer {
             stopped = true;
             break;
           }
-          TrainingStep.Batch batch = batch(rng, ditConfig, latents, embeddings);
+          TrainingStep.Batch batch = batch(rng, ditConfig, latents, captionGroups, embeddings);
           TrainingStep.Result r =
               trainingStep.step(
                   model,
@@ -244,7 +282,7 @@ public final class VideoTrainer {
                   config.learningRate(step),
                   config.maxGradNorm(),
                   null,
-                  dev.byhand.dit.Trace.NONE);
+                  Trace.NONE);
           step++;
           // EMA warm-up: early on the average would mostly remember the random initialisation.
           ema.update(Math.min(config.emaDecay(), (1.0 + step) / (10.0 + step)));
@@ -271,9 +309,9 @@ public final class VideoTrainer {
           }
         }
         saveCheckpoint(model, average, optimizer, ditConfig, step, rng, lossSteps, losses);
-        List<float[]> heldOutEmbeddings = new ArrayList<>();
+        List<TextCondition> heldOutEmbeddings = new ArrayList<>();
         for (String caption : heldOutCaptions) {
-          heldOutEmbeddings.add(textNorm.apply(text.embed(caption)));
+          heldOutEmbeddings.add(textEncoder.encode(caption));
         }
         double heldOutLoss =
             VideoEvaluation.denoisingLoss(average, diffusion, heldOutLatents, heldOutEmbeddings);
@@ -294,7 +332,8 @@ public final class VideoTrainer {
     long started = System.nanoTime();
     int total = config.autoencoderSteps();
     int every = Math.max(1, Math.min(config.logEvery() * 4, Math.max(1, total / 20)));
-    autoencoder.train(
+    AutoencoderTrainer.train(
+        autoencoder,
         videos,
         total,
         config.autoencoderBatch(),
@@ -313,7 +352,11 @@ public final class VideoTrainer {
 
   /** A random batch: clips, their captions (or the null prompt), steps t and noise. */
   private TrainingStep.Batch batch(
-      Rng rng, DiTConfig c, List<float[]> latents, float[][] embeddings) {
+      Rng rng,
+      DiTConfig c,
+      List<float[]> latents,
+      List<int[]> groups,
+      List<TextCondition> embeddings) {
     int n = config.batchSize();
     int size = latents.get(0).length;
     float[] x0 = new float[n * size];
@@ -321,15 +364,32 @@ public final class VideoTrainer {
     float[] textBatch = new float[n * c.textDim()];
     int[] t = new int[n];
     boolean[] drop = new boolean[n];
+    List<TextCondition> chosen = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int clip = rng.nextInt(latents.size());
       System.arraycopy(latents.get(clip), 0, x0, i * size, size);
-      System.arraycopy(embeddings[clip], 0, textBatch, i * c.textDim(), c.textDim());
+      int[] group = groups.get(clip);
+      // A clip with several captions shows one at random; one caption costs no draw, so runs
+      // with fixed captions keep the draws (and the bits) they always had.
+      int caption = group.length == 1 ? group[0] : group[rng.nextInt(group.length)];
+      TextCondition condition = embeddings.get(caption);
+      System.arraycopy(condition.pooled(), 0, textBatch, i * c.textDim(), c.textDim());
+      chosen.add(condition);
       t[i] = rng.nextInt(config.diffusionSteps());
       drop[i] = rng.nextDouble() < c.textDropProb();
     }
     rng.fillGaussian(eps);
-    return new TrainingStep.Batch(x0, eps, t, textBatch, drop);
+    if (c.textTokens() == 0) {
+      return new TrainingStep.Batch(x0, eps, t, textBatch, drop);
+    }
+    int width = 0;
+    for (TextCondition condition : chosen) {
+      width = Math.max(width, condition.count());
+    }
+    float[] tokens = new float[n * width * c.textDim()];
+    float[] mask = new float[n * width];
+    TextCondition.pack(chosen, width, c.textDim(), tokens, mask);
+    return new TrainingStep.Batch(x0, eps, t, textBatch, drop, tokens, mask, width);
   }
 
   private void saveCheckpoint(
@@ -359,7 +419,7 @@ public final class VideoTrainer {
     modelMeta.put("diffusionSteps", Integer.toString(config.diffusionSteps()));
     modelMeta.put("objective", config.objective());
     Map<String, Tensor> modelTensors = new LinkedHashMap<>(emaWeights);
-    modelTensors.putAll(textNorm.tensors()); // sampling standardises prompts the same way
+    modelTensors.putAll(textEncoder.tensors()); // sampling standardises prompts the same way
     Safetensors.write(outputDir.resolve(MODEL_FILE), modelTensors, modelMeta);
     writeLosses(lossSteps, losses);
   }

@@ -1,7 +1,6 @@
-package dev.byhand.dit;
+package dev.byhand.dit.train;
 
-import dev.byhand.dit.train.TrainConfig;
-import dev.byhand.dit.train.VideoTrainer;
+import dev.byhand.dit.TextEmbeddings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -93,8 +92,8 @@ public final class Train {
   }
 
   /**
-   * {@code java dev.byhand.dit.Train [preset] [steps] [outputDir]}: defaults small, 12000, {@code
-   * runs/video}.
+   * {@code java dev.byhand.dit.train.Train [preset] [steps] [outputDir]}: defaults small, 12000,
+   * {@code runs/video}.
    */
   public static void main(String[] args) {
     String preset = args.length > 0 ? args[0] : "small";

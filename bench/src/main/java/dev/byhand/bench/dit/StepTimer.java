@@ -1,4 +1,4 @@
-package dev.byhand.dit.train;
+package dev.byhand.bench.dit;
 
 import ai.djl.ndarray.NDManager;
 import dev.byhand.dit.DiT;
@@ -7,6 +7,8 @@ import dev.byhand.dit.Trace;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.diffusion.GaussianDiffusion;
 import dev.byhand.dit.diffusion.NoiseSchedule;
+import dev.byhand.dit.train.AdamW;
+import dev.byhand.dit.train.TrainingStep;
 import java.util.Arrays;
 import java.util.Locale;
 

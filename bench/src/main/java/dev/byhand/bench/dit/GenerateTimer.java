@@ -1,11 +1,18 @@
-package dev.byhand.dit;
+package dev.byhand.bench.dit;
 
 import ai.djl.ndarray.NDManager;
+import dev.byhand.dit.Autoencoder;
+import dev.byhand.dit.AutoencoderConfig;
+import dev.byhand.dit.DiT;
+import dev.byhand.dit.DiTConfig;
+import dev.byhand.dit.ModelFiles;
+import dev.byhand.dit.Records;
+import dev.byhand.dit.TextEmbeddings;
+import dev.byhand.dit.VideoGenerator;
 import dev.byhand.dit.data.Rng;
 import dev.byhand.dit.data.Video;
 import dev.byhand.dit.nn.Safetensors;
 import dev.byhand.dit.nn.Tensor;
-import dev.byhand.dit.train.VideoTrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -56,7 +63,7 @@ public final class GenerateTimer {
         Autoencoder ae = new Autoencoder(autoencoder, manager);
         DiT model = new DiT(config, manager)) {
       ae.initializeWeights(rng);
-      ae.save(folder.resolve(VideoTrainer.AUTOENCODER_FILE));
+      ae.save(folder.resolve(ModelFiles.AUTOENCODER_FILE));
       Map<String, Tensor> weights = new LinkedHashMap<>();
       model
           .parameters()
@@ -77,7 +84,7 @@ public final class GenerateTimer {
       meta.put("schedule", "linear");
       meta.put("diffusionSteps", "1000");
       meta.put("objective", "eps");
-      Safetensors.write(folder.resolve(VideoTrainer.MODEL_FILE), weights, meta);
+      Safetensors.write(folder.resolve(ModelFiles.MODEL_FILE), weights, meta);
     }
   }
 
@@ -118,7 +125,7 @@ public final class GenerateTimer {
 
   /**
    * {@code GenerateTimer MODEL_DIR [clips] [warmup] [steps] [cfg]}: defaults 5, 2, 50, 4. A folder
-   * without {@value VideoTrainer#MODEL_FILE} first gets random weights of the small presets.
+   * without {@value ModelFiles#MODEL_FILE} first gets random weights of the small presets.
    */
   public static void main(String[] args) {
     if (args.length < 1) {
@@ -130,7 +137,7 @@ public final class GenerateTimer {
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int steps = args.length > 3 ? Integer.parseInt(args[3]) : 50;
     double guidance = args.length > 4 ? Double.parseDouble(args[4]) : 4.0;
-    if (!Files.isRegularFile(folder.resolve(VideoTrainer.MODEL_FILE))) {
+    if (!Files.isRegularFile(folder.resolve(ModelFiles.MODEL_FILE))) {
       writeRandomModel(folder, DiTConfig.small(), AutoencoderConfig.small(), 7);
     }
     try (TextEmbeddings text = TextEmbeddings.minilm();
